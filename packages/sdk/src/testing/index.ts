@@ -1,0 +1,8 @@
+/**
+ * `@firefront/sdk/testing`: helpers for plugin authors' tests. No test runner is assumed.
+ * @packageDocumentation
+ */
+export { checkConnectorContract, ContractError, type ConnectorContractOptions } from './check-connector'
+export { recordProblems } from './check-record'
+export { createFakeContext, type CapturedLog, type FakeContext, type FakeContextOptions } from './fake-context'
+export { runConnector, type RunConnectorOptions, type RunConnectorResult, type RunUntil } from './run-connector'

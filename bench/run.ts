@@ -1,0 +1,36 @@
+/**
+ * `npm run bench`: runs every bench/*.bench.ts (or those named on the command line), prints a
+ * table and writes bench/results.json.
+ */
+import { readdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Bench, BenchRow } from './harness'
+
+const dir = fileURLToPath(new URL('.', import.meta.url))
+const only = process.argv.slice(2)
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort()
+
+const rows: BenchRow[] = []
+for (const file of files) {
+  process.stderr.write(`bench: ${file}\n`)
+  const mod = (await import(pathToFileURL(`${dir}/${file}`).href)) as { default: Bench }
+  rows.push(...(await mod.default()))
+}
+
+const fmt = (v: number): string =>
+  Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Number.isInteger(v) ? String(v) : v.toFixed(3)
+const table = rows.map((r) => [r.suite, r.name, fmt(r.value), r.unit, r.target ?? '', r.note ?? ''])
+const head = ['suite', 'measure', 'value', 'unit', 'target', 'note']
+const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)))
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
+console.log(line(head))
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
+for (const row of table) console.log(line(row))
+
+writeFileSync(
+  `${dir}/results.json`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`,
+)

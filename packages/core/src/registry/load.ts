@@ -1,0 +1,115 @@
+/**
+ * Loads the modules declared under `plugins:`: npm package names resolved from the config file's
+ * folder, or relative paths. Every problem is collected; nothing is started.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { type ConfigIssue, errorCode, isBranded, PluginLoadError } from '@firefront/sdk'
+import type { PluginOrigin, PluginRegistry } from './registry'
+
+/** Finds the package.json a file belongs to (name and version), walking up. */
+export function owningPackage(file: string): { name?: string; version?: string } {
+  let dir = dirname(file)
+  for (;;) {
+    const candidate = join(dir, 'package.json')
+    if (existsSync(candidate)) {
+      try {
+        const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string }
+        if (pkg.name) return { name: pkg.name, version: pkg.version }
+      } catch {
+        // an unreadable package.json: keep walking up
+      }
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return {}
+    dir = parent
+  }
+}
+
+/** Resolves a specifier as the config file would: relative paths from its folder, packages from its node_modules. */
+export function resolvePluginSpecifier(specifier: string, configDir: string): string {
+  if (specifier.startsWith('.') || isAbsolute(specifier)) {
+    const file = resolve(configDir, specifier)
+    if (!existsSync(file)) throw new Error(`no file at ${file}`)
+    return file
+  }
+  return createRequire(join(configDir, '__firefront_config__.js')).resolve(specifier)
+}
+
+/** The plugin objects a module exports: its default export (or array), else its branded named exports. */
+export function pluginsOfModule(mod: Record<string, unknown>): unknown[] {
+  const def = mod.default
+  if (Array.isArray(def)) return def
+  if (def !== undefined && def !== null && typeof def === 'object') {
+    // a CommonJS build may nest the real default one level down
+    const inner = (def as { default?: unknown }).default
+    if (!('kind' in def) && inner !== undefined) return Array.isArray(inner) ? inner : [inner]
+    return [def]
+  }
+  return Object.values(mod).filter((v) => isBranded(v))
+}
+
+/**
+ * Imports each declared module and registers its plugins. Returns one issue per failure, with the
+ * path of the declaration (`plugins[i]`), so the caller can point at the line in the file.
+ */
+export async function loadDeclaredPlugins(
+  registry: PluginRegistry,
+  specifiers: readonly string[],
+  configFile: string,
+): Promise<ConfigIssue[]> {
+  const issues: ConfigIssue[] = []
+  const configDir = dirname(resolve(configFile))
+  for (const [i, specifier] of specifiers.entries()) {
+    const path = `plugins[${i}]`
+    const declaredAt = `${configFile} ${path}`
+    let file: string
+    try {
+      file = resolvePluginSpecifier(specifier, configDir)
+    } catch (err) {
+      const e = new PluginLoadError(
+        'ERR_PLUGIN_NOT_FOUND',
+        specifier,
+        `module not found from ${configDir} (${(err as Error).message.split('\n')[0]}); install it next to the config file (npm install ${specifier}) or fix the path`,
+        { declaredAt, cause: err },
+      )
+      issues.push({ path, message: e.message })
+      continue
+    }
+    let mod: Record<string, unknown>
+    try {
+      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    } catch (err) {
+      issues.push({ path, message: `${specifier}: the module failed to load: ${(err as Error).message}` })
+      continue
+    }
+    const candidates = pluginsOfModule(mod)
+    if (candidates.length === 0) {
+      issues.push({
+        path,
+        message: `${specifier}: the module exports no plugin (expected a default export made by defineConnector, defineSink, defineIngestionMode, defineThrottlePolicy or defineTopicResolver)`,
+      })
+      continue
+    }
+    const pkg = owningPackage(file)
+    const origin: PluginOrigin = {
+      via: 'config',
+      specifier,
+      file,
+      packageName: pkg.name,
+      packageVersion: pkg.version,
+      declaredAt,
+    }
+    for (const candidate of candidates) {
+      try {
+        registry.register(candidate, origin)
+      } catch (err) {
+        if (errorCode(err)) issues.push({ path, message: (err as Error).message })
+        else throw err
+      }
+    }
+  }
+  return issues
+}

@@ -1,0 +1,153 @@
+/**
+ * Resolves a validated config against the registry: which connector, mode, sink and throttle
+ * policy each part uses, with each plugin's own config block validated against its schema.
+ * Every problem is collected with the dotted path of the block it concerns.
+ */
+import { type AnyPlugin, type ConfigIssue, type Plugin, validateConfig } from '@firefront/sdk'
+import type { FirefrontConfig, SourceConfig } from '../config/schema'
+import type { PluginRegistry, RegisteredPlugin } from './registry'
+
+/** A plugin chosen for a role, with its validated config (defaults applied). */
+export interface PlannedPlugin<K extends AnyPlugin['kind'] = AnyPlugin['kind']> {
+  readonly entry: RegisteredPlugin<K>
+  readonly config: unknown
+}
+
+/** What one source will run. */
+export interface SourcePlan {
+  readonly sourceId: string
+  readonly source: SourceConfig
+  readonly connector: PlannedPlugin<'connector'>
+  readonly mode: PlannedPlugin<'ingestion-mode'>
+}
+
+/** The whole resolved plan. */
+export interface RuntimePlan {
+  readonly sources: ReadonlyMap<string, SourcePlan>
+  readonly sink: PlannedPlugin<'sink'>
+  readonly throttle: PlannedPlugin<'throttle-policy'>
+}
+
+/** Maps the top-level blocks of a config onto a built-in sink's config (e.g. `kafka:` for the kafka sink). */
+export type SinkConfigMapper = (config: FirefrontConfig) => Record<string, unknown>
+
+/** The sink named by `sink.type`, or the default: kafka when a `kafka:` block is present, else file. */
+export function sinkTypeOf(config: FirefrontConfig, raw?: { kafka?: unknown }): string {
+  if (config.sink?.type) return config.sink.type
+  return raw && raw.kafka === undefined ? 'file' : 'kafka'
+}
+
+/** The YAML name of a mode or source type as a plugin name (`real_time` → `real-time`). */
+export const pluginName = (name: string): string => name.replace(/_/g, '-')
+
+const oneOf = (names: string[]): string => (names.length > 0 ? names.join(' | ') : '(none installed)')
+
+function validated<K extends AnyPlugin['kind']>(
+  entry: RegisteredPlugin<K>,
+  input: unknown,
+  path: string,
+  issues: ConfigIssue[],
+): PlannedPlugin<K> | undefined {
+  const result = validateConfig((entry.plugin as Plugin).configSchema, input, path)
+  if (!result.ok) {
+    issues.push(...result.issues.map((i) => ({ ...i, message: `${i.message} (${entry.id})` })))
+    return undefined
+  }
+  return { entry, config: result.value }
+}
+
+/** Options of {@link planRuntime}. */
+export interface PlanOptions {
+  /** The config as written, before defaults (to tell an absent `kafka:` block from an empty one). */
+  readonly raw?: { kafka?: unknown }
+  /** Config mappers of built-in sinks. */
+  readonly sinkMappers?: Readonly<Record<string, SinkConfigMapper>>
+  /** Only plan these sources (default: every enabled one). */
+  readonly only?: readonly string[]
+}
+
+/** Resolves the config against the registry. Returns the plan, or every issue found. */
+export function planRuntime(
+  config: FirefrontConfig,
+  registry: PluginRegistry,
+  options: PlanOptions = {},
+): { plan?: RuntimePlan; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = []
+  const sources = new Map<string, SourcePlan>()
+  for (const [sourceId, source] of Object.entries(config.sources)) {
+    if (options.only ? !options.only.includes(sourceId) : !source.enabled) continue
+    const base = `sources.${sourceId}`
+    const connectorEntry = source.connector
+      ? registry.get('connector', source.connector)
+      : registry.connectorFor(source.source_type)
+    if (!connectorEntry) {
+      const installed = registry
+        .list('connector')
+        .map(
+          (c) =>
+            `${c.plugin.name}${(c.plugin as Plugin<'connector'>).sourceTypes?.length ? ` (${(c.plugin as Plugin<'connector'>).sourceTypes?.join(', ')})` : ''}`,
+        )
+      issues.push(
+        source.connector
+          ? {
+              path: `${base}.connector`,
+              message: `no connector plugin named "${source.connector}"; installed: ${oneOf(installed)}`,
+            }
+          : {
+              path: `${base}.source_type`,
+              message: `no connector serves source_type "${source.source_type}"; installed: ${oneOf(installed)}; add the connector's package to plugins:`,
+            },
+      )
+    }
+    const { mode: modeName = 'real_time', ...modeConfig } = source.ingestion as { mode?: string } & Record<
+      string,
+      unknown
+    >
+    const modeEntry = registry.get('ingestion-mode', pluginName(modeName))
+    if (!modeEntry) {
+      const modes = registry.names('ingestion-mode').map((n) => n.replace(/-/g, '_'))
+      issues.push({
+        path: `${base}.ingestion.mode`,
+        message: `unknown ingestion mode "${modeName}": expected ${oneOf(modes)}`,
+      })
+    }
+    const connector = connectorEntry && validated(connectorEntry, source.config, `${base}.config`, issues)
+    const mode = modeEntry && validated(modeEntry, modeConfig, `${base}.ingestion`, issues)
+    if (connector && mode) sources.set(sourceId, { sourceId, source, connector, mode })
+  }
+  for (const id of config.priority_sources) {
+    if (!(id in config.sources))
+      issues.push({ path: 'priority_sources', message: `"${id}" is not a configured source` })
+  }
+
+  const sinkType = sinkTypeOf(config, options.raw)
+  const sinkEntry = registry.get('sink', sinkType)
+  let sink: PlannedPlugin<'sink'> | undefined
+  if (!sinkEntry) {
+    issues.push({ path: 'sink.type', message: `unknown sink "${sinkType}": expected ${oneOf(registry.names('sink'))}` })
+  } else {
+    const mapped = options.sinkMappers?.[sinkType]?.(config) ?? {}
+    sink = validated(
+      sinkEntry,
+      { ...mapped, ...(config.sink?.config ?? {}) },
+      config.sink ? 'sink.config' : 'kafka',
+      issues,
+    )
+  }
+
+  const policyName = config.throttling.enabled ? config.throttling.policy : 'allow-all'
+  const policyEntry = registry.get('throttle-policy', policyName)
+  let throttle: PlannedPlugin<'throttle-policy'> | undefined
+  if (!policyEntry) {
+    issues.push({
+      path: 'throttling.policy',
+      message: `unknown throttle policy "${policyName}": expected ${oneOf(registry.names('throttle-policy'))}`,
+    })
+  } else {
+    const { enabled: _enabled, policy: _policy, ...policyConfig } = config.throttling
+    throttle = validated(policyEntry, policyName === 'allow-all' ? {} : policyConfig, 'throttling', issues)
+  }
+
+  if (issues.length > 0 || !sink || !throttle) return { issues }
+  return { plan: { sources, sink, throttle }, issues }
+}

@@ -1,15 +1,17 @@
 /**
  * `@firefront/topic-resolvers`: the steps of Firefront's topic chain. The runtime tries them in
- * order — explicit topic → custom mapping → content rule → pattern → default — and the first
+ * order — explicit topic → custom mapping → content rule → connector default → pattern → default — and the first
  * that answers wins.
  * @packageDocumentation
  */
+import { connectorDefaultTopicResolver } from './connector-default'
 import { contentRuleTopicResolver } from './content-rule'
 import { customMappingTopicResolver } from './custom-mapping'
 import { defaultTopicResolver } from './default'
 import { explicitTopicResolver } from './explicit'
 import { patternTopicResolver } from './pattern'
 
+export { connectorDefaultTopicResolver } from './connector-default'
 export { ContentRule, ContentRuleConfig, contentRuleTopicResolver, readPath } from './content-rule'
 export { CustomMappingConfig, customMappingTopicResolver } from './custom-mapping'
 export { DefaultTopicConfig, defaultTopicResolver } from './default'
@@ -21,6 +23,7 @@ export const topicResolvers = [
   explicitTopicResolver,
   customMappingTopicResolver,
   contentRuleTopicResolver,
+  connectorDefaultTopicResolver,
   patternTopicResolver,
   defaultTopicResolver,
 ] as const

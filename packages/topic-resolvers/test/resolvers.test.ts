@@ -2,6 +2,7 @@ import { type SourceInfo, type SourceRecord, validateConfig } from '@firefront/s
 import { createFakeContext } from '@firefront/sdk/testing'
 import { describe, expect, it } from 'vitest'
 import {
+  connectorDefaultTopicResolver,
   contentRuleTopicResolver,
   customMappingTopicResolver,
   defaultTopicResolver,
@@ -64,6 +65,12 @@ describe('topic resolvers', () => {
     expect(r.resolve({ record: rec(1), source: source('misc', 'other') })).toBeUndefined()
   })
 
+  it("connector-default: the connector's suggested topic when it has one", async () => {
+    const r = await make(connectorDefaultTopicResolver, {})
+    expect(r.resolve({ record: rec(1), source: { ...source('a', 'nasa_firms'), defaultTopic: 'wildfire-nasa-firms' } })).toBe('wildfire-nasa-firms')
+    expect(r.resolve({ record: rec(1), source: source('a', 'b') })).toBeUndefined()
+  })
+
   it('default: always the configured topic', async () => {
     const r = await make(defaultTopicResolver, { topic: 'fallback' })
     expect(r.resolve({ record: rec(1), source: source('a', 'b') })).toBe('fallback')
@@ -76,6 +83,7 @@ describe('topic resolvers', () => {
       ['topic-resolver', 'explicit', '@firefront/plugin'],
       ['topic-resolver', 'custom-mapping', '@firefront/plugin'],
       ['topic-resolver', 'content-rule', '@firefront/plugin'],
+      ['topic-resolver', 'connector-default', '@firefront/plugin'],
       ['topic-resolver', 'pattern', '@firefront/plugin'],
       ['topic-resolver', 'default', '@firefront/plugin'],
     ])

@@ -1,1 +1,77 @@
-export {}
+#!/usr/bin/env node
+/** The `firefront` command line. */
+import { realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { cursorsCommand } from './commands/cursors'
+import { pluginsCommand } from './commands/plugins'
+import { runCommand } from './commands/run'
+import { schemaCommand } from './commands/schema'
+import { validateCommand } from './commands/validate'
+import { EXIT, processIO, type CommandIO } from './io'
+
+const HELP = `firefront — ingest wildfire data into Kafka
+
+usage:
+  firefront run <config> [--once] [--source ID]...   run every enabled source (SIGINT/SIGTERM stops gracefully)
+  firefront validate <config>                        report every problem of a config file (exit 2 when invalid)
+  firefront schema [--out FILE]                      print the config file's JSON Schema
+  firefront plugins <config> [--json]                list the resolved plugins
+  firefront cursors <config> [--reset SOURCE [--to JSON]]   list or reset committed cursors
+  firefront dlq <config> [--replay] [--source S] [--since T] inspect or replay the dead-letter topic and spool
+  firefront --version
+`
+
+type Command = (args: string[], io: CommandIO) => Promise<number>
+
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => runCommand,
+  validate: async () => validateCommand,
+  schema: async () => schemaCommand,
+  plugins: async () => pluginsCommand,
+  cursors: async () => cursorsCommand,
+  dlq: async () => (await import('./commands/dlq')).dlqCommand,
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(HELP)
+    return name ? EXIT.ok : EXIT.invalid
+  }
+  if (name === '--version' || name === '-v') {
+    const pkg = createRequire(import.meta.url)('../package.json') as { version: string }
+    io.stdout.write(`${pkg.version}\n`)
+    return EXIT.ok
+  }
+  const load = commands[name]
+  if (!load) {
+    io.stderr.write(`firefront: unknown command "${name}"\n\n${HELP}`)
+    return EXIT.invalid
+  }
+  try {
+    return await (await load())(rest, io)
+  } catch (err) {
+    io.stderr.write(`firefront ${name}: ${(err as Error).message}\n`)
+    return EXIT.failure
+  }
+}
+
+// Run when executed (also through the npm bin symlink), not when imported.
+const invokedDirectly = (): boolean => {
+  try {
+    return Boolean(process.argv[1]) && realpathSync(process.argv[1]!) === fileURLToPath(import.meta.url)
+  } catch {
+    return false
+  }
+}
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`)
+      process.exit(EXIT.failure)
+    },
+  )
+}

@@ -62,31 +62,45 @@ export interface PlanOptions {
   readonly raw?: { kafka?: unknown }
   /** Config mappers of built-in sinks. */
   readonly sinkMappers?: Readonly<Record<string, SinkConfigMapper>>
+  /** How built-in throttle policies read the config file (e.g. `throttling:` plus `kafka:`). */
+  readonly throttleMappers?: Readonly<Record<string, SinkConfigMapper>>
   /** Only plan these sources (default: every enabled one). */
   readonly only?: readonly string[]
 }
 
-/** Resolves the config against the registry. Returns the plan, or every issue found. */
-export function planRuntime(
+/** Options of {@link planSource}. */
+export interface PlanSourceOptions {
+  /** A connector is handed in by the caller, so none need be found in the registry. */
+  readonly connectorProvided?: boolean
+}
+
+/** What {@link planSource} resolves: the mode always, the connector unless provided. */
+export interface SourcePlanParts {
+  readonly connector?: PlannedPlugin<'connector'>
+  readonly mode: PlannedPlugin<'ingestion-mode'>
+}
+
+/** Resolves one source's connector and mode, validating their config blocks. */
+export function planSource(
   config: FirefrontConfig,
   registry: PluginRegistry,
-  options: PlanOptions = {},
-): { plan?: RuntimePlan; issues: ConfigIssue[] } {
+  sourceId: string,
+  options: PlanSourceOptions = {},
+): { parts?: SourcePlanParts; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = []
-  const sources = new Map<string, SourcePlan>()
-  for (const [sourceId, source] of Object.entries(config.sources)) {
-    if (options.only ? !options.only.includes(sourceId) : !source.enabled) continue
-    const base = `sources.${sourceId}`
-    const connectorEntry = source.connector
+  const source = config.sources[sourceId]
+  if (!source) return { issues: [{ path: 'sources', message: `no source "${sourceId}" is configured` }] }
+  const base = `sources.${sourceId}`
+  let connector: PlannedPlugin<'connector'> | undefined
+  if (!options.connectorProvided) {
+    const entry = source.connector
       ? registry.get('connector', source.connector)
       : registry.connectorFor(source.source_type)
-    if (!connectorEntry) {
-      const installed = registry
-        .list('connector')
-        .map(
-          (c) =>
-            `${c.plugin.name}${(c.plugin as Plugin<'connector'>).sourceTypes?.length ? ` (${(c.plugin as Plugin<'connector'>).sourceTypes?.join(', ')})` : ''}`,
-        )
+    if (!entry) {
+      const installed = registry.list('connector').map((c) => {
+        const types = (c.plugin as Plugin<'connector'>).sourceTypes
+        return `${c.plugin.name}${types?.length ? ` (${types.join(', ')})` : ''}`
+      })
       issues.push(
         source.connector
           ? {
@@ -98,28 +112,36 @@ export function planRuntime(
               message: `no connector serves source_type "${source.source_type}"; installed: ${oneOf(installed)}; add the connector's package to plugins:`,
             },
       )
+    } else {
+      connector = validated(entry, source.config, `${base}.config`, issues)
     }
-    const { mode: modeName = 'real_time', ...modeConfig } = source.ingestion as { mode?: string } & Record<
-      string,
-      unknown
-    >
-    const modeEntry = registry.get('ingestion-mode', pluginName(modeName))
-    if (!modeEntry) {
-      const modes = registry.names('ingestion-mode').map((n) => n.replace(/-/g, '_'))
-      issues.push({
-        path: `${base}.ingestion.mode`,
-        message: `unknown ingestion mode "${modeName}": expected ${oneOf(modes)}`,
-      })
-    }
-    const connector = connectorEntry && validated(connectorEntry, source.config, `${base}.config`, issues)
-    const mode = modeEntry && validated(modeEntry, modeConfig, `${base}.ingestion`, issues)
-    if (connector && mode) sources.set(sourceId, { sourceId, source, connector, mode })
   }
-  for (const id of config.priority_sources) {
-    if (!(id in config.sources))
-      issues.push({ path: 'priority_sources', message: `"${id}" is not a configured source` })
+  const { mode: modeName = 'real_time', ...modeConfig } = source.ingestion as { mode?: string } & Record<
+    string,
+    unknown
+  >
+  const modeEntry = registry.get('ingestion-mode', pluginName(modeName))
+  let mode: PlannedPlugin<'ingestion-mode'> | undefined
+  if (!modeEntry) {
+    const modes = registry.names('ingestion-mode').map((n) => n.replace(/-/g, '_'))
+    issues.push({
+      path: `${base}.ingestion.mode`,
+      message: `unknown ingestion mode "${modeName}": expected ${oneOf(modes)}`,
+    })
+  } else {
+    mode = validated(modeEntry, modeConfig, `${base}.ingestion`, issues)
   }
+  if (issues.length > 0 || !mode) return { issues }
+  return { parts: { connector, mode }, issues }
+}
 
+/** Resolves the sink and the throttle policy. */
+export function planOutputs(
+  config: FirefrontConfig,
+  registry: PluginRegistry,
+  options: PlanOptions = {},
+): { sink?: PlannedPlugin<'sink'>; throttle?: PlannedPlugin<'throttle-policy'>; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = []
   const sinkType = sinkTypeOf(config, options.raw)
   const sinkEntry = registry.get('sink', sinkType)
   let sink: PlannedPlugin<'sink'> | undefined
@@ -134,7 +156,6 @@ export function planRuntime(
       issues,
     )
   }
-
   const policyName = config.throttling.enabled ? config.throttling.policy : 'allow-all'
   const policyEntry = registry.get('throttle-policy', policyName)
   let throttle: PlannedPlugin<'throttle-policy'> | undefined
@@ -144,10 +165,32 @@ export function planRuntime(
       message: `unknown throttle policy "${policyName}": expected ${oneOf(registry.names('throttle-policy'))}`,
     })
   } else {
-    const { enabled: _enabled, policy: _policy, ...policyConfig } = config.throttling
-    throttle = validated(policyEntry, policyName === 'allow-all' ? {} : policyConfig, 'throttling', issues)
+    const mapped = options.throttleMappers?.[policyName]?.(config) ?? {}
+    throttle = validated(policyEntry, policyName === 'allow-all' ? {} : mapped, 'throttling', issues)
   }
+  return { sink, throttle, issues }
+}
 
-  if (issues.length > 0 || !sink || !throttle) return { issues }
-  return { plan: { sources, sink, throttle }, issues }
+/** Resolves the config against the registry. Returns the plan, or every issue found. */
+export function planRuntime(
+  config: FirefrontConfig,
+  registry: PluginRegistry,
+  options: PlanOptions = {},
+): { plan?: RuntimePlan; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = []
+  const sources = new Map<string, SourcePlan>()
+  for (const [sourceId, source] of Object.entries(config.sources)) {
+    if (options.only ? !options.only.includes(sourceId) : !source.enabled) continue
+    const { parts, issues: found } = planSource(config, registry, sourceId)
+    issues.push(...found)
+    if (parts?.connector) sources.set(sourceId, { sourceId, source, connector: parts.connector, mode: parts.mode })
+  }
+  for (const id of config.priority_sources) {
+    if (!(id in config.sources))
+      issues.push({ path: 'priority_sources', message: `"${id}" is not a configured source` })
+  }
+  const outputs = planOutputs(config, registry, options)
+  issues.push(...outputs.issues)
+  if (issues.length > 0 || !outputs.sink || !outputs.throttle) return { issues }
+  return { plan: { sources, sink: outputs.sink, throttle: outputs.throttle }, issues }
 }

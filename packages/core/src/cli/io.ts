@@ -1,0 +1,11 @@
+/** Where a command writes; the real process streams, or buffers in tests. */
+export interface CommandIO {
+  readonly stdout: { write(text: string): unknown }
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean }
+}
+
+/** The process's own streams. */
+export const processIO: CommandIO = { stdout: process.stdout, stderr: process.stderr }
+
+/** Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config. */
+export const EXIT = { ok: 0, failure: 1, invalid: 2 } as const

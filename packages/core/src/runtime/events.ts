@@ -1,0 +1,38 @@
+/**
+ * Runtime events (eventemitter3, typed). Fire-and-forget observations for metrics, logs and UIs;
+ * nothing that affects correctness listens to them.
+ */
+import { EventEmitter } from 'eventemitter3'
+
+/** Why a record left the pipeline without reaching the sink. */
+export type DropReason =
+  | 'queue_overflow_oldest'
+  | 'queue_overflow_newest'
+  | 'shutdown_timeout'
+  | 'rejected_input_dlq_disabled'
+  | 'stream_stopped'
+
+/** Payloads of each runtime event. */
+export interface RuntimeEvents {
+  'stream:started': [info: { streamId: string; sourceId: string; mode: string; connector: string }]
+  'stream:stopped': [info: { streamId: string; sourceId: string; reason: string; error?: Error }]
+  'record:dropped': [info: { sourceId: string; reason: DropReason; count: number }]
+  'batch:sent': [
+    info: {
+      sourceId: string
+      topic: string
+      delivered: number
+      deadLettered: number
+      spooled: number
+      latencyMs: number
+    },
+  ]
+  'batch:failed': [info: { sourceId: string; topic: string; size: number; error: Error; attempt: number }]
+  'dlq:written': [info: { sourceId: string; topic: string; count: number; reason: string }]
+  'throttle:changed': [info: { action: string; delayMs: number }]
+  'cursor:committed': [info: { sourceId: string; cursor: unknown; records: number }]
+  error: [error: Error, context: { sourceId?: string; component: string }]
+}
+
+/** The runtime's typed event emitter. */
+export class RuntimeEmitter extends EventEmitter<RuntimeEvents> {}

@@ -1,0 +1,224 @@
+/**
+ * The queue consumer (the seed's `PriorityQueueConsumer`): takes batches of `batch_size` records,
+ * or what is there after the linger time, and hands them — grouped by source and topic, in order —
+ * through the throttle policy to the sink. A batch the sink cannot account for is retried with
+ * backoff, never dropped; the throttle only delays sends, it never reorders or re-enqueues.
+ */
+import type {
+  Clock,
+  JsonValue,
+  Logger,
+  SinkBatch,
+  SinkRecord,
+  SinkResult,
+  ThrottlePolicyInstance,
+} from '@firefront/sdk'
+import type { PriorityQueue, QueueEntry } from '../queue/priority-queue'
+import type { RuntimeEmitter } from './events'
+import type { QueuedRecord } from './queued-record'
+
+/** Where the consumer reports what happened to each group of records. */
+export interface ConsumerCallbacks {
+  /** The sink accounted for every record of `entries` (delivered, dead-lettered or spooled). */
+  settled(entries: readonly QueuedRecord[], result: SinkResult): void
+  /** The records could not be sent before the consumer stopped; they stay unacknowledged. */
+  abandoned(entries: readonly QueuedRecord[], error: Error): void
+}
+
+/** Options of {@link QueueConsumer}. */
+export interface QueueConsumerOptions {
+  readonly queue: PriorityQueue<QueuedRecord>
+  readonly send: (batch: SinkBatch) => Promise<SinkResult>
+  readonly throttle: ThrottlePolicyInstance
+  readonly resolveTopic: (entry: QueuedRecord) => string
+  readonly batchSize: number
+  readonly lingerMs: number
+  readonly events: RuntimeEmitter
+  readonly logger: Logger
+  readonly clock: Clock
+  readonly callbacks: ConsumerCallbacks
+  /** First retry delay of a batch the sink rejected, doubled each attempt up to `retryMaxMs`. */
+  readonly retryBaseMs?: number
+  readonly retryMaxMs?: number
+}
+
+const sleep = (clock: Clock, ms: number, signal?: AbortSignal): Promise<void> => clock.sleep(ms, signal).catch(() => {})
+
+/** Runs the consumer loop; see the module comment. */
+export class QueueConsumer {
+  readonly #o: QueueConsumerOptions
+  #loop?: Promise<void>
+  #stopping = false
+  #deadline = Number.POSITIVE_INFINITY
+  readonly #wake = new AbortController()
+  #inFlight = 0
+  #idleWaiters: Array<() => void> = []
+  readonly #m = {
+    batches: 0,
+    records: 0,
+    send_failures: 0,
+    throttle_waits: 0,
+    throttle_wait_seconds: 0,
+    abandoned: 0,
+    last_batch_at: null as string | null,
+  }
+
+  constructor(options: QueueConsumerOptions) {
+    this.#o = options
+  }
+
+  /** Starts the loop in the background. */
+  start(): void {
+    this.#loop ??= this.#run().catch((err: unknown) => {
+      this.#o.logger.error({ err }, 'queue consumer stopped on an unexpected error')
+      this.#o.events.emit('error', err as Error, { component: 'queue-consumer' })
+    })
+  }
+
+  /**
+   * Resolves once the queue is empty and no batch is in flight (used by `--once` and shutdown).
+   */
+  async idle(): Promise<void> {
+    if (this.#isIdle()) return
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  /**
+   * Stops after draining: everything queued is sent unless `timeoutMs` passes first; what is
+   * left then is reported through `abandoned`. The queue must be closed by the caller first.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#stopping = true
+    this.#deadline = this.#o.clock.now() + timeoutMs
+    this.#wake.abort()
+    await this.#loop
+  }
+
+  /** Consumer figures for `getMetrics()`. */
+  getMetrics(): Record<string, JsonValue> {
+    return { ...this.#m, batch_size: this.#o.batchSize, linger_ms: this.#o.lingerMs, in_flight: this.#inFlight }
+  }
+
+  #isIdle(): boolean {
+    return this.#o.queue.size() === 0 && this.#inFlight === 0
+  }
+
+  #notifyIdle(): void {
+    if (!this.#isIdle()) return
+    const waiters = this.#idleWaiters
+    this.#idleWaiters = []
+    for (const w of waiters) w()
+  }
+
+  async #run(): Promise<void> {
+    const { queue, batchSize, lingerMs } = this.#o
+    for (;;) {
+      if (this.#stopping) {
+        if (queue.size() === 0) break
+        if (this.#o.clock.now() >= this.#deadline) {
+          const left = queue.drain().map((e) => e.item)
+          this.#m.abandoned += left.length
+          this.#o.callbacks.abandoned(left, new Error('shutdown timeout reached before the queue drained'))
+          break
+        }
+      } else {
+        const any = await queue.waitForItems({ signal: this.#wake.signal })
+        if (!any) continue
+        if (!this.#stopping && lingerMs > 0 && queue.size() < batchSize) {
+          await queue.waitForItems({ minItems: batchSize, timeoutMs: lingerMs, signal: this.#wake.signal })
+        }
+      }
+      const entries = queue.dequeueBatch(batchSize)
+      if (entries.length === 0) continue
+      this.#inFlight += entries.length
+      try {
+        await this.#process(entries)
+      } finally {
+        this.#inFlight -= entries.length
+        this.#notifyIdle()
+      }
+    }
+    this.#notifyIdle()
+  }
+
+  /** Groups a dequeued batch by source and topic, keeping each group's order. */
+  #group(entries: readonly QueueEntry<QueuedRecord>[]): Map<string, { topic: string; items: QueuedRecord[] }> {
+    const groups = new Map<string, { topic: string; items: QueuedRecord[] }>()
+    for (const e of entries) {
+      const topic = this.#o.resolveTopic(e.item)
+      const key = `${e.item.record.sourceId}\u0000${topic}`
+      let g = groups.get(key)
+      if (!g) {
+        g = { topic, items: [] }
+        groups.set(key, g)
+      }
+      g.items.push(e.item)
+    }
+    return groups
+  }
+
+  async #process(entries: readonly QueueEntry<QueuedRecord>[]): Promise<void> {
+    for (const { topic, items } of this.#group(entries).values()) {
+      const first = items[0]!.record
+      const decision = await this.#o.throttle.check({ sourceId: first.sourceId, topic, size: items.length })
+      if (decision.delayMs > 0) {
+        this.#m.throttle_waits++
+        this.#m.throttle_wait_seconds += decision.delayMs / 1000
+        this.#o.events.emit('throttle:changed', { action: decision.action, delayMs: decision.delayMs })
+        await sleep(this.#o.clock, decision.delayMs)
+      }
+      const batch: SinkBatch = {
+        topic,
+        sourceId: first.sourceId,
+        sourceType: first.sourceType,
+        records: items.map((i): SinkRecord => i.record),
+      }
+      await this.#sendUntilAccounted(batch, items)
+    }
+  }
+
+  async #sendUntilAccounted(batch: SinkBatch, items: readonly QueuedRecord[]): Promise<void> {
+    const base = this.#o.retryBaseMs ?? 1000
+    const max = this.#o.retryMaxMs ?? 30_000
+    for (let attempt = 1; ; attempt++) {
+      const started = this.#o.clock.now()
+      try {
+        const result = await this.#o.send(batch)
+        this.#m.batches++
+        this.#m.records += items.length
+        this.#m.last_batch_at = new Date().toISOString()
+        this.#o.callbacks.settled(items, result)
+        this.#o.events.emit('batch:sent', {
+          sourceId: batch.sourceId,
+          topic: batch.topic,
+          delivered: result.delivered,
+          deadLettered: result.deadLettered,
+          spooled: result.spooled,
+          latencyMs: this.#o.clock.now() - started,
+        })
+        return
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err))
+        this.#m.send_failures++
+        this.#o.events.emit('batch:failed', {
+          sourceId: batch.sourceId,
+          topic: batch.topic,
+          size: items.length,
+          error,
+          attempt,
+        })
+        this.#o.logger.warn(
+          { err: error, source: batch.sourceId, topic: batch.topic, size: items.length, attempt },
+          'the sink could not account for a batch; retrying it',
+        )
+        const delay = Math.min(max, base * 2 ** (attempt - 1))
+        if (this.#stopping && this.#o.clock.now() + delay > this.#deadline) {
+          this.#m.abandoned += items.length
+          this.#o.callbacks.abandoned(items, error)
+          return
+        }
+        await sleep(this.#o.clock, delay)
+      }
+    }
+  }
+}

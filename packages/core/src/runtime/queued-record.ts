@@ -1,0 +1,10 @@
+import type { SinkRecord } from '@firefront/sdk'
+import type { Checkpoint } from './checkpoints'
+
+/** What the runtime's queue holds: a record ready for the sink and the bookkeeping to acknowledge it. */
+export interface QueuedRecord {
+  readonly record: SinkRecord
+  readonly streamId: string
+  /** The poll this record came from (pull sources); settled when the record is acknowledged or dropped. */
+  readonly checkpoint?: Checkpoint
+}

@@ -1,0 +1,519 @@
+/**
+ * StreamManager (the seed's `StreamManagerV2`): owns the queue, the queue consumer, the throttle
+ * policy, the topic chain, the sink and the cursor store, and starts one {@link Stream} per source.
+ */
+import { resolve } from 'node:path'
+import {
+  type AnyPlugin,
+  type Clock,
+  ConfigValidationError,
+  type ConnectorInstance,
+  FirefrontError,
+  isBranded,
+  type JsonValue,
+  type Plugin,
+  type Priority,
+  type SinkInstance,
+  type SourceInfo,
+  systemClock,
+  type ThrottlePolicyInstance,
+} from '@firefront/sdk'
+import type { Logger as PinoLogger } from 'pino'
+import client from 'prom-client'
+import type { FirefrontConfig, SourceConfig } from '../config/schema'
+import { FileCursorStore, type CursorStore } from '../cursors/file-cursor-store'
+import { lockSource, unlockSource } from '../cursors/source-lock'
+import { asSdkLogger, createLogger } from '../observability/logger'
+import { PriorityQueue } from '../queue/priority-queue'
+import { planOutputs, planSource, type PlannedPlugin } from '../registry/plan'
+import type { PluginRegistry } from '../registry/registry'
+import { builtinSinkMappers, createBuiltinRegistry } from './builtins'
+import { type DropReason, RuntimeEmitter } from './events'
+import { createPluginContext } from './plugin-context'
+import { QueueConsumer } from './queue-consumer'
+import type { QueuedRecord } from './queued-record'
+import { Stream } from './stream'
+import { TopicChain } from './topic-chain'
+
+/** Options of {@link StreamManager}. */
+export interface StreamManagerOptions {
+  /** The validated config (defaults applied). */
+  readonly config: FirefrontConfig
+  /** The file it came from, for messages. */
+  readonly configFile?: string
+  /** The config as written, to tell an absent `kafka:` block from a defaulted one (sink choice). */
+  readonly raw?: { kafka?: unknown }
+  /** A registry with plugins loaded; default: the built-ins only. */
+  readonly registry?: PluginRegistry
+  /** Plugin objects to register in code. */
+  readonly plugins?: readonly AnyPlugin[]
+  readonly logger?: PinoLogger
+  readonly clock?: Clock
+  /** A sink instance to use instead of the configured one (tests, embedding). */
+  readonly sink?: SinkInstance
+}
+
+const STREAM_ID_SAFE = /[^A-Za-z0-9_.-]/g
+
+/** The seed's StreamManager; see the module comment. */
+export class StreamManager {
+  /** Typed runtime events (`stream:started`, `batch:sent`, `record:dropped`, ...). */
+  readonly events = new RuntimeEmitter()
+  readonly config: FirefrontConfig
+  readonly registry: PluginRegistry
+  readonly logger: PinoLogger
+  readonly metricsRegistry = new client.Registry()
+  readonly #o: StreamManagerOptions
+  readonly #clock: Clock
+  readonly #streams = new Map<string, Stream>()
+  readonly #rootAbort = new AbortController()
+  #queue?: PriorityQueue<QueuedRecord>
+  #consumer?: QueueConsumer
+  #sink?: SinkInstance
+  #sinkName = 'custom'
+  #throttle?: ThrottlePolicyInstance
+  #chain?: TopicChain
+  #cursors?: CursorStore
+  #started = false
+  #startedAt = 0
+  #streamsStarted = 0
+  #seq = 0
+  readonly #dropped = new Map<DropReason | string, number>()
+
+  constructor(options: StreamManagerOptions) {
+    this.#o = options
+    this.config = options.config
+    this.#clock = options.clock ?? systemClock
+    this.logger = options.logger ?? createLogger({ level: options.config.log_level })
+    this.registry = options.registry ?? createBuiltinRegistry()
+    for (const p of options.plugins ?? []) this.registry.register(p, { via: 'code' })
+  }
+
+  /** The folder of cursors, spool and dead-letter files. */
+  get stateDir(): string {
+    return resolve(this.config.state_dir)
+  }
+
+  /** The cursor store (available after `start`). */
+  get cursors(): CursorStore {
+    if (!this.#cursors) throw new FirefrontError('ERR_STOPPED', 'the StreamManager is not started')
+    return this.#cursors
+  }
+
+  /**
+   * Starts the shared parts: sink, throttle policy, topic chain, queue and queue consumer. Streams
+   * are started with {@link startStream} or {@link startAll}.
+   */
+  async start(): Promise<void> {
+    if (this.#started) return
+    const cfg = this.config
+    const outputs = planOutputs(cfg, this.registry, { raw: this.#o.raw, sinkMappers: builtinSinkMappers })
+    if (
+      outputs.issues.length > 0 &&
+      !(this.#o.sink && outputs.issues.every((i) => i.path.startsWith('sink') || i.path === 'kafka'))
+    ) {
+      throw new ConfigValidationError(outputs.issues)
+    }
+    this.#cursors = new FileCursorStore(resolve(cfg.cursors.path ?? `${cfg.state_dir}/cursors.json`))
+    this.#throttle = await this.#create(outputs.throttle!, 'throttle')
+    await this.#throttle.start?.()
+    if (this.#o.sink) {
+      this.#sink = this.#o.sink
+    } else {
+      this.#sinkName = outputs.sink!.entry.plugin.name
+      this.#sink = await this.#create(outputs.sink!, 'sink')
+    }
+    await this.#sink.start?.()
+    this.#chain = await this.#buildChain()
+    this.#queue = new PriorityQueue<QueuedRecord>({
+      maxSize: cfg.queue_max_size,
+      overflowStrategy: cfg.queue_overflow_strategy,
+      clock: this.#clock,
+      onDrop: (drop) =>
+        this.#onDrop(
+          [drop.entry.item],
+          drop.reason === 'drop_newest' ? 'queue_overflow_newest' : 'queue_overflow_oldest',
+        ),
+    })
+    const anyRealtime = Object.values(cfg.sources).some(
+      (s) => s.enabled && (s.ingestion as { mode?: string }).mode !== 'batch',
+    )
+    const lingerSeconds = cfg.kafka.batch_timeout_seconds ?? (anyRealtime ? 1 : 5)
+    this.#consumer = new QueueConsumer({
+      queue: this.#queue,
+      send: (batch) => this.#sink!.send(batch),
+      throttle: this.#throttle,
+      resolveTopic: (item) => this.#chain!.resolve(item.record, this.#infoOf(item.record.sourceId)),
+      batchSize: cfg.kafka.batch_size,
+      lingerMs: lingerSeconds * 1000,
+      events: this.events,
+      logger: asSdkLogger(this.logger.child({ component: 'queue-consumer' })),
+      clock: this.#clock,
+      retryBaseMs: cfg.kafka.retry_backoff_base * 1000,
+      retryMaxMs: cfg.kafka.retry_backoff_max * 1000,
+      callbacks: {
+        settled: (items, result) => this.#onSettled(items, result),
+        abandoned: (items, error) => this.#onAbandoned(items, error),
+      },
+    })
+    this.#consumer.start()
+    this.#started = true
+    this.#startedAt = this.#clock.now()
+    this.logger.info(
+      { sink: this.#sinkName, queue_max_size: cfg.queue_max_size, batch_size: cfg.kafka.batch_size },
+      'stream manager started',
+    )
+  }
+
+  async #create<K extends 'sink' | 'throttle-policy' | 'topic-resolver'>(
+    planned: PlannedPlugin<K>,
+    role: string,
+  ): Promise<import('@firefront/sdk').InstanceOf[K]> {
+    const plugin = planned.entry.plugin as Plugin<K>
+    const ctx = createPluginContext({
+      id: `${plugin.kind}:${plugin.name}#${role}`,
+      logger: asSdkLogger(this.logger),
+      metricsRegistry: this.metricsRegistry,
+      signal: this.#rootAbort.signal,
+      clock: this.#clock,
+    })
+    try {
+      return (await plugin.create(planned.config as never, ctx)) as import('@firefront/sdk').InstanceOf[K]
+    } catch (err) {
+      throw new FirefrontError('ERR_PLUGIN_START', `${planned.entry.id} failed to create: ${(err as Error).message}`, {
+        cause: err,
+      })
+    }
+  }
+
+  async #buildChain(): Promise<TopicChain> {
+    const cfg = this.config
+    const step = async (name: string, config: unknown) => {
+      const entry = this.registry.get('topic-resolver', name)
+      if (!entry) throw new FirefrontError('ERR_PLUGIN_NOT_FOUND', `topic-resolver:${name} is not registered`)
+      return { name, resolver: await this.#create({ entry, config }, 'topics') }
+    }
+    return new TopicChain(
+      [
+        await step('explicit', {}),
+        await step('custom-mapping', { mappings: cfg.custom_topic_mappings }),
+        await step('connector-default', {}),
+        await step('pattern', { patterns: undefined }).catch(() => step('pattern', {})),
+        await step('default', { topic: cfg.default_topic }),
+      ],
+      cfg.default_topic,
+    )
+  }
+
+  #infoCache = new Map<string, SourceInfo>()
+  #infoOf(sourceId: string): SourceInfo {
+    return (
+      this.#infoCache.get(sourceId) ?? { sourceId, sourceType: this.config.sources[sourceId]?.source_type ?? sourceId }
+    )
+  }
+
+  #priorityOf(sourceId: string, source: SourceConfig): Priority {
+    if (source.priority) return source.priority
+    return this.config.priority_sources.includes(sourceId) ? 'high' : 'normal'
+  }
+
+  /**
+   * Starts one source's stream and returns its stream id. `connector` may be a connector instance
+   * or plugin handed in (as the seed does); otherwise the source's connector plugin is created from
+   * its `source_type` (or `connector`). An unknown or disabled source is an error that names it.
+   */
+  async startStream(sourceId: string, connector?: ConnectorInstance | Plugin<'connector'>): Promise<string> {
+    return this.#open(sourceId, connector, true)
+  }
+
+  async #open(
+    sourceId: string,
+    connector: ConnectorInstance | Plugin<'connector'> | undefined,
+    loop: boolean,
+  ): Promise<string> {
+    if (!this.#started) await this.start()
+    const source = this.config.sources[sourceId]
+    if (!source) throw new FirefrontError('ERR_SOURCE_UNKNOWN', `Source not configured: ${sourceId}`)
+    if (!source.enabled) throw new FirefrontError('ERR_SOURCE_DISABLED', `Source is disabled: ${sourceId}`)
+    for (const s of this.#streams.values()) {
+      if (s.d.sourceId === sourceId && (s.status === 'running' || s.status === 'starting')) {
+        throw new FirefrontError('ERR_SOURCE_RUNNING', `Source ${sourceId} already runs as stream ${s.d.streamId}`)
+      }
+    }
+    const instanceGiven = connector !== undefined && !isBranded(connector)
+    const { parts, issues } = planSource(this.config, this.registry, sourceId, { connectorProvided: instanceGiven })
+    if (!parts) throw new ConfigValidationError(issues)
+    let connectorPlugin = parts.connector?.entry.plugin as Plugin<'connector'> | undefined
+    let connectorConfig = parts.connector?.config
+    if (connector && isBranded(connector)) {
+      connectorPlugin = connector
+      const checked = (await import('@firefront/sdk')).validateConfig(
+        connector.configSchema,
+        source.config,
+        `sources.${sourceId}.config`,
+      )
+      if (!checked.ok) throw new ConfigValidationError(checked.issues)
+      connectorConfig = checked.value
+    }
+    const connectorName = connectorPlugin?.name ?? (connector as { name?: string } | undefined)?.name ?? 'custom'
+    const streamId = `${sourceId.replace(STREAM_ID_SAFE, '_')}_${++this.#seq}`
+    const info: SourceInfo = {
+      sourceId,
+      sourceType: source.source_type,
+      ...(source.topic ? { topic: source.topic } : {}),
+      ...(connectorPlugin?.defaultTopic ? { defaultTopic: connectorPlugin.defaultTopic } : {}),
+    }
+    this.#infoCache.set(sourceId, info)
+    const modeName = parts.mode.entry.plugin.name
+    const logger = asSdkLogger(this.logger.child({ source: sourceId, stream: streamId }))
+    // The stream object is created first so the contexts can hand rejected inputs to it.
+    let stream: Stream | undefined
+    const streamAbort = new AbortController()
+    const ctxFor = (id: string) =>
+      createPluginContext({
+        id,
+        source: info,
+        logger: asSdkLogger(this.logger.child({ source: sourceId })),
+        metricsRegistry: this.metricsRegistry,
+        signal: streamAbort.signal,
+        clock: this.#clock,
+        reject: (input) => stream?.reject(input),
+      })
+    let instance: ConnectorInstance
+    try {
+      instance =
+        instanceGiven && connector && !isBranded(connector)
+          ? connector
+          : await connectorPlugin!.create(connectorConfig as never, ctxFor(`connector:${connectorName}#${sourceId}`))
+    } catch (err) {
+      throw new FirefrontError(
+        'ERR_PLUGIN_START',
+        `connector:${connectorName} for source ${sourceId} failed to create: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      )
+    }
+    const mode = await (parts.mode.entry.plugin as Plugin<'ingestion-mode'>).create(
+      parts.mode.config as never,
+      ctxFor(`ingestion-mode:${modeName}#${sourceId}`),
+    )
+    stream = new Stream({
+      streamId,
+      sourceId,
+      source,
+      info,
+      connectorName,
+      connector: instance,
+      mode,
+      modeName,
+      priority: this.#priorityOf(sourceId, source),
+      cursorStore: this.cursors,
+      events: this.events,
+      logger,
+      clock: this.#clock,
+      enqueue: (items, signal) => this.#enqueue(items, signal),
+      dlqTopic: this.config.enable_dlq ? this.config.dlq.topic : undefined,
+      onFatal: (error) => {
+        void this.stopStream(streamId, 'failed', error).catch(() => {})
+      },
+    })
+    stream.signal.addEventListener('abort', () => streamAbort.abort(stream?.signal.reason), { once: true })
+    this.#streams.set(streamId, stream)
+    try {
+      if (loop) await stream.start()
+      else await stream.prepare()
+    } catch (err) {
+      stream.status = 'failed'
+      stream.lastError = err as Error
+      await stream.stop().catch(() => {})
+      this.events.emit('stream:stopped', { streamId, sourceId, reason: 'failed to start', error: err as Error })
+      throw err
+    }
+    lockSource(this.stateDir, sourceId)
+    this.#streamsStarted++
+    this.events.emit('stream:started', { streamId, sourceId, mode: modeName, connector: connectorName })
+    this.logger.info({ stream: streamId, source: sourceId, mode: modeName, connector: connectorName }, 'stream started')
+    return streamId
+  }
+
+  /** Starts every enabled source; returns the stream ids. */
+  async startAll(): Promise<string[]> {
+    const ids: string[] = []
+    for (const [sourceId, source] of Object.entries(this.config.sources)) {
+      if (source.enabled) ids.push(await this.startStream(sourceId))
+    }
+    return ids
+  }
+
+  async #enqueue(items: QueuedRecord[], signal: AbortSignal): Promise<void> {
+    const queue = this.#queue!
+    const sourceId = items[0]!.record.sourceId
+    const stream = this.#streams.get(items[0]!.streamId)
+    const result = await queue.enqueueAll(items, (i) => i.record.priority, sourceId, signal)
+    if (stream) stream.counts.enqueued += result.accepted
+  }
+
+  #onDrop(items: readonly QueuedRecord[], reason: DropReason): void {
+    for (const item of items) {
+      const stream = this.#streams.get(item.streamId)
+      if (stream) {
+        stream.counts.dropped++
+        stream.settle([item])
+      }
+    }
+    this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + items.length)
+    this.events.emit('record:dropped', { sourceId: items[0]?.record.sourceId ?? '', reason, count: items.length })
+  }
+
+  #onSettled(items: readonly QueuedRecord[], result: import('@firefront/sdk').SinkResult): void {
+    const stream = this.#streams.get(items[0]!.streamId)
+    if (stream) {
+      stream.counts.sent += result.delivered
+      stream.counts.dead_lettered += result.deadLettered
+      stream.counts.spooled += result.spooled
+      stream.settle(items)
+    }
+    if (result.deadLettered > 0) {
+      this.events.emit('dlq:written', {
+        sourceId: items[0]!.record.sourceId,
+        topic: this.config.dlq.topic,
+        count: result.deadLettered,
+        reason: 'sink',
+      })
+    }
+  }
+
+  #onAbandoned(items: readonly QueuedRecord[], error: Error): void {
+    const bySource = new Map<string, number>()
+    for (const item of items) {
+      const stream = this.#streams.get(item.streamId)
+      if (stream) stream.counts.failed++
+      bySource.set(item.record.sourceId, (bySource.get(item.record.sourceId) ?? 0) + 1)
+    }
+    for (const [sourceId, count] of bySource) {
+      this.#dropped.set('shutdown_timeout', (this.#dropped.get('shutdown_timeout') ?? 0) + count)
+      this.events.emit('record:dropped', { sourceId, reason: 'shutdown_timeout', count })
+      this.logger.error(
+        { source: sourceId, count, err: error },
+        'records were not sent before shutdown; their cursor stays uncommitted, so a pull source fetches them again at the next start',
+      )
+    }
+  }
+
+  /** Stops one stream: its mode finishes the cycle in flight; queued records are still sent. */
+  async stopStream(streamId: string, reason = 'stopped', error?: Error): Promise<void> {
+    const stream = this.#streams.get(streamId)
+    if (!stream) throw new FirefrontError('ERR_SOURCE_UNKNOWN', `Stream not found: ${streamId}`)
+    if (stream.status === 'stopped' || stream.status === 'stopping' || stream.status === 'failed') return
+    await stream.stop()
+    if (error) {
+      stream.status = 'failed'
+      stream.lastError = error
+    }
+    unlockSource(this.stateDir, stream.d.sourceId)
+    this.events.emit('stream:stopped', { streamId, sourceId: stream.d.sourceId, reason, ...(error ? { error } : {}) })
+    this.logger.info({ stream: streamId, source: stream.d.sourceId, reason }, 'stream stopped')
+  }
+
+  /**
+   * Runs one cycle of every enabled pull source (or of `sourceIds`), then waits until everything
+   * fetched is acknowledged and the cursors are committed. Push sources are skipped.
+   */
+  async runOnce(sourceIds?: readonly string[]): Promise<void> {
+    if (!this.#started) await this.start()
+    const ids =
+      sourceIds ??
+      Object.entries(this.config.sources)
+        .filter(([, s]) => s.enabled)
+        .map(([id]) => id)
+    for (const sourceId of ids) {
+      const streamId = await this.#open(sourceId, undefined, false)
+      const stream = this.#streams.get(streamId)!
+      if (stream.d.connector.mode !== 'pull') {
+        this.logger.warn({ source: sourceId }, 'push sources have no single cycle; skipped by --once')
+        continue
+      }
+      try {
+        await stream.runOnce()
+      } catch (err) {
+        stream.status = 'failed'
+        stream.lastError = err as Error
+        this.logger.error({ err, source: sourceId }, 'the cycle failed')
+        this.events.emit('error', err as Error, { sourceId, component: 'stream' })
+      }
+    }
+    await this.#consumer!.idle()
+    await this.#sink!.flush?.()
+    for (const s of this.#streams.values()) await s.flushCommits()
+  }
+
+  /**
+   * Graceful stop, bounded by `shutdown_timeout_seconds`: stop polling, drain the queue, flush the
+   * sink, commit cursors, close everything in reverse order of start.
+   */
+  async stop(timeoutMs = this.config.shutdown_timeout_seconds * 1000): Promise<void> {
+    if (!this.#started) return
+    const deadline = this.#clock.now() + timeoutMs
+    for (const id of [...this.#streams.keys()].reverse()) await this.stopStream(id).catch(() => {})
+    this.#queue!.close()
+    await this.#consumer!.stop(Math.max(0, deadline - this.#clock.now()))
+    await this.#sink!.flush?.().catch((err: unknown) => this.logger.error({ err }, 'sink flush failed'))
+    for (const s of this.#streams.values()) await s.flushCommits()
+    this.#rootAbort.abort()
+    await this.#sink!.close?.().catch((err: unknown) => this.logger.error({ err }, 'sink close failed'))
+    await this.#throttle!.close?.().catch(() => {})
+    this.#started = false
+    this.logger.info({ uptime_seconds: (this.#clock.now() - this.#startedAt) / 1000 }, 'stream manager stopped')
+  }
+
+  /** Stream ids and their state. */
+  listStreams(): Array<{ streamId: string; sourceId: string; status: string }> {
+    return [...this.#streams.values()].map((s) => ({
+      streamId: s.d.streamId,
+      sourceId: s.d.sourceId,
+      status: s.status,
+    }))
+  }
+
+  /** The seed's metrics object: `stream_manager`, `queue`, `producer`, `throttling`, `topic_resolver`, per-stream `mode` and `api`. */
+  async getMetrics(): Promise<Record<string, JsonValue>> {
+    const streams: Record<string, JsonValue> = {}
+    for (const [id, s] of this.#streams) streams[id] = s.getMetrics()
+    const active = [...this.#streams.values()].filter((s) => s.status === 'running').length
+    return {
+      stream_manager: {
+        running: this.#started,
+        active_streams: active,
+        total_streams: this.#streams.size,
+        total_streams_started: this.#streamsStarted,
+        uptime_seconds: this.#started ? (this.#clock.now() - this.#startedAt) / 1000 : 0,
+        dropped_by_reason: Object.fromEntries(this.#dropped),
+        sink: this.#sinkName,
+      },
+      queue: (this.#queue?.getMetrics() ?? null) as unknown as JsonValue,
+      consumer: this.#consumer?.getMetrics() ?? null,
+      producer: this.#sink?.metrics?.() ?? null,
+      throttling: this.#throttle?.metrics() ?? null,
+      topic_resolver: this.#chain?.getMetrics() ?? null,
+      streams,
+    }
+  }
+
+  /** Health: the sink's own health, queue fullness and each stream's state. */
+  async healthCheck(): Promise<{ healthy: boolean; [k: string]: JsonValue }> {
+    const sink = (await this.#sink
+      ?.health?.()
+      .catch((err: unknown) => ({ healthy: false, error: (err as Error).message }))) ?? { healthy: this.#started }
+    const queueFull = this.#queue?.isFull() ?? false
+    const failed = [...this.#streams.values()].filter((s) => s.status === 'failed').map((s) => s.d.sourceId)
+    return {
+      healthy: this.#started && sink.healthy && !queueFull && failed.length === 0,
+      running: this.#started,
+      sink: sink as JsonValue,
+      queue: { size: this.#queue?.size() ?? 0, full: queueFull },
+      failed_streams: failed,
+      streams: this.listStreams() as unknown as JsonValue,
+    }
+  }
+}

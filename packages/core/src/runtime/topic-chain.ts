@@ -1,0 +1,59 @@
+/**
+ * The topic-resolver chain: each step a topic-resolver plugin; the first that answers wins.
+ * Default order: the record's or source's explicit topic → custom_topic_mappings → content rules →
+ * the connector's default topic → the seed's patterns → default_topic.
+ */
+import type { SourceInfo, SourceRecord, TopicResolverInstance } from '@firefront/sdk'
+
+/** One step of the chain, named for metrics. */
+export interface TopicStep {
+  readonly name: string
+  readonly resolver: TopicResolverInstance
+}
+
+/** Resolves topics and counts how often each topic and each step answered (the seed's topic_resolver metrics). */
+export class TopicChain {
+  readonly #steps: readonly TopicStep[]
+  readonly #fallback: string
+  readonly #byTopic = new Map<string, number>()
+  readonly #byStep = new Map<string, number>()
+  #total = 0
+
+  constructor(steps: readonly TopicStep[], fallback: string) {
+    this.#steps = steps
+    this.#fallback = fallback
+  }
+
+  /** The topic for one record of one source. */
+  resolve(record: SourceRecord, source: SourceInfo): string {
+    let topic: string | undefined
+    let step = 'default'
+    for (const s of this.#steps) {
+      topic = s.resolver.resolve({ record, source })
+      if (topic) {
+        step = s.name
+        break
+      }
+    }
+    topic ??= this.#fallback
+    this.#total++
+    this.#byTopic.set(topic, (this.#byTopic.get(topic) ?? 0) + 1)
+    this.#byStep.set(step, (this.#byStep.get(step) ?? 0) + 1)
+    return topic
+  }
+
+  /** The seed's `topic_resolver.get_metrics()`. */
+  getMetrics(): {
+    total_resolutions: number
+    topic_usage: Record<string, number>
+    resolved_by: Record<string, number>
+    chain: string[]
+  } {
+    return {
+      total_resolutions: this.#total,
+      topic_usage: Object.fromEntries(this.#byTopic),
+      resolved_by: Object.fromEntries(this.#byStep),
+      chain: this.#steps.map((s) => s.name),
+    }
+  }
+}

@@ -4,7 +4,7 @@
  */
 import type { ConfigIssue } from '@firefront/sdk'
 import type { LoadedConfig } from '../config/load'
-import { builtinSinkMappers, createBuiltinRegistry } from '../runtime/builtins'
+import { builtinSinkMappers, builtinThrottleMappers, createBuiltinRegistry } from '../runtime/builtins'
 import { loadDeclaredPlugins } from './load'
 import { planOutputs, planSource } from './plan'
 import type { PluginRegistry } from './registry'
@@ -30,6 +30,12 @@ export async function checkPlugins(loaded: Pick<LoadedConfig, 'config' | 'file' 
       issues.push({ path: 'priority_sources', message: `"${id}" is not a configured source` })
   }
   const raw = (typeof loaded.raw === 'object' && loaded.raw !== null ? loaded.raw : {}) as { kafka?: unknown }
-  issues.push(...planOutputs(loaded.config, registry, { raw, sinkMappers: builtinSinkMappers }).issues)
+  issues.push(
+    ...planOutputs(loaded.config, registry, {
+      raw,
+      sinkMappers: builtinSinkMappers,
+      throttleMappers: builtinThrottleMappers,
+    }).issues,
+  )
   return issues
 }

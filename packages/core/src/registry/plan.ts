@@ -165,7 +165,8 @@ export function planOutputs(
       message: `unknown throttle policy "${policyName}": expected ${oneOf(registry.names('throttle-policy'))}`,
     })
   } else {
-    const mapped = options.throttleMappers?.[policyName]?.(config) ?? {}
+    const { enabled: _enabled, policy: _policy, ...throttling } = config.throttling
+    const mapped = options.throttleMappers?.[policyName]?.(config) ?? throttling
     throttle = validated(policyEntry, policyName === 'allow-all' ? {} : mapped, 'throttling', issues)
   }
   return { sink, throttle, issues }

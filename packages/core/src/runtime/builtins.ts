@@ -8,6 +8,7 @@ import { PluginRegistry } from '../registry/registry'
 import { fileSink } from '../sinks/file/file-sink'
 import { kafkaSink, kafkaSinkConfigFrom } from '../sinks/kafka'
 import { allowAllThrottlePolicy } from '../throttle/allow-all'
+import { consumerLagThrottlePolicy } from '../throttle/consumer-lag'
 
 /** Every built-in plugin. */
 export const builtinPlugins: readonly AnyPlugin[] = [
@@ -16,6 +17,7 @@ export const builtinPlugins: readonly AnyPlugin[] = [
   fileSink as AnyPlugin,
   kafkaSink as AnyPlugin,
   allowAllThrottlePolicy as AnyPlugin,
+  consumerLagThrottlePolicy as AnyPlugin,
 ]
 
 /** How built-in sinks read the config file's top-level blocks. */
@@ -29,4 +31,21 @@ export function createBuiltinRegistry(): PluginRegistry {
   const registry = new PluginRegistry()
   for (const plugin of builtinPlugins) registry.register(plugin, { via: 'builtin', packageName: '@firefront/core' })
   return registry
+}
+
+/** The bootstrap servers of the `kafka:` block as a list. */
+export const brokersOf = (config: FirefrontConfig): string[] =>
+  (Array.isArray(config.kafka.bootstrap_servers)
+    ? config.kafka.bootstrap_servers
+    : config.kafka.bootstrap_servers.split(',')
+  )
+    .map((s) => s.trim())
+    .filter(Boolean)
+
+/** How built-in throttle policies read the config file. */
+export const builtinThrottleMappers: Readonly<Record<string, SinkConfigMapper>> = {
+  'consumer-lag': (config: FirefrontConfig) => {
+    const { enabled: _enabled, policy: _policy, ...throttling } = config.throttling
+    return { ...throttling, brokers: brokersOf(config) }
+  },
 }

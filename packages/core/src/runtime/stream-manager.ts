@@ -27,7 +27,7 @@ import { asSdkLogger, createLogger } from '../observability/logger'
 import { PriorityQueue } from '../queue/priority-queue'
 import { planOutputs, planSource, type PlannedPlugin } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
-import { builtinSinkMappers, createBuiltinRegistry } from './builtins'
+import { builtinSinkMappers, builtinThrottleMappers, createBuiltinRegistry } from './builtins'
 import { type DropReason, RuntimeEmitter } from './events'
 import { createPluginContext } from './plugin-context'
 import { QueueConsumer } from './queue-consumer'
@@ -107,7 +107,11 @@ export class StreamManager {
   async start(): Promise<void> {
     if (this.#started) return
     const cfg = this.config
-    const outputs = planOutputs(cfg, this.registry, { raw: this.#o.raw, sinkMappers: builtinSinkMappers })
+    const outputs = planOutputs(cfg, this.registry, {
+      raw: this.#o.raw,
+      sinkMappers: builtinSinkMappers,
+      throttleMappers: builtinThrottleMappers,
+    })
     if (
       outputs.issues.length > 0 &&
       !(this.#o.sink && outputs.issues.every((i) => i.path.startsWith('sink') || i.path === 'kafka'))

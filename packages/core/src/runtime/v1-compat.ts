@@ -32,7 +32,10 @@ export class StreamManagerV1 {
         source_type: config.sourceType ?? config.sourceId,
         enabled: true,
         ...(config.topic ? { topic: config.topic } : {}),
-        ingestion: { mode: 'real_time', polling_interval_seconds: config.pollingIntervalSeconds ?? 30 },
+        ingestion: {
+          mode: 'real_time',
+          polling_interval_seconds: config.pollingIntervalSeconds ?? 30,
+        } as SourceConfig['ingestion'],
         rate_limit_per_minute: 60,
         timeout_seconds: 30,
         cache_ttl_seconds: 0,

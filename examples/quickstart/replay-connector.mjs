@@ -26,7 +26,9 @@ function geojsonRecords(text, file) {
     return {
       key: String(f.id ?? p.id ?? p['@id']),
       value: f,
-      ...(typeof when === 'string' && !Number.isNaN(Date.parse(when)) ? { eventTime: new Date(when).toISOString() } : {}),
+      ...(typeof when === 'string' && !Number.isNaN(Date.parse(when))
+        ? { eventTime: new Date(when).toISOString() }
+        : {}),
       ...(urgent ? { priority: 'critical' } : {}),
     }
   })
@@ -48,7 +50,8 @@ export default defineConnector({
         records = geojsonRecords(text, config.file)
       } else {
         const parsed = parseFirmsCsv(text, { source: config.firms_source })
-        for (const bad of parsed.rejected) ctx.reject({ reason: bad.reason, input: bad.text, location: `row ${bad.row} of ${config.file}` })
+        for (const bad of parsed.rejected)
+          ctx.reject({ reason: bad.reason, input: bad.text, location: `row ${bad.row} of ${config.file}` })
         records = parsed.detections.map((d) => d.record)
       }
       return records

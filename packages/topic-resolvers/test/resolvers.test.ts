@@ -67,7 +67,9 @@ describe('topic resolvers', () => {
 
   it("connector-default: the connector's suggested topic when it has one", async () => {
     const r = await make(connectorDefaultTopicResolver, {})
-    expect(r.resolve({ record: rec(1), source: { ...source('a', 'nasa_firms'), defaultTopic: 'wildfire-nasa-firms' } })).toBe('wildfire-nasa-firms')
+    expect(
+      r.resolve({ record: rec(1), source: { ...source('a', 'nasa_firms'), defaultTopic: 'wildfire-nasa-firms' } }),
+    ).toBe('wildfire-nasa-firms')
     expect(r.resolve({ record: rec(1), source: source('a', 'b') })).toBeUndefined()
   })
 

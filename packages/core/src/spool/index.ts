@@ -4,6 +4,7 @@
  */
 export {
   isSpoolDirectory,
+  scanSpool,
   SegmentSpool,
   type SegmentSpoolOptions,
   type SpoolEntry,

@@ -396,3 +396,59 @@ export async function isSpoolDirectory(path: string): Promise<boolean> {
     return false
   }
 }
+
+/**
+ * Reads a spool's unacknowledged entries without changing anything (no deletion, no truncation),
+ * e.g. to list what it holds while its owner may be running. `visit` sees each value in order.
+ */
+export async function scanSpool<T>(directory: string, visit: (value: T) => void): Promise<SpoolRecovery> {
+  let ack: AckCursor = { segment: -1, offset: 0 }
+  try {
+    const parsed = JSON.parse(await readFile(join(directory, 'ack.json'), 'utf8')) as Partial<AckCursor>
+    if (typeof parsed.segment === 'number' && typeof parsed.offset === 'number') ack = parsed as AckCursor
+  } catch {
+    // No cursor: nothing acknowledged.
+  }
+  let names: string[]
+  try {
+    names = await readdir(directory)
+  } catch {
+    return { entries: 0, bytes: 0, segments: 0, tornLines: 0 }
+  }
+  const seqs = names
+    .map((name) => SEGMENT.exec(name)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .map(Number)
+    .filter((seq) => seq >= ack.segment)
+    .sort((a, b) => a - b)
+  let entries = 0
+  let bytes = 0
+  let tornLines = 0
+  for (const seq of seqs) {
+    let data: Buffer
+    try {
+      data = await readFile(join(directory, segmentName(seq)))
+    } catch {
+      continue // acknowledged and deleted meanwhile
+    }
+    bytes += data.length
+    let start = 0
+    while (start < data.length) {
+      const nl = data.indexOf(NEWLINE, start)
+      if (nl === -1) {
+        tornLines++
+        break
+      }
+      if (!(seq === ack.segment && start < ack.offset)) {
+        try {
+          visit(JSON.parse(data.subarray(start, nl).toString('utf8')) as T)
+          entries++
+        } catch {
+          tornLines++
+        }
+      }
+      start = nl + 1
+    }
+  }
+  return { entries, bytes, segments: seqs.length, tornLines }
+}

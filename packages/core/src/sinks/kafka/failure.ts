@@ -1,0 +1,117 @@
+/**
+ * Sorts a failed produce into what the sink does next. Works on the shape of kafkajs errors
+ * (`name`, `type`, `retriable`, `cause`), so it needs no kafkajs import and fakes can mimic it.
+ */
+
+/**
+ * - `unavailable`: the broker cannot be reached or is not ready (connection refused, timeout,
+ *   leader election...): retry with backoff, then spool.
+ * - `producer-state`: the broker lost or rejected the idempotent producer's sequence state:
+ *   start a new producer, then retry.
+ * - `record`: a record or the batch's size or content was refused (too large, invalid, corrupt):
+ *   split the batch to find the records, dead-letter them, deliver the rest.
+ * - `refused`: the broker refused the request for the whole topic (authorisation, invalid topic,
+ *   policy): dead-letter the batch.
+ */
+export type FailureKind = 'unavailable' | 'producer-state' | 'record' | 'refused'
+
+/** A classified failure. */
+export interface KafkaFailure {
+  readonly kind: FailureKind
+  /** The broker's error type (e.g. `MESSAGE_TOO_LARGE`) or the client's error name. */
+  readonly code: string
+  /** The most specific message in the error chain. */
+  readonly message: string
+  /** True when credentials were refused (SASL): worth a louder log line. */
+  readonly authentication: boolean
+}
+
+const PRODUCER_STATE = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'DUPLICATE_SEQUENCE_NUMBER',
+])
+
+const RECORD_LEVEL = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+])
+
+const UNAVAILABLE_NAMES = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSTopicMetadataNotLoaded',
+  'KafkaJSStaleTopicMetadataAssignment',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSLockTimeout',
+  'KafkaJSTimeout',
+  'KafkaJSSASLAuthenticationError',
+])
+
+const NODE_NETWORK = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/
+
+interface ErrorShape {
+  name?: unknown
+  type?: unknown
+  code?: unknown
+  retriable?: unknown
+  message?: unknown
+  cause?: unknown
+  originalError?: unknown
+}
+
+function chain(err: unknown): ErrorShape[] {
+  const out: ErrorShape[] = []
+  let cur: unknown = err
+  while (cur && typeof cur === 'object' && out.length < 8 && !out.includes(cur as ErrorShape)) {
+    out.push(cur as ErrorShape)
+    const e = cur as ErrorShape
+    cur = e.cause ?? e.originalError
+  }
+  return out
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined)
+
+/** Classifies any error thrown by a produce, a metadata request or a topic creation. */
+export function classifyFailure(err: unknown): KafkaFailure {
+  const links = chain(err)
+  if (links.length === 0) return { kind: 'unavailable', code: 'UNKNOWN', message: String(err), authentication: false }
+  // The deepest link carries the broker's own words; wrappers like "retries exceeded" add none.
+  const message =
+    links
+      .map((l) => str(l.message))
+      .filter((m): m is string => m !== undefined)
+      .at(-1) ?? String(err)
+  const auth = links.some((l) => l.name === 'KafkaJSSASLAuthenticationError' || l.type === 'SASL_AUTHENTICATION_FAILED')
+  const protocol = links.find((l) => typeof l.type === 'string' && str(l.type))
+  const make = (kind: FailureKind, code: string): KafkaFailure => ({ kind, code, message, authentication: auth })
+
+  if (auth) return make('unavailable', 'SASL_AUTHENTICATION_FAILED')
+  if (protocol) {
+    const type = protocol.type as string
+    if (PRODUCER_STATE.has(type)) return make('producer-state', type)
+    if (RECORD_LEVEL.has(type)) return make('record', type)
+    return make(protocol.retriable === false ? 'refused' : 'unavailable', type)
+  }
+  for (const l of links) {
+    const code = str(l.code)
+    if (code === 'ERR_SINK_REFUSED') return make('refused', code)
+    if (code && NODE_NETWORK.test(code)) return make('unavailable', code)
+    const name = str(l.name)
+    if (name && UNAVAILABLE_NAMES.has(name)) return make('unavailable', name)
+  }
+  // kafkajs marks requests it will never accept (an empty topic name...) as not retriable.
+  const innermost = links.at(-1)!
+  const name = str(innermost.name) ?? 'Error'
+  if (name.startsWith('KafkaJS') && innermost.retriable === false) return make('refused', name)
+  return make('unavailable', name)
+}

@@ -1,0 +1,225 @@
+/**
+ * Turns sink records into Kafka messages (key, JSON value, headers) and dead-letter messages.
+ * Pure: no kafkajs here, so spooled messages and tests use the same shape.
+ */
+import type { SinkRecord } from '@firefront/sdk'
+
+/** Header names the sink writes. */
+export const HEADERS = {
+  sourceId: 'firefront.source.id',
+  sourceType: 'firefront.source.type',
+  eventTime: 'firefront.event.time',
+  ingestedAt: 'firefront.ingested.at',
+  contentType: 'content-type',
+  error: 'firefront.error',
+  errorCode: 'firefront.error.code',
+  attempts: 'firefront.attempts',
+  originalTopic: 'firefront.original.topic',
+  failedAt: 'firefront.failed.at',
+  replayedFrom: 'firefront.replayed.from',
+} as const
+
+/** The content type of every value the sink writes. */
+export const CONTENT_TYPE = 'application/json'
+
+/** Error codes the sink itself puts in `firefront.error.code` (the broker's types are used as they are). */
+export const SINK_ERROR_CODES = {
+  serialization: 'SERIALIZATION_FAILED',
+  tooLarge: 'RECORD_TOO_LARGE',
+} as const
+
+/** A message ready for Kafka, in a form that is also written to the spool as JSON. */
+export interface OutMessage {
+  readonly key: string | null
+  /** The JSON text of the record's value. */
+  readonly value: string
+  readonly headers: Readonly<Record<string, string>>
+  /** Epoch milliseconds as a string (kafkajs' form): when the runtime accepted the record. */
+  readonly timestamp: string
+}
+
+/** A record that cannot be sent to its topic as it is. */
+export interface PoisonRecord {
+  readonly message: OutMessage
+  readonly code: string
+  readonly error: string
+}
+
+/** Where a batch came from and goes. */
+export interface BatchMeta {
+  readonly topic: string
+  readonly sourceId: string
+  readonly sourceType: string
+}
+
+/** What {@link prepareMessages} made of a batch: messages to send, in order, and records to dead-letter. */
+export interface PreparedBatch {
+  readonly messages: OutMessage[]
+  readonly poison: PoisonRecord[]
+  readonly bytes: number
+}
+
+/** Bytes a message takes on the wire, near enough for the size check (key, value, headers). */
+export function messageBytes(m: OutMessage): number {
+  let n = Buffer.byteLength(m.value) + (m.key === null ? 0 : Buffer.byteLength(m.key))
+  for (const [k, v] of Object.entries(m.headers)) n += Buffer.byteLength(k) + Buffer.byteLength(v)
+  return n
+}
+
+/**
+ * JSON for any value: BigInt becomes a string of its digits, a cycle `"[Circular]"`, undefined
+ * and functions `null`. Used for the dead-letter copy of a value that `JSON.stringify` refuses.
+ */
+export function safeJson(value: unknown): string {
+  const ancestors: unknown[] = []
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'bigint') return v.toString()
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return null
+    if (typeof v === 'number') return Number.isFinite(v) ? v : String(v)
+    if (v === null || typeof v !== 'object') return v
+    if (ancestors.includes(v)) return '[Circular]'
+    const withJson = v as { toJSON?: () => unknown }
+    if (typeof withJson.toJSON === 'function') {
+      try {
+        return walk(withJson.toJSON())
+      } catch (err) {
+        return `[toJSON threw: ${err instanceof Error ? err.message : String(err)}]`
+      }
+    }
+    ancestors.push(v)
+    try {
+      if (Array.isArray(v)) return v.map(walk)
+      if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), walk(x)]))
+      if (v instanceof Set) return [...v].map(walk)
+      const out: Record<string, unknown> = {}
+      for (const key of Object.keys(v)) {
+        try {
+          out[key] = walk((v as Record<string, unknown>)[key])
+        } catch (err) {
+          out[key] = `[unreadable: ${err instanceof Error ? err.message : String(err)}]`
+        }
+      }
+      return out
+    } finally {
+      ancestors.pop()
+    }
+  }
+  try {
+    return JSON.stringify(walk(value)) ?? 'null'
+  } catch (err) {
+    return JSON.stringify(`[unserialisable: ${err instanceof Error ? err.message : String(err)}]`)
+  }
+}
+
+function timestampOf(record: SinkRecord, fallback: number): string {
+  const t = Date.parse(record.ingestedAt)
+  return String(Number.isFinite(t) ? t : fallback)
+}
+
+function headersOf(record: SinkRecord, meta: BatchMeta): Record<string, string> {
+  const headers: Record<string, string> = {}
+  // The record's own headers first: the sink's names below win over a clash.
+  for (const [k, v] of Object.entries(record.headers ?? {})) headers[k] = String(v)
+  headers[HEADERS.sourceId] = record.sourceId || meta.sourceId
+  headers[HEADERS.sourceType] = record.sourceType || meta.sourceType
+  if (record.eventTime) headers[HEADERS.eventTime] = record.eventTime
+  headers[HEADERS.ingestedAt] = record.ingestedAt
+  headers[HEADERS.contentType] = CONTENT_TYPE
+  return headers
+}
+
+/**
+ * Serialises a batch in order. A record whose value `JSON.stringify` refuses (BigInt, a cycle, a
+ * throwing `toJSON`, `undefined`), or whose message is over `maxMessageBytes`, becomes a
+ * {@link PoisonRecord} instead; the others are sent.
+ */
+export function prepareMessages(
+  records: readonly SinkRecord[],
+  meta: BatchMeta,
+  maxMessageBytes: number,
+  now: number = Date.now(),
+): PreparedBatch {
+  const messages: OutMessage[] = []
+  const poison: PoisonRecord[] = []
+  let bytes = 0
+  for (const record of records) {
+    const base = { key: record.key ?? null, headers: headersOf(record, meta), timestamp: timestampOf(record, now) }
+    let value: string | undefined
+    let error: string | undefined
+    try {
+      value = JSON.stringify(record.value)
+      if (value === undefined) error = `value is ${typeof record.value}, which JSON cannot represent`
+    } catch (err) {
+      error = `value is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`
+    }
+    if (value === undefined || error !== undefined) {
+      poison.push({
+        message: { ...base, value: safeJson(record.value) },
+        code: SINK_ERROR_CODES.serialization,
+        error: error ?? 'value is not JSON-serialisable',
+      })
+      continue
+    }
+    const message: OutMessage = { ...base, value }
+    const size = messageBytes(message)
+    if (size > maxMessageBytes) {
+      poison.push({
+        message,
+        code: SINK_ERROR_CODES.tooLarge,
+        error: `record is ${size} bytes, over kafka.max_message_bytes (${maxMessageBytes})`,
+      })
+      continue
+    }
+    bytes += size
+    messages.push(message)
+  }
+  return { messages, poison, bytes }
+}
+
+/** What a dead-letter message says about its failure. */
+export interface DeadLetterInfo {
+  readonly error: string
+  readonly code: string
+  readonly attempts: number
+  readonly originalTopic: string
+  readonly failedAt: string
+}
+
+/** The dead-letter copy of a message: same key and value, headers naming the failure. */
+export function toDeadLetter(message: OutMessage, info: DeadLetterInfo): OutMessage {
+  return {
+    key: message.key,
+    value: message.value,
+    timestamp: message.timestamp,
+    headers: {
+      ...message.headers,
+      [HEADERS.error]: info.error.slice(0, 2000),
+      [HEADERS.errorCode]: info.code,
+      [HEADERS.attempts]: String(info.attempts),
+      [HEADERS.originalTopic]: info.originalTopic,
+      [HEADERS.failedAt]: info.failedAt,
+    },
+  }
+}
+
+/**
+ * Splits messages into runs of at most `maxBytes` each (a run holds at least one message), so
+ * that one request stays under the broker's size limit. Most batches make a single run.
+ */
+export function chunkByBytes(messages: readonly OutMessage[], maxBytes: number): OutMessage[][] {
+  const out: OutMessage[][] = []
+  let cur: OutMessage[] = []
+  let size = 0
+  for (const m of messages) {
+    const b = messageBytes(m)
+    if (cur.length > 0 && size + b > maxBytes) {
+      out.push(cur)
+      cur = []
+      size = 0
+    }
+    cur.push(m)
+    size += b
+  }
+  if (cur.length > 0) out.push(cur)
+  return out
+}

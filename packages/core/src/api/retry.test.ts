@@ -1,0 +1,123 @@
+import { ConnectorConfigError, RetryableError } from '@firefront/sdk'
+import { describe, expect, it } from 'vitest'
+import { ManualClock } from './manual-clock'
+import { backoffDelay, isRetryableError, retryPoll, type RetryInfo } from './retry'
+
+/** An attempt function that throws the given errors in turn, then returns 'ok'. */
+function failing(...errors: unknown[]) {
+  const calls: number[] = []
+  const fn = async (attempt: number): Promise<string> => {
+    calls.push(attempt)
+    const err = errors.shift()
+    if (err !== undefined) throw err
+    return 'ok'
+  }
+  return { fn, calls }
+}
+
+describe('retryPoll', () => {
+  it('retries transient errors with exponential backoff and returns the result', async () => {
+    const clock = new ManualClock(0)
+    const { fn, calls } = failing(new RetryableError('503'), new RetryableError('503'))
+    const retries: RetryInfo[] = []
+    const result = retryPoll(fn, { clock, random: () => 0, baseMs: 1000, onRetry: (r) => retries.push(r) })
+    await clock.advance(10_000)
+    await expect(result).resolves.toBe('ok')
+    expect(calls).toEqual([0, 1, 2])
+    // random 0: the lower half of the nominal 1 s, 2 s delays
+    expect(retries.map((r) => [r.attempt, r.delayMs])).toEqual([
+      [1, 500],
+      [2, 1000],
+    ])
+  })
+
+  it('waits at least the retryAfterMs the remote asked for', async () => {
+    const clock = new ManualClock(0)
+    const { fn } = failing(new RetryableError('429', { retryAfterMs: 45_000 }))
+    const retries: RetryInfo[] = []
+    const result = retryPoll(fn, { clock, random: () => 0, onRetry: (r) => retries.push(r) })
+    await clock.advance(44_999)
+    expect(retries[0]?.delayMs).toBe(45_000)
+    let done = false
+    void result.then(() => {
+      done = true
+    })
+    await clock.flush()
+    expect(done).toBe(false)
+    await clock.advance(1)
+    await expect(result).resolves.toBe('ok')
+  })
+
+  it('never retries a ConnectorConfigError', async () => {
+    const { fn, calls } = failing(new ConnectorConfigError('invalid MAP_KEY'))
+    await expect(retryPoll(fn, { clock: new ManualClock() })).rejects.toMatchObject({ code: 'ERR_CONNECTOR_CONFIG' })
+    expect(calls).toEqual([0])
+  })
+
+  it('throws the last error unchanged when the retries run out', async () => {
+    const clock = new ManualClock()
+    const last = new RetryableError('still down')
+    const { fn, calls } = failing(new RetryableError('down'), new RetryableError('down'), last)
+    const result = retryPoll(fn, { clock, maxRetries: 2 })
+    result.catch(() => {})
+    await clock.advance(60_000)
+    await expect(result).rejects.toBe(last)
+    expect(calls).toEqual([0, 1, 2])
+  })
+
+  it('stops waiting when the signal aborts', async () => {
+    const clock = new ManualClock()
+    const ac = new AbortController()
+    const cause = new RetryableError('down')
+    const { fn, calls } = failing(cause)
+    const result = retryPoll(fn, { clock, signal: ac.signal })
+    await clock.flush()
+    ac.abort()
+    await expect(result).rejects.toMatchObject({ code: 'ERR_ABORTED', cause })
+    expect(calls).toEqual([0])
+  })
+
+  it('retries network TypeErrors and timeouts but not programming errors', async () => {
+    const clock = new ManualClock()
+    const network = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })
+    const { fn, calls } = failing(network, Object.assign(new Error('slow'), { code: 'ERR_TIMEOUT' }))
+    const result = retryPoll(fn, { clock })
+    await clock.advance(60_000)
+    await expect(result).resolves.toBe('ok')
+    expect(calls).toEqual([0, 1, 2])
+
+    const bug = failing(new TypeError('connector.parse is not a function'))
+    await expect(retryPoll(bug.fn, { clock })).rejects.toBeInstanceOf(TypeError)
+    expect(bug.calls).toEqual([0])
+  })
+
+  it('accepts a custom retry rule', async () => {
+    const clock = new ManualClock()
+    const { fn, calls } = failing(new Error('flaky'))
+    const result = retryPoll(fn, { clock, isRetryable: () => true })
+    await clock.advance(10_000)
+    await expect(result).resolves.toBe('ok')
+    expect(calls).toEqual([0, 1])
+  })
+})
+
+describe('backoffDelay', () => {
+  it('doubles from the base, caps at maxMs, and jitters within the upper half', () => {
+    const opts = { baseMs: 1000, maxMs: 5000 }
+    expect([1, 2, 3, 4].map((a) => backoffDelay(a, { ...opts, random: () => 0.999999 }))).toEqual([
+      1000, 2000, 4000, 5000,
+    ])
+    expect([1, 2, 3, 4].map((a) => backoffDelay(a, { ...opts, random: () => 0 }))).toEqual([500, 1000, 2000, 2500])
+  })
+})
+
+describe('isRetryableError', () => {
+  it('classifies by code and by kind', () => {
+    expect(isRetryableError(new RetryableError('x'))).toBe(true)
+    expect(isRetryableError(new ConnectorConfigError('x'))).toBe(false)
+    expect(isRetryableError(new TypeError('fetch failed'))).toBe(true)
+    expect(isRetryableError(new TypeError('x is undefined'))).toBe(false)
+    expect(isRetryableError(new Error('boom'))).toBe(false)
+    expect(isRetryableError('string')).toBe(false)
+  })
+})

@@ -3,26 +3,32 @@
  * `stream_config.yaml` stays valid; Firefront's own additions follow the same style.
  * Plugin-specific blocks (`sources.*.config`, `sources.*.ingestion`, `sink.config`) are validated
  * afterwards against the plugin's own `configSchema`.
+ *
+ * Every key carries a `description`: `firefront schema` and docs/configuration.md are generated
+ * from them.
  */
-import { type Static, Type } from '@sinclair/typebox'
+import { type Static, type TLiteral, Type } from '@sinclair/typebox'
 
-const Seconds = (description: string, def: number, minimum = 0) =>
-  Type.Number({ minimum, default: def, description })
+const Seconds = (description: string, def: number, minimum = 0) => Type.Number({ minimum, default: def, description })
 
 export const PRIORITY_NAMES = ['critical', 'high', 'normal', 'low'] as const
 export const OVERFLOW_STRATEGIES = ['drop_oldest', 'drop_newest', 'block'] as const
 export const BUILTIN_MODES = ['batch', 'real_time', 'continuous_streaming'] as const
 
-const StringEnum = <T extends readonly string[]>(values: T, options: { default?: T[number]; description?: string } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
+// A union of literals, so TypeBox checks it natively (Value.Check/Errors throw on an Unsafe
+// `enum`). `firefront schema` prints such a union as `{ type: 'string', enum: [...] }`.
+const StringEnum = <T extends readonly string[]>(
+  values: T,
+  options: { default?: T[number]; description?: string } = {},
+) => Type.Union(values.map((value) => Type.Literal(value)) as TLiteral<T[number]>[], options)
 
 export const SaslConfig = Type.Object(
   {
     mechanism: StringEnum(['plain', 'scram-sha-256', 'scram-sha-512'] as const, { description: 'SASL mechanism' }),
-    username: Type.String({ minLength: 1 }),
-    password: Type.String({ description: 'secret: never logged' }),
+    username: Type.String({ minLength: 1, description: 'SASL user name' }),
+    password: Type.String({ description: 'SASL password (secret: never logged)' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'SASL authentication with the brokers' },
 )
 
 export const TlsConfig = Type.Object(
@@ -30,74 +36,143 @@ export const TlsConfig = Type.Object(
     ca: Type.Optional(Type.String({ description: 'path to a PEM CA bundle' })),
     cert: Type.Optional(Type.String({ description: 'path to a PEM client certificate' })),
     key: Type.Optional(Type.String({ description: 'path to a PEM client key (secret)' })),
-    reject_unauthorized: Type.Boolean({ default: true }),
+    reject_unauthorized: Type.Boolean({
+      default: true,
+      description: 'refuse brokers whose certificate the CA does not vouch for',
+    }),
   },
   { additionalProperties: false },
 )
 
 export const KafkaConfig = Type.Object(
   {
-    bootstrap_servers: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-      default: 'localhost:9092',
-      description: 'comma-separated host:port list, or a list',
-    }),
-    client_id: Type.String({ default: 'firefront' }),
+    bootstrap_servers: Type.Union(
+      [Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })],
+      {
+        default: 'localhost:9092',
+        description: 'comma-separated host:port list, or a list',
+      },
+    ),
+    client_id: Type.String({ default: 'firefront', description: 'Kafka client id (shows in broker logs and quotas)' }),
     batch_size: Type.Integer({ minimum: 1, maximum: 100000, default: 500, description: 'records per send' }),
     batch_timeout_seconds: Type.Optional(
-      Type.Number({ minimum: 0, description: 'send a partial batch after this long (seed 5 s; 1 s by default when a source is real_time)' }),
+      Type.Number({
+        minimum: 0,
+        description: 'send a partial batch after this long (seed 5 s; 1 s by default when a source is real_time)',
+      }),
     ),
-    max_retries: Type.Integer({ minimum: 0, maximum: 20, default: 3 }),
+    max_retries: Type.Integer({
+      minimum: 0,
+      maximum: 20,
+      default: 3,
+      description: 'send attempts after the first before a batch goes to the dead-letter topic',
+    }),
     retry_backoff_base: Seconds('first retry delay, doubled each attempt (1, 2, 4 s)', 1),
     retry_backoff_max: Seconds('cap of the retry delay', 30),
-    request_timeout_ms: Type.Integer({ minimum: 100, default: 10000 }),
-    connection_timeout_ms: Type.Integer({ minimum: 100, default: 3000 }),
-    compression: StringEnum(['none', 'gzip'] as const, { default: 'none' }),
-    max_message_bytes: Type.Integer({ minimum: 1024, default: 1000000 }),
+    request_timeout_ms: Type.Integer({
+      minimum: 100,
+      default: 10000,
+      description: 'how long a produce or admin request may take',
+    }),
+    connection_timeout_ms: Type.Integer({
+      minimum: 100,
+      default: 3000,
+      description: 'how long connecting to a broker may take',
+    }),
+    compression: StringEnum(['none', 'gzip'] as const, {
+      default: 'none',
+      description: 'compression of produced batches',
+    }),
+    max_message_bytes: Type.Integer({
+      minimum: 1024,
+      default: 1000000,
+      description: 'largest record value sent; a larger one goes to the dead-letter topic',
+    }),
     topics: Type.Object(
       {
-        auto_create: Type.Boolean({ default: true }),
-        partitions: Type.Integer({ minimum: 1, default: 3 }),
-        replication_factor: Type.Integer({ minimum: 1, default: 1 }),
+        auto_create: Type.Boolean({ default: true, description: 'create missing topics at start' }),
+        partitions: Type.Integer({ minimum: 1, default: 3, description: 'partitions of a created topic' }),
+        replication_factor: Type.Integer({
+          minimum: 1,
+          default: 1,
+          description: 'replication factor of a created topic',
+        }),
       },
-      { additionalProperties: false, default: {} },
+      { additionalProperties: false, default: {}, description: 'topics Firefront creates' },
     ),
-    ssl: Type.Optional(Type.Union([Type.Boolean(), TlsConfig])),
+    ssl: Type.Optional(
+      Type.Union([Type.Boolean(), TlsConfig], {
+        description: 'TLS to the brokers: true, or CA and client certificate files',
+      }),
+    ),
     sasl: Type.Optional(SaslConfig),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, description: 'the Kafka cluster records are sent to' },
 )
 
 export const ThrottlingConfig = Type.Object(
   {
-    enabled: Type.Boolean({ default: false }),
+    enabled: Type.Boolean({ default: false, description: 'slow sending down when consumers lag' }),
     policy: Type.String({ default: 'consumer-lag', description: 'throttle-policy plugin name' }),
     min_send_rate: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'batches per second at the slowest' }),
     max_send_rate: Type.Number({ exclusiveMinimum: 0, default: 100, description: 'batches per second at the fastest' }),
-    target_consumer_lag: Type.Integer({ minimum: 0, default: 1000 }),
-    critical_consumer_lag: Type.Integer({ minimum: 0, default: 5000 }),
-    adjustment_factor: Type.Number({ exclusiveMinimum: 1, default: 1.5 }),
-    consumer_groups: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'consumer groups whose lag is watched' }),
+    target_consumer_lag: Type.Integer({
+      minimum: 0,
+      default: 1000,
+      description: 'lag (messages) above which sending slows',
+    }),
+    critical_consumer_lag: Type.Integer({
+      minimum: 0,
+      default: 5000,
+      description: 'lag (messages) above which sending backs off hard',
+    }),
+    adjustment_factor: Type.Number({
+      exclusiveMinimum: 1,
+      default: 1.5,
+      description: 'factor by which the send rate falls and recovers',
+    }),
+    consumer_groups: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: 'consumer groups whose lag is watched',
+    }),
     check_interval_seconds: Seconds('how often consumer lag is read', 5, 0.1),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, description: 'lag-aware throttling of the send rate' },
 )
 
 export const IngestionConfig = Type.Object(
   {
-    mode: Type.String({ default: 'real_time', description: 'batch | real_time | continuous_streaming, or an ingestion-mode plugin' }),
+    mode: Type.String({
+      default: 'real_time',
+      description: 'batch | real_time | continuous_streaming, or an ingestion-mode plugin',
+      examples: [...BUILTIN_MODES],
+    }),
   },
-  { additionalProperties: true, default: {} },
+  {
+    additionalProperties: true,
+    default: {},
+    description:
+      "how the source is polled; the other keys (polling_interval_seconds, buffer_size, ...) belong to the mode's own schema",
+  },
 )
 
 export const SourceConfig = Type.Object(
   {
     source_type: Type.String({ minLength: 1, description: 'e.g. nasa_firms, noaa_weather, iot_mqtt' }),
-    connector: Type.Optional(Type.String({ minLength: 1, description: 'connector plugin name; defaults to the one serving source_type' })),
-    enabled: Type.Boolean({ default: true }),
-    topic: Type.Optional(Type.String({ minLength: 1 })),
-    priority: Type.Optional(StringEnum(PRIORITY_NAMES)),
+    connector: Type.Optional(
+      Type.String({ minLength: 1, description: 'connector plugin name; defaults to the one serving source_type' }),
+    ),
+    enabled: Type.Boolean({ default: true, description: 'a disabled source is validated but not run' }),
+    topic: Type.Optional(
+      Type.String({ minLength: 1, description: "the source's Kafka topic; otherwise the topic resolvers choose" }),
+    ),
+    priority: Type.Optional(StringEnum(PRIORITY_NAMES, { description: "queue priority of the source's records" })),
     ingestion: IngestionConfig,
-    rate_limit_per_minute: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+    rate_limit_per_minute: Type.Number({
+      exclusiveMinimum: 0,
+      default: 60,
+      description: 'API calls per minute at most',
+    }),
     timeout_seconds: Seconds('timeout of one poll', 30, 0.001),
     cache_ttl_seconds: Seconds('how long a poll result is reused for the same cursor (0 disables)', 60),
     max_poll_retries: Type.Integer({ minimum: 0, default: 3, description: 'retries of a failed poll within a cycle' }),
@@ -109,14 +184,17 @@ export const SourceConfig = Type.Object(
 export const SinkConfig = Type.Object(
   {
     type: Type.String({ description: 'kafka | file, or a sink plugin' }),
-    config: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+    config: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: "the sink's own settings" }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'where records go; default: kafka when a kafka: block is present, else file',
+  },
 )
 
 export const DlqConfig = Type.Object(
   {
-    topic: Type.String({ default: 'firefront-dlq' }),
+    topic: Type.String({ default: 'firefront-dlq', description: 'dead-letter topic' }),
     max_records_per_minute: Type.Integer({ minimum: 1, default: 10000, description: 'cap on dead-letter volume' }),
     failure_rate_threshold: Type.Number({
       minimum: 0,
@@ -127,49 +205,70 @@ export const DlqConfig = Type.Object(
     window_seconds: Seconds('window of the failure rate', 60, 1),
     pause_seconds: Seconds('how long a stream pauses when the threshold is crossed', 30),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, description: 'the dead-letter queue (when enable_dlq is true)' },
 )
 
 export const SpoolConfig = Type.Object(
   {
     directory: Type.Optional(Type.String({ description: 'default: <state_dir>/spool' })),
-    max_bytes: Type.Integer({ minimum: 1024, default: 1073741824 }),
+    max_bytes: Type.Integer({ minimum: 1024, default: 1073741824, description: 'size cap of the spool' }),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, description: 'the on-disk spool that holds batches while Kafka is down' },
 )
 
 export const CursorConfig = Type.Object(
   {
-    store: StringEnum(['file', 'kafka'] as const, { default: 'file' }),
+    store: StringEnum(['file', 'kafka'] as const, { default: 'file', description: 'where source cursors are kept' }),
     path: Type.Optional(Type.String({ description: 'file store: default <state_dir>/cursors.json' })),
     topic: Type.String({ default: 'firefront-cursors', description: 'kafka store: compacted topic' }),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, description: 'where the position of each pull source is committed' },
 )
 
 export const MetricsConfig = Type.Object(
   {
-    enabled: Type.Boolean({ default: false }),
-    host: Type.String({ default: '127.0.0.1' }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+    enabled: Type.Boolean({ default: false, description: 'serve /metrics (Prometheus), /health and the status page' }),
+    host: Type.String({ default: '127.0.0.1', description: 'address the HTTP server listens on' }),
+    port: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 9464,
+      description: 'port of the HTTP server (0: any free port)',
+    }),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, description: 'the metrics and health HTTP server' },
 )
 
 export const FirefrontConfig = Type.Object(
   {
-    plugins: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'npm package names or relative paths' }),
+    plugins: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: 'npm package names or relative paths',
+    }),
     kafka: KafkaConfig,
     throttling: ThrottlingConfig,
-    queue_max_size: Type.Integer({ minimum: 1, default: 10000 }),
-    queue_overflow_strategy: StringEnum(OVERFLOW_STRATEGIES, { default: 'drop_oldest' }),
-    enable_dlq: Type.Boolean({ default: true }),
-    priority_sources: Type.Array(Type.String(), { default: [], description: 'source ids whose records are queued as high' }),
+    queue_max_size: Type.Integer({
+      minimum: 1,
+      default: 10000,
+      description: 'records the priority queue holds at most',
+    }),
+    queue_overflow_strategy: StringEnum(OVERFLOW_STRATEGIES, {
+      default: 'drop_oldest',
+      description: 'what a full queue does: drop its oldest record, refuse the new one, or make the source wait',
+    }),
+    enable_dlq: Type.Boolean({
+      default: true,
+      description: 'send batches that still fail after max_retries to the dead-letter topic',
+    }),
+    priority_sources: Type.Array(Type.String(), {
+      default: [],
+      description: 'source ids whose records are queued as high',
+    }),
     custom_topic_mappings: Type.Record(Type.String(), Type.String({ minLength: 1 }), {
       default: {},
       description: 'source id or source_type → topic',
     }),
-    default_topic: Type.String({ default: 'wildfire-default' }),
+    default_topic: Type.String({ default: 'wildfire-default', description: 'topic used when no resolver chooses one' }),
     sink: Type.Optional(SinkConfig),
     dlq: DlqConfig,
     spool: SpoolConfig,
@@ -177,8 +276,14 @@ export const FirefrontConfig = Type.Object(
     metrics: MetricsConfig,
     state_dir: Type.String({ default: '.firefront', description: 'cursors, spool and DLQ files live here' }),
     shutdown_timeout_seconds: Seconds('bound of a graceful stop', 30, 0),
-    log_level: StringEnum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
-    sources: Type.Record(Type.String({ minLength: 1 }), SourceConfig, { default: {} }),
+    log_level: StringEnum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
+      default: 'info',
+      description: 'pino log level',
+    }),
+    sources: Type.Record(Type.String({ minLength: 1 }), SourceConfig, {
+      default: {},
+      description: 'the data sources, by source id',
+    }),
   },
   { additionalProperties: false },
 )

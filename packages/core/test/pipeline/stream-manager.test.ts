@@ -22,8 +22,8 @@ describe('StreamManager end to end (file sink)', () => {
     const config = configFrom(
       yaml(
         dir,
-        `  alpha: { source_type: sequence, topic: t-alpha, ingestion: { mode: batch }, config: { total: 95, per_poll: 10, reject_every: 10 } }
-  beta: { source_type: sequence, topic: t-beta, ingestion: { mode: batch }, config: { total: 40, per_poll: 8 } }`,
+        `  alpha: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: t-alpha, ingestion: { mode: batch }, config: { total: 95, per_poll: 10, reject_every: 10 } }
+  beta: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: t-beta, ingestion: { mode: batch }, config: { total: 40, per_poll: 8 } }`,
       ),
     )
     const manager = make(config)
@@ -58,7 +58,7 @@ describe('StreamManager end to end (file sink)', () => {
 
   it('a restart resumes from the committed cursor and emits nothing twice', async () => {
     const dir = tempDir()
-    const src = `  gamma: { source_type: sequence, topic: t-gamma, ingestion: { mode: batch, max_pages_per_cycle: 2 }, config: { total: 50, per_poll: 10 } }`
+    const src = `  gamma: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: t-gamma, ingestion: { mode: batch, max_pages_per_cycle: 2 }, config: { total: 50, per_poll: 10 } }`
     const first = make(configFrom(yaml(dir, src)))
     await first.runOnce()
     await first.stop()
@@ -81,8 +81,8 @@ describe('StreamManager end to end (file sink)', () => {
     const config = configFrom(
       yaml(
         dir,
-        `  low_src: { source_type: sequence, topic: mixed, ingestion: { mode: batch }, config: { total: 30, per_poll: 30, priority: low } }
-  urgent: { source_type: sequence, topic: mixed, ingestion: { mode: batch }, config: { total: 30, per_poll: 30, priority: critical } }`,
+        `  low_src: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: mixed, ingestion: { mode: batch }, config: { total: 30, per_poll: 30, priority: low } }
+  urgent: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: mixed, ingestion: { mode: batch }, config: { total: 30, per_poll: 30, priority: critical } }`,
         'kafka: { batch_size: 1000, batch_timeout_seconds: 0.5 }',
       ).replace(/kafka: \{ batch_size: 7, batch_timeout_seconds: 0.05 \}\n/, ''),
     )
@@ -102,7 +102,7 @@ describe('StreamManager end to end (file sink)', () => {
     const config = configFrom(
       yaml(
         dir,
-        `  delta: { source_type: sequence, topic: t-delta, ingestion: { mode: real_time, polling_interval_seconds: 0.01 }, config: { total: 100000, per_poll: 50 } }`,
+        `  delta: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: t-delta, ingestion: { mode: real_time, polling_interval_seconds: 0.01 }, config: { total: 100000, per_poll: 50 } }`,
       ),
     )
     const manager = make(config)
@@ -125,7 +125,7 @@ describe('StreamManager end to end (file sink)', () => {
     const config = configFrom(
       yaml(
         dir,
-        `  eps: { source_type: sequence, topic: t-eps, ingestion: { mode: batch }, config: { total: 500, per_poll: 500 } }`,
+        `  eps: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: t-eps, ingestion: { mode: batch }, config: { total: 500, per_poll: 500 } }`,
         'queue_max_size: 100\nqueue_overflow_strategy: drop_oldest',
       ),
     )
@@ -148,7 +148,7 @@ describe('StreamManager end to end (file sink)', () => {
   it('refuses an unknown and a disabled source, naming them', async () => {
     const dir = tempDir()
     const manager = make(
-      configFrom(yaml(dir, `  off: { source_type: sequence, enabled: false, ingestion: { mode: batch }, config: {} }`)),
+      configFrom(yaml(dir, `  off: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, enabled: false, ingestion: { mode: batch }, config: {} }`)),
     )
     await expect(manager.startStream('nope')).rejects.toThrow('Source not configured: nope')
     await expect(manager.startStream('off')).rejects.toThrow('Source is disabled: off')

@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { promisify } from 'node:util'
+import { describe, expect, inject, it } from 'vitest'
+import { StreamManager } from '../../src/runtime/stream-manager'
+import { configFrom, quietLogger, sequenceConnector, tempDir } from './helpers'
+
+const run = promisify(execFile)
+
+describe('StreamManager into the real Kafka broker', () => {
+  it('delivers every record once with keys and headers, dead-letters rejected inputs, commits the cursor', async () => {
+    const brokers = inject('kafkaBrokers')
+    const dir = tempDir()
+    const topic = `pipeline-${randomUUID()}`
+    const dlq = `pipeline-dlq-${randomUUID()}`
+    const config = configFrom(`
+state_dir: ${dir}
+kafka: { bootstrap_servers: "${brokers}", batch_size: 100, batch_timeout_seconds: 0.05, topics: { partitions: 2 } }
+dlq: { topic: ${dlq} }
+sources:
+  seq:
+    source_type: sequence
+    topic: ${topic}
+    rate_limit_per_minute: 600000
+    cache_ttl_seconds: 0
+    ingestion: { mode: batch }
+    config: { total: 1000, per_poll: 250, reject_every: 100 }
+`)
+    const manager = new StreamManager({ config, raw: { kafka: {} }, logger: quietLogger(), plugins: [sequenceConnector] })
+    await manager.start()
+    await manager.runOnce()
+    const metrics = await manager.getMetrics()
+    await manager.stop()
+
+    const { stdout } = await run('kcat', ['-C', '-b', brokers, '-t', topic, '-e', '-q', '-f', '%k|%p|%h|%s\n'], { maxBuffer: 1 << 24 })
+    const lines = stdout.trim().split('\n')
+    expect(lines).toHaveLength(990)
+    const keys = new Set(lines.map((l) => l.split('|')[0]))
+    expect(keys.size).toBe(990)
+    expect(keys.has('seq-0')).toBe(true)
+    expect(keys.has('seq-99')).toBe(false)
+    const first = lines.find((l) => l.startsWith('seq-0|'))!
+    expect(first).toContain('seq')
+    expect(JSON.parse(first.slice(first.lastIndexOf('|') + 1))).toEqual({ n: 0, source: 'seq' })
+
+    const dead = await run('kcat', ['-C', '-b', brokers, '-t', dlq, '-e', '-q', '-f', '%h\n'])
+    const deadLines = dead.stdout.trim().split('\n')
+    expect(deadLines).toHaveLength(10)
+    expect(deadLines[0]).toContain('firefront.error=number 99 is malformed')
+
+    const rec = Object.values(metrics.streams as Record<string, { records: Record<string, number> }>)[0]!.records
+    expect(rec).toMatchObject({ fetched: 990, rejected: 10, sent: 1000, dropped: 0, failed: 0 })
+    expect((metrics.producer as Record<string, number>).total_sent).toBe(1000)
+    expect(manager.cursors.get('seq')?.cursor).toBe(1000)
+  })
+})

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { FirefrontError } from '@firefront/sdk'
-import { type IHeaders, Kafka, type Message } from 'kafkajs'
+import { type IHeaders, Kafka, type Message, Partitioners } from 'kafkajs'
 import type { FirefrontConfig } from '../../config/schema'
 import { scanSpool } from '../../spool/segment-spool'
 import { KAFKAJS_RETRY, kafkajsClientConfig } from './client-options'
@@ -350,6 +350,7 @@ export async function replayDlq(
     const producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: c.kafka.topics.auto_create,
       retry: { ...KAFKAJS_RETRY, retries: 3 },
     })

@@ -85,12 +85,16 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 export function classifyFailure(err: unknown): KafkaFailure {
   const links = chain(err)
   if (links.length === 0) return { kind: 'unavailable', code: 'UNKNOWN', message: String(err), authentication: false }
-  // The deepest link carries the broker's own words; wrappers like "retries exceeded" add none.
+  // The deepest link carries the broker's own words (wrappers like "retries exceeded" add none),
+  // unless Firefront wrapped it with a message of its own that already says more.
+  const own = links.find((l) => typeof l.code === 'string' && l.code.startsWith('ERR_') && str(l.message))
   const message =
+    str(own?.message) ??
     links
       .map((l) => str(l.message))
       .filter((m): m is string => m !== undefined)
-      .at(-1) ?? String(err)
+      .at(-1) ??
+    String(err)
   const auth = links.some((l) => l.name === 'KafkaJSSASLAuthenticationError' || l.type === 'SASL_AUTHENTICATION_FAILED')
   const protocol = links.find((l) => typeof l.type === 'string' && str(l.type))
   const make = (kind: FailureKind, code: string): KafkaFailure => ({ kind, code, message, authentication: auth })

@@ -16,8 +16,32 @@ import {
 import { SegmentSpool } from '../../spool/segment-spool'
 import { describeKafkaConfig, kafkajsClientConfig, redactorFor } from './client-options'
 import { KafkaSinkConfig, localDeadLetterDirectory, spoolDirectory } from './config'
-import { ProducerWrapper, type SpooledBatch } from './producer-wrapper'
+import { type ProducerMetrics, ProducerWrapper, type SpooledBatch } from './producer-wrapper'
 import { createKafkajsTransport, type KafkaTransport } from './transport'
+
+const NOT_STARTED: ProducerMetrics = {
+  total_sent: 0,
+  total_failed: 0,
+  total_retries: 0,
+  dead_lettered: 0,
+  dead_lettered_local: 0,
+  spooled: 0,
+  replayed: 0,
+  batches: 0,
+  bytes: 0,
+  last_error: null,
+  latency_p50_ms: null,
+  latency_p99_ms: null,
+  connected: false,
+  paused: false,
+  pauses: 0,
+  dlq_capped: 0,
+  spool_entries: 0,
+  spool_bytes: 0,
+  spool_full: 0,
+  spool_torn_lines: 0,
+  failure_rate: 0,
+}
 
 /** The kafka sink instance: the SDK's {@link SinkInstance} plus topic management. */
 export interface KafkaSinkInstance extends SinkInstance {
@@ -28,7 +52,8 @@ export interface KafkaSinkInstance extends SinkInstance {
    * created before their first send.
    */
   ensureTopics(topics: readonly string[]): Promise<void>
-  metrics(): Record<string, JsonValue>
+  /** The producer's figures (see {@link ProducerMetrics}); zeros before `start()`. */
+  metrics(): ProducerMetrics & Record<string, JsonValue>
   health(): Promise<SinkHealth>
   /** The producer wrapper, once started (for its seed-shaped `getMetrics()` / `healthCheck()`). */
   readonly producer: ProducerWrapper | undefined
@@ -120,7 +145,7 @@ export function createKafkaSink(
     flush: async () => {
       await wrapper?.flush()
     },
-    metrics: () => (wrapper ? { ...wrapper.getMetrics() } : {}),
+    metrics: () => ({ ...(wrapper?.getMetrics() ?? NOT_STARTED) }),
     health: async () => wrapper?.healthCheck() ?? { healthy: false, started: false },
     async close() {
       await wrapper?.close()

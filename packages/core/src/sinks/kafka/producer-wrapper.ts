@@ -155,6 +155,7 @@ export class ProducerWrapper {
   private drainWaiters: Array<() => void> = []
   private replayLoop: Promise<void> | undefined
   private down = false
+  private connected = false
   private wasPaused = false
   private started = false
   private closing = false
@@ -239,7 +240,14 @@ export class ProducerWrapper {
       if (this.config.enable_dlq) await this.ensureTopics([this.dlqTopic])
     } catch (err) {
       const failure = this.classify(err)
-      if (failure.kind === 'refused') throw err
+      if (failure.kind === 'refused') {
+        if ((err as { code?: unknown }).code === 'ERR_SINK_REFUSED') throw err
+        throw new FirefrontError(
+          'ERR_SINK_REFUSED',
+          `kafka at ${brokerList(this.config.kafka).join(',')} refused the sink: ${failure.message} (${failure.code})`,
+          { cause: err },
+        )
+      }
       this.markDown(failure)
     }
     this.updateGauges()
@@ -349,7 +357,7 @@ export class ProducerWrapper {
       last_error: this.lastError,
       latency_p50_ms: this.latency.percentile(50),
       latency_p99_ms: this.latency.percentile(99),
-      connected: !this.down && this.started,
+      connected: this.connected,
       paused: this.guard.paused(),
       pauses: this.guard.pauses,
       dlq_capped: this.limiter.cappedRecords,
@@ -864,6 +872,7 @@ export class ProducerWrapper {
 
   private markDown(failure: KafkaFailure): void {
     this.noteError(failure)
+    this.connected = false
     if (this.down) return
     this.down = true
     this.instruments.connected.set(0)
@@ -881,6 +890,7 @@ export class ProducerWrapper {
   private markUp(announce: boolean): void {
     const wasDown = this.down
     this.down = false
+    this.connected = true
     this.retry.success()
     this.instruments.connected.set(1)
     if (announce && wasDown) {

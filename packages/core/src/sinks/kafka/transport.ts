@@ -4,7 +4,7 @@
  * {@link KafkaTransport} interface, so the delivery logic can be tested without a broker.
  */
 import { FirefrontError } from '@firefront/sdk'
-import { type Admin, CompressionTypes, Kafka, type Message, type Producer } from 'kafkajs'
+import { type Admin, CompressionTypes, Kafka, type Message, Partitioners, type Producer } from 'kafkajs'
 import type { ClientConfig } from './client-options'
 import { KAFKAJS_RETRY } from './client-options'
 import type { KafkaSinkConfig } from './config'
@@ -54,6 +54,8 @@ export function createKafkajsTransport({ config, client, redactor }: KafkajsTran
       // The idempotent producer keeps order and dedupes only with one request in flight.
       maxInFlightRequests: config.idempotent ? 1 : undefined,
       allowAutoTopicCreation: k.topics.auto_create,
+      // Named explicitly: the Java client's murmur2 partitioning (and no kafkajs v2 notice).
+      createPartitioner: Partitioners.DefaultPartitioner,
       retry: { ...KAFKAJS_RETRY },
     })
   let producer = newProducer()

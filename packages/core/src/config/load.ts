@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, extname, resolve } from 'node:path'
 import { type ConfigIssue, ConfigValidationError, type ErrorCode } from '@firefront/sdk'
+import { KindGuard, type TSchema } from '@sinclair/typebox'
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Pair, parseDocument } from 'yaml'
 import { type Environment, interpolate } from './interpolate'
 import { createLocator, type LocateAt, type Locator, type SourcePosition } from './locate'
@@ -143,7 +144,12 @@ function typeInterpolated(text: string, segments: readonly PathSegment[], plain:
     return text
   }
   if (acceptsString(schemas)) return text
-  const kinds = new Set(schemas.map((s) => (s as { type?: unknown }).type))
+  const kinds = new Set<unknown>()
+  const collect = (s: TSchema): void => {
+    if (KindGuard.IsUnion(s)) for (const variant of s.anyOf) collect(variant)
+    else kinds.add((s as { type?: unknown }).type)
+  }
+  for (const s of schemas) collect(s)
   if ((kinds.has('integer') || kinds.has('number')) && NUMBER.test(text.trim())) return Number(text.trim())
   if (kinds.has('boolean') && BOOLEAN.test(text.trim())) return text.trim() === 'true'
   return text

@@ -105,6 +105,15 @@ describe('loadConfig: environment interpolation', () => {
     ])
   })
 
+  test('a whole ${...} becomes a boolean where a union with a boolean is expected (kafka.ssl)', () => {
+    expect(yaml('kafka:\n  ssl: ${SSL:-true}\n').config.kafka.ssl).toBe(true)
+    expect(
+      yaml('kafka:\n  ssl:\n    reject_unauthorized: "${STRICT}"\n', { STRICT: 'false' }).config.kafka.ssl,
+    ).toEqual({
+      reject_unauthorized: false,
+    })
+  })
+
   test('a set variable wins over the default; an empty one takes the default', () => {
     const text = 'default_topic: "${TOPIC:-wildfire}"\nstate_dir: ${DIR:-/var/lib/firefront}\n'
     expect(yaml(text, { TOPIC: 'fires' }).config.default_topic).toBe('fires')

@@ -56,6 +56,7 @@ export interface BatchMeta {
 export interface PreparedBatch {
   readonly messages: OutMessage[]
   readonly poison: PoisonRecord[]
+  /** Bytes of the messages (headers and keys counted in characters: exact for ASCII). */
   readonly bytes: number
 }
 
@@ -116,16 +117,36 @@ function timestampOf(record: SinkRecord, fallback: number): string {
   return String(Number.isFinite(t) ? t : fallback)
 }
 
-function headersOf(record: SinkRecord, meta: BatchMeta): Record<string, string> {
+interface Built {
+  readonly headers: Record<string, string>
+  /** Characters of the header names and values (bytes for ASCII, which they nearly always are). */
+  readonly chars: number
+}
+
+function headersOf(record: SinkRecord, meta: BatchMeta): Built {
   const headers: Record<string, string> = {}
+  let chars = 0
   // The record's own headers first: the sink's names below win over a clash.
-  for (const [k, v] of Object.entries(record.headers ?? {})) headers[k] = String(v)
-  headers[HEADERS.sourceId] = record.sourceId || meta.sourceId
-  headers[HEADERS.sourceType] = record.sourceType || meta.sourceType
-  if (record.eventTime) headers[HEADERS.eventTime] = record.eventTime
+  if (record.headers) {
+    for (const k in record.headers) {
+      const v = String(record.headers[k])
+      headers[k] = v
+      chars += k.length + v.length
+    }
+  }
+  const sourceId = record.sourceId || meta.sourceId
+  const sourceType = record.sourceType || meta.sourceType
+  headers[HEADERS.sourceId] = sourceId
+  headers[HEADERS.sourceType] = sourceType
+  chars += HEADERS.sourceId.length + sourceId.length + HEADERS.sourceType.length + sourceType.length
+  if (record.eventTime) {
+    headers[HEADERS.eventTime] = record.eventTime
+    chars += HEADERS.eventTime.length + record.eventTime.length
+  }
   headers[HEADERS.ingestedAt] = record.ingestedAt
   headers[HEADERS.contentType] = CONTENT_TYPE
-  return headers
+  chars += HEADERS.ingestedAt.length + record.ingestedAt.length + HEADERS.contentType.length + CONTENT_TYPE.length
+  return { headers, chars }
 }
 
 /**
@@ -143,7 +164,9 @@ export function prepareMessages(
   const poison: PoisonRecord[] = []
   let bytes = 0
   for (const record of records) {
-    const base = { key: record.key ?? null, headers: headersOf(record, meta), timestamp: timestampOf(record, now) }
+    const key = record.key ?? null
+    const { headers, chars } = headersOf(record, meta)
+    const timestamp = timestampOf(record, now)
     let value: string | undefined
     let error: string | undefined
     try {
@@ -154,14 +177,17 @@ export function prepareMessages(
     }
     if (value === undefined || error !== undefined) {
       poison.push({
-        message: { ...base, value: safeJson(record.value) },
+        message: { key, value: safeJson(record.value), headers, timestamp },
         code: SINK_ERROR_CODES.serialization,
         error: error ?? 'value is not JSON-serialisable',
       })
       continue
     }
-    const message: OutMessage = { ...base, value }
-    const size = messageBytes(message)
+    const message: OutMessage = { key, value, headers, timestamp }
+    // Keys and headers are counted in characters (bytes, for the ASCII they nearly always are);
+    // exactly only when that count comes near the limit.
+    let size = Buffer.byteLength(value) + (key === null ? 0 : key.length) + chars
+    if (size + 2 * (chars + (key?.length ?? 0)) > maxMessageBytes) size = messageBytes(message)
     if (size > maxMessageBytes) {
       poison.push({
         message,

@@ -17,6 +17,7 @@ import {
   type SourceInfo,
   systemClock,
   type ThrottlePolicyInstance,
+  validateConfig,
 } from '@firefront/sdk'
 import type { Logger as PinoLogger } from 'pino'
 import client from 'prom-client'
@@ -192,17 +193,19 @@ export class StreamManager {
 
   async #buildChain(): Promise<TopicChain> {
     const cfg = this.config
-    const step = async (name: string, config: unknown) => {
+    const step = async (name: string, input: unknown) => {
       const entry = this.registry.get('topic-resolver', name)
       if (!entry) throw new FirefrontError('ERR_PLUGIN_NOT_FOUND', `topic-resolver:${name} is not registered`)
-      return { name, resolver: await this.#create({ entry, config }, 'topics') }
+      const checked = validateConfig(entry.plugin.configSchema, input, `topic-resolver:${name}`)
+      if (!checked.ok) throw new ConfigValidationError(checked.issues)
+      return { name, resolver: await this.#create({ entry, config: checked.value }, 'topics') }
     }
     return new TopicChain(
       [
         await step('explicit', {}),
         await step('custom-mapping', { mappings: cfg.custom_topic_mappings }),
         await step('connector-default', {}),
-        await step('pattern', { patterns: undefined }).catch(() => step('pattern', {})),
+        await step('pattern', {}),
         await step('default', { topic: cfg.default_topic }),
       ],
       cfg.default_topic,

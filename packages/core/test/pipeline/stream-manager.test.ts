@@ -7,7 +7,6 @@ const yaml = (dir: string, sources: string, extra = '') => `
 state_dir: ${dir}/state
 sink: { type: file, config: { directory: ${dir}/out } }
 kafka: { batch_size: 7, batch_timeout_seconds: 0.05 }
-queue_max_size: 1000
 ${extra}
 sources:
 ${sources}
@@ -148,7 +147,12 @@ describe('StreamManager end to end (file sink)', () => {
   it('refuses an unknown and a disabled source, naming them', async () => {
     const dir = tempDir()
     const manager = make(
-      configFrom(yaml(dir, `  off: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, enabled: false, ingestion: { mode: batch }, config: {} }`)),
+      configFrom(
+        yaml(
+          dir,
+          `  off: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, enabled: false, ingestion: { mode: batch }, config: {} }`,
+        ),
+      ),
     )
     await expect(manager.startStream('nope')).rejects.toThrow('Source not configured: nope')
     await expect(manager.startStream('off')).rejects.toThrow('Source is disabled: off')

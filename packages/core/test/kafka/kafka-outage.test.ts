@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { SinkBatch, SinkRecord } from '@firefront/sdk'
 import { createFakeContext } from '@firefront/sdk/testing'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { createKafkaSink, type KafkaSinkInstance, resolveKafkaSinkConfig } from '../../src/sinks/kafka'
+import { createKafkaSink, inspectDlq, type KafkaSinkInstance, resolveKafkaSinkConfig } from '../../src/sinks/kafka'
 import { startKafka } from '../../../../test/setup/kafka'
 import { readTopic, uniqueTopic } from './kcat'
 
@@ -64,6 +64,19 @@ describe('kafka sink when Kafka is away', () => {
     await away.sink.close?.()
 
     const brokers = inject('kafkaBrokers')
+    // What `firefront dlq` would list meanwhile: nothing dead-lettered, 50 records in the spool.
+    const listed = await inspectDlq(
+      resolveKafkaSinkConfig({ state_dir: stateDir, kafka: { bootstrap_servers: brokers } }),
+    )
+    expect(listed.spool).toMatchObject({
+      entries: 2,
+      records: 50,
+      byTopic: { [topic]: 50 },
+      bySource: { 'iot-ca': 50 },
+      byReason: { unavailable: 50 },
+      deadLetters: 0,
+    })
+
     const back = makeSink(brokers, stateDir)
     await back.sink.start?.() // replays the spool before resolving
     expect(back.sink.metrics()).toMatchObject({ replayed: 50, spool_entries: 0, connected: true })

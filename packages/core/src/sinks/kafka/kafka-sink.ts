@@ -112,6 +112,7 @@ export function createKafkaSink(
       clock: deps.clock ?? ctx.clock,
       metrics: ctx.metrics,
       random: deps.random,
+      signal: ctx.signal,
     })
     await wrapper.start()
   }

@@ -266,6 +266,19 @@ describe('ProducerWrapper: spool and lifecycle', () => {
     await expect(sink.send(batch('fires', range(2, 1)))).rejects.toMatchObject({ code: 'ERR_STOPPED' })
   })
 
+  it('spools a batch waiting for its retry at once when the runtime stops the plugin', async () => {
+    const { sink, transport, abort } = setup()
+    await sink.start?.()
+    transport.failSend = () => connectionError()
+    transport.failProbe = () => connectionError()
+    const pending = sink.send(batch('fires', range(0, 4)))
+    await settle()
+    expect(transport.requests).toHaveLength(1) // waiting out the 1 s backoff on the fake clock
+    abort()
+    expect(await pending).toEqual({ delivered: 0, deadLettered: 0, spooled: 4 })
+    expect(sink.metrics()).toMatchObject({ spool_entries: 1, connected: false })
+  })
+
   it('refuses to start when the broker refuses the dead-letter topic, naming it', async () => {
     const { sink, transport } = setup()
     transport.failCreate = () =>

@@ -104,6 +104,11 @@ export interface ProducerWrapperOptions {
   readonly metrics?: MetricsHandle
   /** Random numbers in [0, 1) for the jitter; tests pass a fixed one. */
   readonly random?: () => number
+  /**
+   * The plugin's stop signal: once aborted, a batch waiting to retry is spooled at once instead
+   * of waiting out its backoff.
+   */
+  readonly signal?: AbortSignal
 }
 
 interface DeadItem {
@@ -151,6 +156,8 @@ export class ProducerWrapper {
   private readonly pending = new Map<string, number>()
   private readonly knownTopics = new Set<string>()
   private readonly stopper = new AbortController()
+  /** Ends backoff waits: on close, or when the runtime stops the plugin (the batch is then spooled). */
+  private readonly waitSignal: AbortSignal
   private wakeReplay: (() => void) | undefined
   private drainWaiters: Array<() => void> = []
   private replayLoop: Promise<void> | undefined
@@ -201,6 +208,7 @@ export class ProducerWrapper {
       this.clock,
     )
     this.instruments = this.makeInstruments(options.metrics)
+    this.waitSignal = options.signal ? AbortSignal.any([this.stopper.signal, options.signal]) : this.stopper.signal
   }
 
   /** The dead-letter topic. */
@@ -502,13 +510,16 @@ export class ProducerWrapper {
 
   private async produceChunk(topic: string, chunk: OutMessage[]): Promise<ProduceOutcome> {
     let attempt = 0
+    let lastFailure: KafkaFailure | undefined
     for (;;) {
       if (this.down && attempt > 0) {
         return { delivered: 0, dead: [], retries: attempt - 1, unavailable: this.unavailable(chunk, attempt) }
       }
       try {
-        await this.retry.wait(this.stopper.signal)
+        await this.retry.wait(this.waitSignal)
       } catch {
+        // Stopping: no more waiting for a retry; the caller spools what is left.
+        if (lastFailure) this.markDown(lastFailure)
         return {
           delivered: 0,
           dead: [],
@@ -524,6 +535,7 @@ export class ProducerWrapper {
         return { delivered: chunk.length, dead: [], retries: attempt - 1 }
       } catch (err) {
         const failure = this.classify(err)
+        lastFailure = failure
         this.noteError(failure)
         if (failure.kind === 'record') {
           if (chunk.length === 1)
@@ -561,7 +573,7 @@ export class ProducerWrapper {
           )
           await this.transport.resetProducer().catch((e: unknown) => this.noteError(this.classify(e)))
         }
-        if (attempt > this.config.kafka.max_retries || this.stopper.signal.aborted) {
+        if (attempt > this.config.kafka.max_retries || this.waitSignal.aborted) {
           this.markDown(failure)
           return {
             delivered: 0,
@@ -776,7 +788,11 @@ export class ProducerWrapper {
           }
           this.limiter.consume(entry.messages.length)
         }
-        if (!(await this.replayEntry(entry))) continue
+        if (!(await this.replayEntry(entry))) {
+          // Not sent and Kafka not known to be down (stopping): try again in a while, not in a spin.
+          if (!this.down) await this.clock.sleep(1000, signal)
+          continue
+        }
         // The batch is out: the topic's next batch may go direct once no older one waits.
         if (!entry.deadLetter) {
           const left = (this.pending.get(entry.topic) ?? 1) - 1

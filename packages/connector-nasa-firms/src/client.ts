@@ -115,7 +115,9 @@ export class FirmsClient {
       .replace(/\r$/, '')
     if (!isFirmsHeader(firstLine)) {
       const refusal = refusalOf(res.text)
-      if (refusal !== undefined) throw new ConnectorConfigError(`FIRMS refused the request: ${refusal} (${res.url})`)
+      if (refusal !== undefined) {
+        throw new ConnectorConfigError(`FIRMS refused the request: ${this.redact(refusal)} (${res.url})`)
+      }
       throw new RetryableError(
         `FIRMS answered HTTP ${res.status} with a body that is not CSV: ${JSON.stringify(this.snippet(res.text))} (${res.url})`,
       )
@@ -132,7 +134,7 @@ export class FirmsClient {
       body = JSON.parse(res.text)
     } catch {
       const refusal = refusalOf(res.text)
-      if (refusal !== undefined) throw new ConnectorConfigError(`FIRMS refused the MAP_KEY: ${refusal}`)
+      if (refusal !== undefined) throw new ConnectorConfigError(`FIRMS refused the MAP_KEY: ${this.redact(refusal)}`)
       throw new RetryableError(
         `mapkey_status answered with a body that is not JSON: ${JSON.stringify(this.snippet(res.text))}`,
       )
@@ -181,7 +183,8 @@ export class FirmsClient {
     const status = response.status
     if (status >= 200 && status < 300) return { text, url: shown, status, ms }
     const wait = retryAfterMs(response.headers.get('retry-after'), (this.options.now ?? Date.now)())
-    const refusal = refusalOf(text)
+    const found = refusalOf(text)
+    const refusal = found === undefined ? undefined : this.redact(found)
     if (status === 429) {
       throw new RetryableError(`FIRMS rate limit (HTTP 429)${refusal ? `: ${refusal}` : ''} (${shown})`, {
         retryAfterMs: wait,

@@ -32,7 +32,7 @@ export {
 } from './dlq-inspect'
 export { DlqRateLimiter, FailureRateGuard, type FailureRateOptions, type PauseEvent } from './dlq-guards'
 export { classifyFailure, type FailureKind, type KafkaFailure } from './failure'
-export { createKafkaSink, type KafkaSinkDeps, type KafkaSinkInstance, kafkaSink } from './kafka-sink'
+export { createKafkaSink, hasEnsureTopics, type KafkaSinkDeps, type KafkaSinkInstance, kafkaSink } from './kafka-sink'
 export {
   CONTENT_TYPE,
   HEADERS,

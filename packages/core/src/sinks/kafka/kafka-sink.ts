@@ -59,6 +59,14 @@ export interface KafkaSinkInstance extends SinkInstance {
   readonly producer: ProducerWrapper | undefined
 }
 
+/**
+ * True when a sink instance can create topics (the kafka sink does): the runtime can call
+ * `ensureTopics` with the topics it knows before the first batch.
+ */
+export function hasEnsureTopics(sink: SinkInstance): sink is SinkInstance & Pick<KafkaSinkInstance, 'ensureTopics'> {
+  return typeof (sink as Partial<KafkaSinkInstance>).ensureTopics === 'function'
+}
+
 /** What tests (and embedders) may replace. */
 export interface KafkaSinkDeps {
   /** A transport instead of the kafkajs one (tests without a broker). */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ConnectorConfigError, defineConnector, Type } from '@firefront/sdk'
-import { parseFirmsCsv } from '@firefront/connector-nasa-firms'
+import { detectionKey, parseFirmsCsv } from '@firefront/connector-nasa-firms'
 
 const ReplayConfig = Type.Object(
   {
@@ -52,7 +52,7 @@ export default defineConnector({
         const parsed = parseFirmsCsv(text, { source: config.firms_source })
         for (const bad of parsed.rejected)
           ctx.reject({ reason: bad.reason, input: bad.text, location: `row ${bad.row} of ${config.file}` })
-        records = parsed.detections.map((d) => d.record)
+        records = parsed.detections.map((d) => ({ key: detectionKey(d), value: d, eventTime: d.acq_datetime }))
       }
       return records
     }

@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup'
 import { base } from '../../tsup.config.base'
 
-export default defineConfig({ ...base, entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' } })
+export default defineConfig({ ...base, entry: { index: 'src/index.ts', cli: 'src/cli/bin.ts' } })

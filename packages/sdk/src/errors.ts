@@ -57,6 +57,10 @@ export interface ConfigIssue {
   readonly column?: number
   /** The file the issue is in, when known. */
   readonly file?: string
+  /** A stable code for the kind of problem, when known. */
+  readonly code?: ErrorCode
+  /** `warning` issues are reported but do not make a config invalid. Default `error`. */
+  readonly severity?: 'error' | 'warning'
 }
 
 /** Formats an issue as `file:line:col path: message`. */

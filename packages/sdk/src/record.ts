@@ -47,4 +47,6 @@ export interface SourceInfo {
   readonly sourceType: string
   /** The source's explicit `topic`, when configured. */
   readonly topic?: string
+  /** The topic its connector suggests (`defaultTopic` of the connector manifest), when it has one. */
+  readonly defaultTopic?: string
 }

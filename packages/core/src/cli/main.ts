@@ -1,8 +1,5 @@
-#!/usr/bin/env node
 /** The `firefront` command line. */
-import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
 import { cursorsCommand } from './commands/cursors'
 import { pluginsCommand } from './commands/plugins'
 import { runCommand } from './commands/run'
@@ -56,22 +53,4 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     io.stderr.write(`firefront ${name}: ${(err as Error).message}\n`)
     return EXIT.failure
   }
-}
-
-// Run when executed (also through the npm bin symlink), not when imported.
-const invokedDirectly = (): boolean => {
-  try {
-    return Boolean(process.argv[1]) && realpathSync(process.argv[1]!) === fileURLToPath(import.meta.url)
-  } catch {
-    return false
-  }
-}
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`)
-      process.exit(EXIT.failure)
-    },
-  )
 }

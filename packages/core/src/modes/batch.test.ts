@@ -11,12 +11,12 @@ describe('batch config', () => {
   it('applies defaults', () => {
     expect(validateConfig(BatchModeConfig, { mode: 'batch' })).toEqual({
       ok: true,
-      value: { mode: 'batch', batch_interval_seconds: 3600, max_pages_per_cycle: 1000 },
+      value: { mode: 'batch', max_pages_per_cycle: 1000 },
     })
   })
 
   it('rejects unknown keys', () => {
-    const result = validateConfig(BatchModeConfig, { polling_interval_seconds: 30 })
+    const result = validateConfig(BatchModeConfig, { polling_intervall_seconds: 30 })
     expect(result.ok).toBe(false)
   })
 

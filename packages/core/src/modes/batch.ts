@@ -13,7 +13,7 @@ import {
 } from '@firefront/sdk'
 import { Cron } from 'croner'
 import { type BuiltinModeInstance, ModeRunner, requirePull } from './mode-runner'
-import { BUILTIN_MODE_VERSION, MaxPagesPerCycle, ModeKey } from './schema'
+import { BUILTIN_MODE_VERSION, MaxPagesPerCycle, ModeKey, SeedBufferKeys } from './schema'
 
 /** The `ingestion:` block of a `batch` source. */
 export const BatchModeConfig = Type.Object(
@@ -32,11 +32,19 @@ export const BatchModeConfig = Type.Object(
         description: 'IANA time zone of the schedule (e.g. "UTC"); default the system zone',
       }),
     ),
-    batch_interval_seconds: Type.Number({
-      exclusiveMinimum: 0,
-      default: 3600,
-      description: 'time between the starts of two cycles when no schedule is set',
-    }),
+    batch_interval_seconds: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description:
+          'time between the starts of two cycles when no schedule is set (default: polling_interval_seconds, else 3600)',
+      }),
+    ),
+    polling_interval_seconds: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description: "the seed's name for the interval; batch_interval_seconds wins when both are set",
+      }),
+    ),
     run_on_start: Type.Optional(
       Type.Boolean({
         description:
@@ -44,10 +52,15 @@ export const BatchModeConfig = Type.Object(
       }),
     ),
     max_pages_per_cycle: MaxPagesPerCycle(1000),
+    ...SeedBufferKeys,
   },
   { additionalProperties: false },
 )
 export type BatchModeConfig = Static<typeof BatchModeConfig>
+
+/** The interval between cycles: batch_interval_seconds, else the seed's polling_interval_seconds, else an hour. */
+const intervalSeconds = (config: BatchModeConfig): number =>
+  config.batch_interval_seconds ?? config.polling_interval_seconds ?? 3600
 
 /** Parses the schedule now, so a bad expression or time zone fails at create with its path. */
 function parseSchedule(schedule: string, timezone: string | undefined): Cron {
@@ -114,8 +127,7 @@ export const batchMode = defineIngestionMode({
       async start(source, process) {
         const cycle = cycleOf(source, process)
         runner.start([
-          () =>
-            cron ? onSchedule(cron, cycle) : runner.every(config.batch_interval_seconds * 1000, cycle, runOnStart),
+          () => (cron ? onSchedule(cron, cycle) : runner.every(intervalSeconds(config) * 1000, cycle, runOnStart)),
         ])
       },
       runOnce: async (source, process) => runner.once(cycleOf(source, process)),
@@ -124,7 +136,7 @@ export const batchMode = defineIngestionMode({
       metrics: () =>
         runner.metrics({
           schedule: config.schedule ?? null,
-          batchIntervalSeconds: cron ? null : config.batch_interval_seconds,
+          batchIntervalSeconds: cron ? null : intervalSeconds(config),
         }),
     }
   },

@@ -21,13 +21,17 @@ describe('real_time config', () => {
   it('rejects unknown keys and bad values', () => {
     const result = validateConfig(
       RealTimeModeConfig,
-      { polling_interval_seconds: 0, buffer_size: 10 },
+      { polling_interval_seconds: 0, buffer_sise: 10 },
       'sources.noaa.ingestion',
     )
     expect(result.ok).toBe(false)
     const paths = result.ok ? [] : result.issues.map((i) => i.path)
     expect(paths).toContain('sources.noaa.ingestion.polling_interval_seconds')
-    expect(paths).toContain('sources.noaa.ingestion.buffer_size')
+    expect(paths).toContain('sources.noaa.ingestion.buffer_sise')
+  })
+
+  it("accepts the seed's buffer keys, which only continuous_streaming uses", () => {
+    expect(validateConfig(RealTimeModeConfig, { polling_interval_seconds: 30, buffer_size: 100 }).ok).toBe(true)
   })
 
   it('is a branded ingestion-mode plugin named real-time', () => {

@@ -4,7 +4,7 @@
  */
 import { defineIngestionMode, type ModeProcess, type ModeSource, type Static, Type } from '@firefront/sdk'
 import { type BuiltinModeInstance, ModeRunner, requirePull } from './mode-runner'
-import { BUILTIN_MODE_VERSION, MaxPagesPerCycle, ModeKey } from './schema'
+import { BUILTIN_MODE_VERSION, MaxPagesPerCycle, ModeKey, SeedBufferKeys } from './schema'
 
 /** The `ingestion:` block of a `real_time` source. */
 export const RealTimeModeConfig = Type.Object(
@@ -16,6 +16,7 @@ export const RealTimeModeConfig = Type.Object(
       description: 'time between the starts of two polls; a poll that overruns is followed at once by the next',
     }),
     max_pages_per_cycle: MaxPagesPerCycle(100),
+    ...SeedBufferKeys,
   },
   { additionalProperties: false },
 )

@@ -20,3 +20,19 @@ export const MaxPagesPerCycle = (def: number) =>
 
 /** The version of the built-in mode plugins: the runtime's own. */
 export const BUILTIN_MODE_VERSION = '0.1.0'
+
+/**
+ * Keys the seed's ingestion config carries for every mode, accepted by the modes that do not use
+ * them so a seed config validates unchanged (each says which mode uses it).
+ */
+export const SeedBufferKeys = {
+  buffer_size: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'used by continuous_streaming; accepted here for seed compatibility' }),
+  ),
+  buffer_flush_interval_seconds: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      description: 'used by continuous_streaming; accepted here for seed compatibility',
+    }),
+  ),
+}

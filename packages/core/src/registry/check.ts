@@ -18,12 +18,20 @@ export async function registryFor(
   return { registry, issues }
 }
 
-/** Every plugin-related issue of a loaded config: modules, sources' connectors and modes, sink, throttle. */
+/**
+ * Every plugin-related issue of a loaded config: modules, sources' connectors and modes, sink,
+ * throttle. A source whose `source_type` no installed connector serves is a `warning`: the file is
+ * valid, and the connector may be installed later or handed to `startStream()` in code (as the
+ * seed does); `firefront run` refuses to start such a source.
+ */
 export async function checkPlugins(loaded: Pick<LoadedConfig, 'config' | 'file' | 'raw'>): Promise<ConfigIssue[]> {
   const { registry, issues } = await registryFor(loaded)
   for (const [sourceId, source] of Object.entries(loaded.config.sources)) {
     if (!source.enabled) continue
-    issues.push(...planSource(loaded.config, registry, sourceId).issues)
+    for (const issue of planSource(loaded.config, registry, sourceId).issues) {
+      const unserved = issue.code === 'ERR_PLUGIN_NOT_FOUND' && issue.path === `sources.${sourceId}.source_type`
+      issues.push(unserved ? { ...issue, severity: 'warning' } : issue)
+    }
   }
   for (const id of loaded.config.priority_sources) {
     if (!(id in loaded.config.sources))

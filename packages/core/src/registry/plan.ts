@@ -3,7 +3,8 @@
  * policy each part uses, with each plugin's own config block validated against its schema.
  * Every problem is collected with the dotted path of the block it concerns.
  */
-import { type AnyPlugin, type ConfigIssue, type Plugin, validateConfig } from '@firefront/sdk'
+import type { AnyPlugin, ConfigIssue, Plugin } from '@firefront/sdk'
+import { validateBlock } from '../config/validate-block'
 import type { FirefrontConfig, SourceConfig } from '../config/schema'
 import type { PluginRegistry, RegisteredPlugin } from './registry'
 
@@ -48,7 +49,7 @@ function validated<K extends AnyPlugin['kind']>(
   path: string,
   issues: ConfigIssue[],
 ): PlannedPlugin<K> | undefined {
-  const result = validateConfig((entry.plugin as Plugin).configSchema, input, path)
+  const result = validateBlock((entry.plugin as Plugin).configSchema, input, path)
   if (!result.ok) {
     issues.push(...result.issues.map((i) => ({ ...i, message: `${i.message} (${entry.id})` })))
     return undefined
@@ -109,7 +110,8 @@ export function planSource(
             }
           : {
               path: `${base}.source_type`,
-              message: `no connector serves source_type "${source.source_type}"; installed: ${oneOf(installed)}; add the connector's package to plugins:`,
+              code: 'ERR_PLUGIN_NOT_FOUND',
+              message: `no connector serves source_type "${source.source_type}"; installed: ${oneOf(installed)}; add the connector's package to plugins:, or hand a connector to startStream() in code`,
             },
       )
     } else {

@@ -128,13 +128,18 @@ export class Stream {
     const api = this.api!
     const combined = AbortSignal.any([signal, this.#abort.signal])
     try {
-      const result = await retryPoll(() => api.poll({ cursor: this.#pollCursor, signal: combined }), {
-        maxRetries: this.d.source.max_poll_retries,
-        baseMs: 1000,
-        maxMs: 30_000,
-        signal: combined,
-        clock: this.d.clock,
-      })
+      const { result, cached } = await retryPoll(
+        () => api.pollDetailed({ cursor: this.#pollCursor, signal: combined }),
+        {
+          maxRetries: this.d.source.max_poll_retries,
+          baseMs: 1000,
+          maxMs: 30_000,
+          signal: combined,
+          clock: this.d.clock,
+        },
+      )
+      // A cached answer repeats records already emitted for this cursor: emit none of them again.
+      if (cached) return { records: [], ...(result.cursor !== undefined ? { cursor: result.cursor } : {}) }
       this.counts.fetched += result.records.length
       if (result.cursor !== undefined) this.#pollCursor = result.cursor
       return result

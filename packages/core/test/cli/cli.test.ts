@@ -12,7 +12,10 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   let err = ''
-  const code = await main(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } })
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+  })
   return { code, out, err }
 }
 
@@ -20,13 +23,17 @@ describe('firefront validate: refusals from the registry', () => {
   it('a plugin module that is not found: exit 2, named, with its line', async () => {
     const r = await cli('validate', join(fixtures, 'missing-plugin.yaml'))
     expect(r.code).toBe(2)
-    expect(r.err).toMatch(/missing-plugin\.yaml:3:\d+ plugins\[1\]: \.\/does-not-exist\.mjs \(declared at .*plugins\[1\]\): module not found/)
+    expect(r.err).toMatch(
+      /missing-plugin\.yaml:3:\d+ plugins\[1\]: \.\/does-not-exist\.mjs \(declared at .*plugins\[1\]\): module not found/,
+    )
   })
 
   it('two plugins of one kind and name: exit 2, both origins named', async () => {
     const r = await cli('validate', join(fixtures, 'duplicate-plugin.yaml'))
     expect(r.code).toBe(2)
-    expect(r.err).toMatch(/duplicate-plugin\.yaml:3:\d+ plugins\[1\]: connector:echo .*registered twice: .*plugins\[0\] \(@firefront\/core\) and .*plugins\[1\]/)
+    expect(r.err).toMatch(
+      /duplicate-plugin\.yaml:3:\d+ plugins\[1\]: connector:echo .*registered twice: .*plugins\[0\] \(@firefront\/core\) and .*plugins\[1\]/,
+    )
   })
 
   it('a plugin built for another API version: exit 2, both versions named', async () => {
@@ -42,10 +49,17 @@ describe('firefront validate: refusals from the registry', () => {
     expect(none.err).toContain('plugins[0]: ./no-plugin.mjs: the module exports no plugin')
     const r = await cli('validate', join(fixtures, 'plugin-config.yaml'))
     expect(r.code).toBe(2)
-    expect(r.err).toMatch(/sources\.hello\.config\.message: .*connector:echo/)
-    expect(r.err).toMatch(/sources\.hello\.config\.repeat: .*connector:echo/)
-    expect(r.err).toMatch(/sources\.hello\.ingestion\.polling_intervall_seconds: .*/)
-    expect(r.err).toMatch(/sources\.nobody\.source_type: no connector serves source_type "carrier_pigeon"; installed: echo \(echo\)/)
+    expect(r.err).toMatch(
+      /plugin-config\.yaml:11:\d+ sources\.hello\.config\.message: must not be empty \(connector:echo\)/,
+    )
+    expect(r.err).toMatch(/sources\.hello\.config\.repeat: expected integer, got string "two" \(connector:echo\)/)
+    expect(r.err).toMatch(
+      /sources\.hello\.ingestion\.polling_intervall_seconds: unknown key "polling_intervall_seconds" \(did you mean polling_interval_seconds\?\)/,
+    )
+    // a source no installed connector serves is a warning: the file is valid, `run` refuses that source
+    expect(r.err).toMatch(
+      /plugin-config\.yaml:14:\d+ sources\.nobody\.source_type: warning: no connector serves source_type "carrier_pigeon"; installed: echo \(echo\)/,
+    )
   })
 
   it('a good config with a local plugin validates with exit 0', async () => {
@@ -61,7 +75,9 @@ describe('firefront plugins', () => {
     expect(r.code).toBe(0)
     const lines = r.out.split('\n')
     expect(lines[0]).toMatch(/^KIND\s+NAME\s+VERSION\s+PACKAGE\s+LOADED FROM$/)
-    expect(lines.find((l) => l.startsWith('connector'))).toMatch(/^connector\s+hello\s+1\.0\.0\s+firefront-connector-hello\s+examples\/plugin-hello-connector\//)
+    expect(lines.find((l) => l.startsWith('connector'))).toMatch(
+      /^connector\s+hello\s+1\.0\.0\s+firefront-connector-hello\s+examples\/plugin-hello-connector\//,
+    )
     expect(lines.some((l) => /^ingestion-mode\s+real-time\s+\S+\s+@firefront\/core\s+built in$/.test(l))).toBe(true)
     expect(lines.some((l) => /^sink\s+kafka\s/.test(l))).toBe(true)
   })
@@ -78,7 +94,10 @@ describe('firefront cursors', () => {
     )
     writeFileSync(
       join(dir, 'state/cursors.json'),
-      JSON.stringify({ version: 1, cursors: { a: { cursor: { VIIRS_SNPP_NRT: '2026-09-25T21:31:00Z' }, committedAt: '2026-09-25T22:00:00.000Z' } } }),
+      JSON.stringify({
+        version: 1,
+        cursors: { a: { cursor: { VIIRS_SNPP_NRT: '2026-09-25T21:31:00Z' }, committedAt: '2026-09-25T22:00:00.000Z' } },
+      }),
     )
     const list = await cli('cursors', config)
     expect(list.code).toBe(0)

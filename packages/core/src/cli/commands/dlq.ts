@@ -32,16 +32,21 @@ export async function dlqCommand(args: string[], io: CommandIO): Promise<number>
   })
   const file = positionals[0]
   if (!file) {
-    io.stderr.write('usage: firefront dlq <config> [--replay] [--source S] [--since T] [--reason CODE] [--topic T] [--limit N] [--json]\n')
+    io.stderr.write(
+      'usage: firefront dlq <config> [--replay] [--source S] [--since T] [--reason CODE] [--topic T] [--limit N] [--json]\n',
+    )
     return EXIT.invalid
   }
   if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) {
-    io.stderr.write(`firefront dlq: --since ${JSON.stringify(values.since)} is not a date-time (e.g. 2026-11-27T00:00:00Z)\n`)
+    io.stderr.write(
+      `firefront dlq: --since ${JSON.stringify(values.since)} is not a date-time (e.g. 2026-11-27T00:00:00Z)\n`,
+    )
     return EXIT.invalid
   }
   const loaded = await loadConfig(file)
   if (!loaded.ok) {
-    for (const issue of loaded.issues) io.stderr.write(`${issue.file}:${issue.line ?? 1}:${issue.column ?? 1} ${issue.path}: ${issue.message}\n`)
+    for (const issue of loaded.issues)
+      io.stderr.write(`${issue.file}:${issue.line ?? 1}:${issue.column ?? 1} ${issue.path}: ${issue.message}\n`)
     return EXIT.invalid
   }
   const filter: DlqFilter = {
@@ -69,11 +74,19 @@ export async function dlqCommand(args: string[], io: CommandIO): Promise<number>
     return EXIT.ok
   }
   io.stdout.write(`dead-letter topic ${report.topic}: ${report.total} record(s), ${report.matched} matching\n`)
-  io.stdout.write(`  by reason: ${counts(report.byReason)}\n  by source: ${counts(report.bySource)}\n  by original topic: ${counts(report.byOriginalTopic)}\n`)
+  io.stdout.write(
+    `  by reason: ${counts(report.byReason)}\n  by source: ${counts(report.bySource)}\n  by original topic: ${counts(report.byOriginalTopic)}\n`,
+  )
   for (const r of report.records) {
-    io.stdout.write(`  ${r.partition}/${r.offset} ${r.failedAt ?? '-'} ${r.sourceId ?? '-'} → ${r.originalTopic ?? '-'} ${r.code ?? '-'}: ${r.error ?? ''}\n`)
+    io.stdout.write(
+      `  ${r.partition}/${r.offset} ${r.failedAt ?? '-'} ${r.sourceId ?? '-'} → ${r.originalTopic ?? '-'} ${r.code ?? '-'}: ${r.error ?? ''}\n`,
+    )
   }
-  io.stdout.write(`spool: ${report.spool.records} record(s) in ${report.spool.entries} batch(es), ${report.spool.bytes} bytes; by reason: ${counts(report.spool.byReason)}; by source: ${counts(report.spool.bySource)}\n`)
-  io.stdout.write(`local dead-letter file: ${report.local.records} record(s); by reason: ${counts(report.local.byReason)}\n`)
+  io.stdout.write(
+    `spool: ${report.spool.records} record(s) in ${report.spool.entries} batch(es), ${report.spool.bytes} bytes; by reason: ${counts(report.spool.byReason)}; by source: ${counts(report.spool.bySource)}\n`,
+  )
+  io.stdout.write(
+    `local dead-letter file: ${report.local.records} record(s); by reason: ${counts(report.local.byReason)}\n`,
+  )
   return EXIT.ok
 }

@@ -68,9 +68,20 @@ async function validate(args: readonly string[], io: ValidateIO, checks: Validat
       return EXIT.invalid
     }
     const loaded = await loadConfig(files[0]!, { env: io.env ?? process.env })
+    const warnings: ConfigIssue[] = []
     if (loaded.document) {
       try {
-        loaded.addIssues(await checks.checkPlugins(loaded))
+        const found = await checks.checkPlugins(loaded)
+        loaded.addIssues(found.filter((i) => i.severity !== 'warning'))
+        for (const w of found.filter((i) => i.severity === 'warning')) {
+          const at = loaded.locate(w.path)
+          warnings.push({
+            ...w,
+            file: loaded.file,
+            ...(at ? { line: at.line, column: at.column } : {}),
+            message: `warning: ${w.message}`,
+          })
+        }
       } catch (err) {
         // on a config that already has problems the plugin check may trip over them; they say enough
         if (loaded.ok) throw err
@@ -78,11 +89,13 @@ async function validate(args: readonly string[], io: ValidateIO, checks: Validat
     }
     if (!loaded.ok) {
       for (const issue of loaded.issues) io.stderr.write(`${formatIssueLine(issue)}\n`)
+      for (const issue of warnings) io.stderr.write(`${formatIssueLine(issue)}\n`)
       return EXIT.invalid
     }
+    for (const issue of warnings) io.stderr.write(`${formatIssueLine(issue)}\n`)
     const sources = Object.keys(loaded.config.sources).length
     io.stdout.write(
-      `${loaded.file}: valid (${plural(sources, 'source')}, ${plural(loaded.config.plugins.length, 'plugin')})\n`,
+      `${loaded.file}: valid (${plural(sources, 'source')}, ${plural(loaded.config.plugins.length, 'plugin')}${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''})\n`,
     )
     return EXIT.ok
   } catch (err) {

@@ -331,9 +331,9 @@ export class StreamManager {
       if (loop) await stream.start()
       else await stream.prepare()
     } catch (err) {
+      await stream.stop().catch(() => {})
       stream.status = 'failed'
       stream.lastError = err as Error
-      await stream.stop().catch(() => {})
       this.events.emit('stream:stopped', { streamId, sourceId, reason: 'failed to start', error: err as Error })
       throw err
     }

@@ -1,0 +1,153 @@
+import { join } from 'node:path'
+import { defineConnector, type SinkBatch, type SinkInstance, Type } from '@firefront/sdk'
+import { describe, expect, it } from 'vitest'
+import { startMetricsServer } from '../../src/observability/metrics-server'
+import { StreamManager } from '../../src/runtime/stream-manager'
+import { StreamManagerV1 } from '../../src/runtime/v1-compat'
+import { configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from './helpers'
+
+const base = (dir: string) => `
+state_dir: ${dir}/state
+sink: { type: file, config: { directory: ${dir}/out } }
+kafka: { batch_size: 50, batch_timeout_seconds: 0.02, retry_backoff_base: 0.01, retry_backoff_max: 0.05 }
+`
+
+describe('runtime behaviour', () => {
+  it('the V1 facade: startStreaming(connector, { sourceId, pollingIntervalSeconds }) runs a real_time stream', async () => {
+    const dir = tempDir()
+    const manager = new StreamManager({ config: configFrom(`${base(dir)}sources: {}\n`), logger: quietLogger() })
+    const v1 = new StreamManagerV1(manager)
+    let n = 0
+    const streamId = await v1.startStreaming(
+      {
+        mode: 'pull',
+        poll: async ({ cursor }) => ({
+          records: [{ key: String(n), value: { n: n++ } }],
+          cursor: (Number(cursor ?? 0) || 0) + 1,
+        }),
+      },
+      { sourceId: 'noaa_weather', pollingIntervalSeconds: 0.01 },
+    )
+    expect(streamId).toMatch(/^noaa_weather_\d+$/)
+    // V1 sources get the seed's API client limit (60 calls a minute), so a second poll needs a second
+    await new Promise((r) => setTimeout(r, 1300))
+    await v1.stopAll()
+    const metrics = await manager.getMetrics()
+    const stream = (metrics.streams as Record<string, { mode: { mode: string }; records: { sent: number } }>)[streamId]!
+    expect(stream.mode.mode).toBe('real_time')
+    expect(stream.records.sent).toBeGreaterThan(1)
+    // no topic configured: the seed's pattern maps noaa_weather to wildfire-weather-data
+    expect(readOutput(join(dir, 'out')).get('wildfire-weather-data')!.length).toBe(stream.records.sent)
+  })
+
+  it('a connector that throws at start fails its own stream, named, and the others run', async () => {
+    const dir = tempDir()
+    const broken = defineConnector({
+      name: 'broken',
+      version: '1.0.0',
+      sourceTypes: ['broken'],
+      configSchema: Type.Object({}),
+      create: () => ({
+        mode: 'pull',
+        start: async () => {
+          throw new Error('certificate expired')
+        },
+        poll: async () => ({ records: [] }),
+      }),
+    })
+    const config = configFrom(`${base(dir)}sources:
+  bad: { source_type: broken, ingestion: { mode: batch } }
+  good: { source_type: sequence, topic: ok, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 5 } }
+`)
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [broken, sequenceConnector] })
+    await expect(manager.startStream('bad')).rejects.toThrow(
+      'connector:broken for source bad failed to start: certificate expired',
+    )
+    await manager.startStream('good')
+    await new Promise((r) => setTimeout(r, 200))
+    await manager.stop()
+    expect(readOutput(join(dir, 'out')).get('ok')).toHaveLength(5)
+    expect(manager.listStreams().map((s) => [s.sourceId, s.status])).toEqual([
+      ['bad', 'failed'],
+      ['good', 'stopped'],
+    ])
+  })
+
+  it('a batch the sink rejects is retried, in order, until it is accounted for; the cursor waits for it', async () => {
+    const dir = tempDir()
+    const sent: number[][] = []
+    let failures = 2
+    const flaky: SinkInstance = {
+      async send(batch: SinkBatch) {
+        if (failures-- > 0) throw new Error('broker unreachable')
+        sent.push(batch.records.map((r) => (r.value as { n: number }).n))
+        return { delivered: batch.records.length, deadLettered: 0, spooled: 0 }
+      },
+    }
+    const config = configFrom(`${base(dir)}sources:
+  s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 20, per_poll: 20 } }
+`)
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector], sink: flaky })
+    const failed: number[] = []
+    manager.events.on('batch:failed', (e) => failed.push(e.attempt))
+    await manager.runOnce()
+    await manager.stop()
+    expect(failed).toEqual([1, 2])
+    expect(sent.flat()).toEqual(Array.from({ length: 20 }, (_, i) => i))
+    expect(manager.cursors.get('s')?.cursor).toBe(20)
+  })
+
+  it('records the sink never takes are reported at shutdown and their cursor stays uncommitted', async () => {
+    const dir = tempDir()
+    const down: SinkInstance = {
+      send: async () => {
+        throw new Error('no route to broker')
+      },
+    }
+    const config = configFrom(`${base(dir)}shutdown_timeout_seconds: 0.3
+sources:
+  s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 10, per_poll: 10 } }
+`)
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector], sink: down })
+    const dropped: string[] = []
+    manager.events.on('record:dropped', (e) => dropped.push(`${e.reason}:${e.count}`))
+    await manager.start()
+    await manager.startStream('s')
+    await new Promise((r) => setTimeout(r, 100))
+    await manager.stop()
+    const metrics = await manager.getMetrics()
+    const rec = Object.values(metrics.streams as Record<string, { records: Record<string, number> }>)[0]!.records
+    expect(rec.fetched).toBe(10)
+    expect(rec.failed).toBe(10)
+    expect(dropped).toEqual(['shutdown_timeout:10'])
+    expect(manager.cursors.get('s')).toBeUndefined()
+  })
+
+  it('serves /metrics, /health and the status page', async () => {
+    const dir = tempDir()
+    const config = configFrom(`${base(dir)}sources:
+  s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 30, per_poll: 10 } }
+`)
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector] })
+    await manager.start()
+    await manager.runOnce()
+    const server = await startMetricsServer(manager, { host: '127.0.0.1', port: 0 })
+    try {
+      const text = await (await fetch(`${server.url}/metrics`)).text()
+      expect(text).toContain('firefront_records_total{source="s",outcome="sent"} 30')
+      expect(text).toContain('firefront_queue{figure="max_size"} 10000')
+      expect(text).toContain('firefront_topic_records{topic="t"} 30')
+      const health = await fetch(`${server.url}/health`)
+      expect(health.status).toBe(200)
+      expect(await health.json()).toMatchObject({ healthy: true, queue: { size: 0, full: false } })
+      expect(await (await fetch(`${server.url}/`)).text()).toContain('<title>Firefront status</title>')
+      const api = (await (await fetch(`${server.url}/api/metrics`)).json()) as Record<string, unknown>
+      expect(Object.keys(api)).toEqual(
+        expect.arrayContaining(['stream_manager', 'queue', 'producer', 'throttling', 'topic_resolver', 'streams']),
+      )
+    } finally {
+      await server.close()
+      await manager.stop()
+    }
+  })
+})

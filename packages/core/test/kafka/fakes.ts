@@ -32,16 +32,19 @@ export class FakeClock implements Clock {
       return new Promise((r) => setImmediate(r))
     }
     return new Promise<void>((resolve, reject) => {
-      const timer: Timer = { at: this.t + ms, resolve }
-      this.timers.push(timer)
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.timers = this.timers.filter((x) => x !== timer)
-          reject(signal.reason)
+      const onAbort = (): void => {
+        this.timers = this.timers.filter((x) => x !== timer)
+        reject(signal?.reason)
+      }
+      const timer: Timer = {
+        at: this.t + ms,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
         },
-        { once: true },
-      )
+      }
+      this.timers.push(timer)
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
   }
 

@@ -41,14 +41,18 @@ function setup(config: Record<string, unknown> = {}, options: { auto?: boolean; 
   return { sink, clock, transport, stateDir, ...fake }
 }
 
-/** Waits (in real time) until `check` passes, moving the fake clock by `step` between tries. */
+/**
+ * Waits until `check` passes, up to 10 s of real time (the spool does real, fsync'd I/O), moving
+ * the fake clock by `step` between tries.
+ */
 async function until(check: () => boolean, clock?: FakeClock, step = 1000): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
     if (check()) return
     if (clock) await clock.advance(step)
-    else await settle()
+    await new Promise((r) => setTimeout(r, 5))
   }
-  throw new Error('condition not reached')
+  if (!check()) throw new Error('condition not reached within 10 s')
 }
 
 describe('ProducerWrapper: retries', () => {

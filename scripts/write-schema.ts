@@ -5,12 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { configJsonSchemaText } from '../packages/core/src/config/json-schema'
+import { pluginJsonSchemaText } from '../packages/core/src/registry/json-schema'
+import { createBuiltinRegistry } from '../packages/core/src/runtime/builtins'
 import { withConfigReference } from '../packages/core/src/config/reference'
 
 const docs = (name: string): string => fileURLToPath(new URL(`../docs/${name}`, import.meta.url))
 
-writeFileSync(docs('config.schema.json'), configJsonSchemaText())
+writeFileSync(docs('config.schema.json'), pluginJsonSchemaText(createBuiltinRegistry()))
 const guide = docs('configuration.md')
 writeFileSync(guide, withConfigReference(readFileSync(guide, 'utf8')))
 console.log('wrote docs/config.schema.json and the reference table of docs/configuration.md')

@@ -7,7 +7,7 @@ import { FirefrontConfig } from './schema'
 /** The `$id` of the config's JSON Schema. */
 export const CONFIG_SCHEMA_ID = 'urn:firefront:config:v1'
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
 
 const isObject = (value: Json | undefined): value is JsonObject =>
@@ -15,7 +15,7 @@ const isObject = (value: Json | undefined): value is JsonObject =>
 
 // TypeBox writes a string enum as anyOf of consts and a Record as patternProperties; editors read
 // `enum` and `additionalProperties` better. A key with a default is not required in the file.
-function tidy(node: Json): Json {
+export function tidy(node: Json): Json {
   if (Array.isArray(node)) return node.map(tidy)
   if (!isObject(node)) return node
   const out: JsonObject = {}

@@ -119,3 +119,35 @@ describe('firefront cursors', () => {
     expect((await cli('cursors', config, '--reset', 'zzz')).err).toContain('no source "zzz"')
   })
 })
+
+describe('firefront schema with a config file', () => {
+  it("folds the declared plugins' config schemas into the sources they serve, and the built-ins' too", async () => {
+    const r = await cli('schema', join(fixtures, 'good.yaml'))
+    expect(r.code).toBe(0)
+    const schema = JSON.parse(r.out) as {
+      properties: {
+        sources: {
+          additionalProperties: {
+            allOf: Array<{
+              if: unknown
+              then: { properties: Record<string, { properties?: Record<string, unknown> }> }
+            }>
+          }
+        }
+        sink: { allOf: unknown[] }
+      }
+    }
+    const rules = schema.properties.sources.additionalProperties.allOf
+    const echo = rules.find(
+      (r) => JSON.stringify(r.if).includes('"echo"') && JSON.stringify(r.if).includes('source_type'),
+    )
+    expect(echo?.then.properties.config?.properties).toHaveProperty('message')
+    expect(echo?.then.properties.config?.properties).toHaveProperty('repeat')
+    const batch = rules.find((r) => JSON.stringify(r.if).includes('"batch"'))
+    expect(batch?.then.properties.ingestion?.properties).toHaveProperty('schedule')
+    expect(JSON.stringify(schema.properties.sink.allOf)).toContain('"fsync"')
+    const bad = await cli('schema', join(fixtures, 'missing-plugin.yaml'))
+    expect(bad.code).toBe(2)
+    expect(bad.err).toContain('does-not-exist.mjs')
+  })
+})

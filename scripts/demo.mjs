@@ -4,10 +4,14 @@ import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 
 rmSync('.firefront/quickstart', { recursive: true, force: true })
-const result = spawnSync(process.execPath, ['packages/core/dist/cli.js', 'run', 'examples/quickstart.yaml', '--once', '--status'], {
-  stdio: 'inherit',
-  env: { ...process.env, FIREFRONT_LOG_LEVEL: process.env.FIREFRONT_LOG_LEVEL ?? 'warn' },
-})
+const result = spawnSync(
+  process.execPath,
+  ['packages/core/dist/cli.js', 'run', 'examples/quickstart.yaml', '--once', '--status'],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, FIREFRONT_LOG_LEVEL: process.env.FIREFRONT_LOG_LEVEL ?? 'warn' },
+  },
+)
 if (result.status === 0) {
   console.log('\nrecords written to .firefront/quickstart/out/*.jsonl; run `npm run demo` again to replay from scratch')
 }

@@ -6,6 +6,7 @@
 import { ConnectorConfigError, type FetchFn, RetryableError } from '@firefront/sdk'
 import type { FirmsSource, FirmsTarget } from './config'
 import { isFirmsHeader } from './parse'
+import { linkSignals } from './signals'
 
 /** What stands in for the MAP_KEY in logs and errors. */
 export const REDACTED = '***'
@@ -153,31 +154,47 @@ export class FirmsClient {
     }
   }
 
+  /** GETs the data_availability table; a refusal text (even with 200) is a {@link ConnectorConfigError}. */
+  async availability(signal: AbortSignal): Promise<FirmsResponse> {
+    const res = await this.get(this.availabilityUrl(), signal)
+    const refusal = refusalOf(res.text)
+    if (refusal !== undefined) {
+      throw new ConnectorConfigError(`FIRMS refused the request: ${this.redact(refusal)} (${res.url})`)
+    }
+    return res
+  }
+
   /** GET with timeout and error mapping; returns the body of a 2xx answer. */
   async get(url: string, signal: AbortSignal): Promise<FirmsResponse> {
     const shown = this.redact(url)
     const started = Date.now()
     signal.throwIfAborted()
-    const timeout = AbortSignal.timeout(this.options.timeoutMs)
-    const both = AbortSignal.any([signal, timeout])
+    const linked = linkSignals([signal], this.options.timeoutMs)
     const failed = (err: unknown, what: string): Error => {
       if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
-      if (timeout.aborted) {
+      if (linked.timedOut()) {
         return new RetryableError(`FIRMS request timed out after ${this.options.timeoutMs} ms (${shown})`)
       }
       return new RetryableError(`${what}: ${this.redact(describe(err))} (${shown})`, { cause: this.safeCause(err) })
     }
     let response: Response
-    try {
-      response = await this.options.fetch(url, { signal: both, headers: { accept: 'text/csv, text/plain, */*' } })
-    } catch (err) {
-      throw failed(err, 'FIRMS request failed')
-    }
     let text: string
     try {
-      text = await response.text()
-    } catch (err) {
-      throw failed(err, `FIRMS body cut off (HTTP ${response.status})`)
+      try {
+        response = await this.options.fetch(url, {
+          signal: linked.signal,
+          headers: { accept: 'text/csv, text/plain, */*' },
+        })
+      } catch (err) {
+        throw failed(err, 'FIRMS request failed')
+      }
+      try {
+        text = await response.text()
+      } catch (err) {
+        throw failed(err, `FIRMS body cut off (HTTP ${response.status})`)
+      }
+    } finally {
+      linked.dispose()
     }
     const ms = Date.now() - started
     const status = response.status

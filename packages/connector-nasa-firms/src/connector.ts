@@ -10,6 +10,7 @@ import {
   RetryableError,
   type SourceRecord,
   defineConnector,
+  errorCode,
 } from '@firefront/sdk'
 import pkg from '../package.json'
 import { type Availability, parseAvailability, planHistorical } from './availability'
@@ -19,6 +20,7 @@ import { FirmsConfig, type FirmsSettings, type FirmsSource, resolveSettings } fr
 import { type BackfillCursor, type FirmsCursor, type SourceCursor, admit, cursorJson, readCursor } from './cursor'
 import { addDays, minDay, utcDay } from './dates'
 import { type FirmsDetection, detectionKey, parseFirmsCsv } from './parse'
+import { linkSignals } from './signals'
 import { type DayWindow, dateWindows, recentWindows } from './windows'
 
 const AVAILABILITY_TTL_MS = 3_600_000
@@ -108,7 +110,7 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
     const now = ctx.clock.now()
     if (availability && now - availability.at < AVAILABILITY_TTL_MS) return availability.table
     await spend(1, signal)
-    const res = await client.get(client.availabilityUrl(), signal)
+    const res = await client.availability(signal)
     let table: Availability | undefined
     try {
       table = parseAvailability(res.text)
@@ -162,7 +164,7 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
       let from = previous
         ? utcDay(Date.parse(previous.newest) - settings.dedupeWindowMs)
         : addDays(today, -(settings.initialDayRange - 1))
-      if (from < oldest) {
+      if (previous && from < oldest) {
         log.warn({ source: slot, from, oldest }, 'cursor is older than max_catch_up_days; days before are skipped')
         from = oldest
       }
@@ -175,9 +177,9 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
       } catch (err) {
         // A refused configuration or a stop ends the poll; a transient failure of one source
         // leaves its cursor where it was and lets the others through.
-        if (!(err instanceof RetryableError) || signal.aborted) throw err
+        if (errorCode(err) !== 'ERR_RETRYABLE' || signal.aborted) throw err
         firstError ??= err
-        log.warn({ source: slot, error: err.message }, 'FIRMS source failed; it is retried next poll')
+        log.warn({ source: slot, error: (err as Error).message }, 'FIRMS source failed; it is retried next poll')
       }
     }
     if (rowsBySlot.size === 0 && firstError !== undefined) throw firstError
@@ -239,20 +241,26 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
     },
     async poll(request: PollRequest): Promise<PollResult> {
       request.signal.throwIfAborted()
-      const signal = AbortSignal.any([request.signal, ctx.signal])
-      const read = readCursor(request.cursor)
-      if (read.problem) log.warn({ problem: read.problem }, 'ignoring the stored cursor; starting afresh')
-      const cursor = read.cursor
-      if (settings.startDate !== undefined) {
-        const progress =
-          cursor.backfill?.start === settings.startDate
-            ? cursor.backfill
-            : { start: settings.startDate, next: settings.startDate, done: false }
-        if (!progress.done) return pollBackfill(cursor, progress, signal)
-        // A bounded backfill ends the source: nothing more to read.
-        if (settings.endDate !== undefined) return { records: [], cursor: cursorJson(cursor) }
+      const linked = linkSignals([request.signal, ctx.signal])
+      try {
+        const read = readCursor(request.cursor)
+        if (read.problem) log.warn({ problem: read.problem }, 'ignoring the stored cursor; starting afresh')
+        const cursor = read.cursor
+        if (settings.startDate !== undefined) {
+          if (cursor.backfill?.start !== settings.startDate) {
+            // A new start_date starts a new backfill from an empty cursor: what was read live before
+            // must not make the older rows look stale. Records may be emitted again, with the same keys.
+            const progress = { start: settings.startDate, next: settings.startDate, done: false }
+            return await pollBackfill({ v: 1, sources: {} }, progress, linked.signal)
+          }
+          if (!cursor.backfill.done) return await pollBackfill(cursor, cursor.backfill, linked.signal)
+          // A bounded backfill ends the source: nothing more to read.
+          if (settings.endDate !== undefined) return { records: [], cursor: cursorJson(cursor) }
+        }
+        return await pollRecent(cursor, linked.signal)
+      } finally {
+        linked.dispose()
       }
-      return pollRecent(cursor, signal)
     },
     async close() {},
   }

@@ -476,6 +476,19 @@ describe('incremental polling', () => {
     expect(fake.logs.some((l) => l.msg.includes('max_catch_up_days'))).toBe(true)
   })
 
+  it('reads the whole initial_day_range on the first poll even beyond max_catch_up_days', async () => {
+    const { poller, fake } = makePoller(
+      config({ initial_day_range: 8, max_catch_up_days: 3 }),
+      manualClock('2026-10-10T12:00:00Z'),
+    )
+    await poll(poller)
+    expect(areaRequests().map(shape)).toEqual([
+      ['VIIRS_NOAA20_NRT', 5, '2026-10-03'],
+      ['VIIRS_NOAA20_NRT', 3, '2026-10-08'],
+    ])
+    expect(fake.logs.filter((l) => l.level >= 40)).toEqual([])
+  })
+
   it('starts afresh, with a warning, from a cursor it did not write', async () => {
     const { poller, fake } = makePoller(config(), manualClock('2026-09-25T22:00:00Z'))
     const result = await poll(poller, { offset: 12 })
@@ -535,6 +548,38 @@ VIIRS_SNPP_SP,2012-01-20,2026-04-27
       'VIIRS_SNPP_NRT:2026-04-30T12:00Z:N20:3:80.5',
       'VIIRS_SNPP_NRT:2026-04-30T13:00Z:N20:50:80.5',
     ])
+  })
+
+  it('starts a new backfill from an empty cursor when start_date is new, so live history does not hide it', async () => {
+    server.answer = answerByDate
+    const clock = manualClock('2026-05-01T06:00:00Z')
+    const live = makePoller(config({ sources: ['VIIRS_SNPP_NRT'] }), clock)
+    server.answer = () => ({ body: viirsBody(viirsRow('2026-05-01', '500', 7)) })
+    const liveCursor = (await poll(live.poller)).cursor
+    server.answer = answerByDate
+    const { poller } = makePoller(config({ sources: ['VIIRS_SNPP_NRT'], start_date: '2026-04-28' }), clock)
+    const first = await poll(poller, liveCursor)
+    expect(first.records.map((r) => r.eventTime)).toEqual(['2026-04-28T12:00:00Z', '2026-04-28T13:00:00Z'])
+  })
+
+  it('stops the stream when data_availability refuses the key', async () => {
+    server.answer = (r) =>
+      r.path.startsWith('/api/data_availability') ? { body: 'Invalid MAP_KEY.' } : answerByDate(r)
+    const { poller } = makePoller(config({ start_date: '2026-04-28' }), manualClock('2026-05-01T06:00:00Z'))
+    await expect(poll(poller)).rejects.toMatchObject({ code: 'ERR_CONNECTOR_CONFIG' })
+  })
+
+  it('reads the configured source as it is when data_availability is unreadable', async () => {
+    server.answer = (r) =>
+      r.path.startsWith('/api/data_availability') ? { body: 'sensor,date,sp,nrt\n' } : answerByDate(r)
+    const { poller, fake } = makePoller(
+      config({ sources: ['VIIRS_SNPP_NRT'], start_date: '2026-04-20', end_date: '2026-04-21' }),
+      manualClock('2026-05-01T06:00:00Z'),
+    )
+    const result = await poll(poller)
+    expect(result.records).toHaveLength(2)
+    expect(areaRequests().map(shape)).toEqual([['VIIRS_SNPP_NRT', 2, '2026-04-20']])
+    expect(fake.logs.some((l) => l.level === 40 && l.msg.includes('data_availability unreadable'))).toBe(true)
   })
 
   it('goes on live once an open-ended backfill reaches today', async () => {

@@ -110,8 +110,9 @@ export class FirmsClient {
    */
   async csv(url: string, signal: AbortSignal): Promise<FirmsResponse> {
     const res = await this.get(url, signal)
+    // Leading blank lines are tolerated, as the parser tolerates them.
     const firstLine = res.text
-      .replace(/^\uFEFF/, '')
+      .replace(/^[\uFEFF\s]+/, '')
       .split('\n', 1)[0]!
       .replace(/\r$/, '')
     if (!isFirmsHeader(firstLine)) {

@@ -137,6 +137,13 @@ describe('parseFirmsCsv on synthetic bodies', () => {
     expect(d!.source).toBeNull()
   })
 
+  it('reads cells padded with spaces, and blank lines before the header', () => {
+    const header = VIIRS_HEADER.replace(/,/g, ', ')
+    const row = ' 8.1 , 80.9 ,327.4,0.49,0.65, 2026-09-25 , 718 ,N20,VIIRS,n,2.0NRT,273.49, 3.03 ,D'
+    const [d] = parseFirmsCsv(`\n \n${header}\n${row}`).detections
+    expect(d).toMatchObject({ latitude: 8.1, longitude: 80.9, acq_date: '2026-09-25', acq_time: '0718', frp: 3.03 })
+  })
+
   it('keeps version as an opaque string', () => {
     const versions = ['2.0NRT', '2', '61.03', '6.1NRT', '2.0URT']
     const body = [VIIRS_HEADER, ...versions.map((v) => VIIRS_ROW.replace('2.0NRT', v))].join('\n')

@@ -251,8 +251,8 @@ export function parseFirmsCsv(text: string, options: ParseOptions = {}): FirmsPa
             break
           }
           case 'date':
-            date = raw
-            d[name] = raw
+            date = raw.trim()
+            d[name] = date
             break
           case 'time':
             timeRaw = raw

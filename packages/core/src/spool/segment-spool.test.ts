@@ -1,8 +1,8 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SegmentSpool } from './segment-spool'
 
 interface Item {
@@ -10,7 +10,15 @@ interface Item {
   text: string
 }
 
-const dir = (): string => mkdtempSync(join(tmpdir(), 'firefront-spool-'))
+const dirs: string[] = []
+const dir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'firefront-spool-'))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
 const items = (from: number, count: number, text = 'x'): Item[] =>
   Array.from({ length: count }, (_, i) => ({ n: from + i, text }))
 const segmentFiles = (d: string): string[] => readdirSync(d).filter((f) => f.startsWith('segment-'))

@@ -1,16 +1,16 @@
 /**
  * The kafka sink when Kafka goes away: an unreachable address, and a broker stopped by its PID
  * mid-stream and started again. Nothing is lost; the spool takes the batches and replays them.
- * The broker that is stopped is this file's own (port 19392), never the shared one.
+ * The broker that is stopped is this file's own (port 19392, under a lock), never the shared one.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SinkBatch, SinkRecord } from '@firefront/sdk'
 import { createFakeContext } from '@firefront/sdk/testing'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { createKafkaSink, inspectDlq, type KafkaSinkInstance, resolveKafkaSinkConfig } from '../../src/sinks/kafka'
-import { startKafka } from '../../../../test/setup/kafka'
+import { withOwnBroker } from './exclusive-broker'
 import { readTopic, uniqueTopic } from './kcat'
 
 const OWN_BROKER_PORT = 19392
@@ -32,9 +32,16 @@ const batch = (topic: string, from: number, size: number): SinkBatch => ({
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const sinks: KafkaSinkInstance[] = []
+const dirs: string[] = []
 afterEach(async () => {
   for (const s of sinks.splice(0)) await s.close?.()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
+const stateDirFor = (name: string): string => {
+  const d = mkdtempSync(join(tmpdir(), `firefront-kafka-${name}-`))
+  dirs.push(d)
+  return d
+}
 
 function makeSink(brokers: string, stateDir: string, extra: Record<string, unknown> = {}) {
   const config = resolveKafkaSinkConfig({
@@ -51,7 +58,7 @@ function makeSink(brokers: string, stateDir: string, extra: Record<string, unkno
 
 describe('kafka sink when Kafka is away', () => {
   it('with a wrong bootstrap address: a clear error, batches spooled, no crash; a new instance on the same spool replays them', async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'firefront-kafka-outage-'))
+    const stateDir = stateDirFor('outage')
     const topic = uniqueTopic('ff-it-wrong-addr')
     const away = makeSink('127.0.0.1:1', stateDir)
     await away.sink.start?.()
@@ -86,9 +93,8 @@ describe('kafka sink when Kafka is away', () => {
   })
 
   it('with the broker stopped mid-stream for ~20 s: every record arrives, through the spool, exactly once', async () => {
-    const broker = startKafka(OWN_BROKER_PORT)
-    try {
-      const stateDir = mkdtempSync(join(tmpdir(), 'firefront-kafka-restart-'))
+    await withOwnBroker(OWN_BROKER_PORT, async (broker) => {
+      const stateDir = stateDirFor('restart')
       const { sink, logs } = makeSink(broker.brokers, stateDir)
       await sink.start?.()
       const topic = uniqueTopic('ff-it-restart')
@@ -145,8 +151,6 @@ describe('kafka sink when Kafka is away', () => {
         byPartition.set(msg.partition, [...(byPartition.get(msg.partition) ?? []), Number(msg.key!.slice(2))])
       }
       for (const ns of byPartition.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b))
-    } finally {
-      broker.stop()
-    }
-  }, 240_000)
+    })
+  }, 480_000)
 })

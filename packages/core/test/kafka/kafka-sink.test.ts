@@ -1,7 +1,7 @@
 /**
  * The kafka sink against the real broker (KAFKA_BROKERS), with kcat as the witness.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SinkBatch, SinkRecord } from '@firefront/sdk'
@@ -36,12 +36,15 @@ const batch = (topic: string, records: SinkRecord[]): SinkBatch => ({
 })
 
 const sinks: KafkaSinkInstance[] = []
+const dirs: string[] = []
 afterEach(async () => {
   for (const s of sinks.splice(0)) await s.close?.()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
 function makeSink(config: Record<string, unknown> = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'firefront-kafka-it-'))
+  dirs.push(stateDir)
   const dlqTopic = uniqueTopic('ff-it-dlq')
   const resolved = resolveKafkaSinkConfig({
     state_dir: stateDir,

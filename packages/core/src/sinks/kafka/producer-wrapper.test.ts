@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SinkBatch, SinkRecord } from '@firefront/sdk'
@@ -26,8 +26,10 @@ const batch = (topic: string, records: SinkRecord[]): SinkBatch => ({
 const range = (from: number, n: number): SinkRecord[] => Array.from({ length: n }, (_, i) => rec(from + i))
 
 const open: KafkaSinkInstance[] = []
+const dirs: string[] = []
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close?.()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
 function setup(config: Record<string, unknown> = {}, options: { auto?: boolean; stateDir?: string } = {}) {
@@ -35,6 +37,7 @@ function setup(config: Record<string, unknown> = {}, options: { auto?: boolean; 
   const transport = new FakeTransport()
   const fake = createFakeContext({ id: 'sink:kafka#test' })
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'firefront-kafka-unit-'))
+  dirs.push(stateDir)
   const resolved = resolveKafkaSinkConfig({ state_dir: stateDir, close_timeout_seconds: 0, ...config })
   const sink = createKafkaSink(resolved, fake.ctx, { transport, clock, random: () => 0.5 })
   open.push(sink)

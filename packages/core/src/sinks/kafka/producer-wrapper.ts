@@ -438,7 +438,10 @@ export class ProducerWrapper {
         }))
         this.add(total, await this.deadLetter(items, meta))
       }
-      if (prepared.messages.length > 0) {
+      if (prepared.messages.length > 0 && this.down) {
+        // Dead-lettering the poison records just found Kafka unreachable: no second round of retries.
+        total.spooled += await this.spoolBatch(prepared.messages, meta, 'unavailable', 0, false)
+      } else if (prepared.messages.length > 0) {
         const outcome = await this.produce(meta.topic, prepared.messages, prepared.bytes)
         refused += outcome.dead.length
         total.delivered += outcome.delivered

@@ -237,3 +237,12 @@ describe('isFirmsHeader', () => {
     expect(isFirmsHeader('Invalid MAP_KEY.')).toBe(false)
   })
 })
+
+describe('detection objects', () => {
+  it('are plain objects with only the columns of the file', () => {
+    const [d] = parseFirmsCsv(`${VIIRS_HEADER}\n${VIIRS_ROW}`, { source: 'S' }).detections
+    expect(Object.getPrototypeOf(d)).toBe(Object.prototype)
+    expect(d).toStrictEqual({ ...d })
+    expect(Object.keys(d!)).toEqual(['source', ...VIIRS_HEADER.split(','), 'acq_datetime', 'confidence_level'])
+  })
+})

@@ -1,12 +1,12 @@
 /**
  * Splits CSV text into records. FIRMS never quotes its fields, so a body without any `"` is read
- * line by line with `String.split` (about 1M lines/s); a body that has quotes goes through
- * csv-parse, which implements RFC 4180 quoting (fields with commas, quotes and line breaks).
+ * line by line with `String.split`; a body that has quotes goes through csv-parse, which
+ * implements RFC 4180 quoting (fields with commas, quotes and line breaks).
  *
- * Why not csv-parse for everything: it reads byte by byte and tops out near 110–160k rows/s on
- * FIRMS rows before any typing is done (measured in bench/firms-parse.bench.ts and listed in
- * the README), below the 200k rows/s this connector is held to. Both engines give identical
- * records for quote-free input; the tests run each on the same bodies.
+ * Why not csv-parse for everything: it reads byte by byte, and with it the whole parse reached
+ * 78k–94k rows/s against 274k–331k rows/s for the line split, same body and typing, same run
+ * (bench/firms-parse.bench.ts; figures in the README), short of the 200k rows/s target. Both
+ * readers give identical records on quote-free bodies; the tests run each on the same bodies.
  */
 import { parse } from 'csv-parse/sync'
 

@@ -86,7 +86,7 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
     try {
       parsed = parseFirmsCsv(res.text, { source })
     } catch (err) {
-      throw new RetryableError(`${(err as Error).message} (${res.url})`)
+      throw new RetryableError(`${client.redact((err as Error).message)} (${res.url})`)
     }
     for (const row of parsed.rejected) {
       ctx.reject({ reason: row.reason, input: row.input, location: `row ${row.row} of ${res.url}` })
@@ -171,7 +171,8 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
       try {
         const rows: FirmsDetection[] = []
         for (const window of recentWindows(from, today)) {
-          rows.push(...(await fetchRows({ slot, source: slot, window }, signal)))
+          // A loop, not push(...): a world-wide window can hold more rows than a call has arguments.
+          for (const row of await fetchRows({ slot, source: slot, window }, signal)) rows.push(row)
         }
         rowsBySlot.set(slot, rows)
       } catch (err) {
@@ -207,7 +208,9 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
         log.info({ source: slot, days: plan.uncovered }, 'no FIRMS dataset covers these days; skipped')
       }
       const rows: FirmsDetection[] = []
-      for (const request of plan.requests) rows.push(...(await fetchRows({ slot, ...request }, signal)))
+      for (const request of plan.requests) {
+        for (const row of await fetchRows({ slot, ...request }, signal)) rows.push(row)
+      }
       rowsBySlot.set(slot, rows)
     }
     const { records, sources } = emit(cursor, rowsBySlot)

@@ -489,6 +489,24 @@ describe('incremental polling', () => {
     expect(fake.logs.filter((l) => l.level >= 40)).toEqual([])
   })
 
+  it('reads a world-sized body of 150k rows in one poll', async () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) =>
+      viirsRow(
+        '2026-09-25',
+        String((i % 24) * 100 + (Math.floor(i / 24) % 60)),
+        -60 + (i % 1200) / 10,
+        -180 + Math.floor(i / 1200) / 10,
+      ),
+    )
+    const body = [VIIRS_HEADER].concat(rows).join('\n')
+    server.answer = () => ({ body })
+    const { poller } = makePoller(config({ area: 'world' }), manualClock('2026-09-25T23:00:00Z'))
+    const result = await poll(poller)
+    expect(result.records).toHaveLength(150_000)
+    expect(new Set(result.records.map((r) => r.key)).size).toBe(150_000)
+    expect(areaRequests()[0]!.where).toBe('world')
+  })
+
   it('starts afresh, with a warning, from a cursor it did not write', async () => {
     const { poller, fake } = makePoller(config(), manualClock('2026-09-25T22:00:00Z'))
     const result = await poll(poller, { offset: 12 })

@@ -164,4 +164,9 @@ export interface SinkInstance extends Lifecycle {
   flush?(): Promise<void>
   metrics?(): Record<string, JsonValue>
   health?(): Promise<SinkHealth>
+  /**
+   * Creates the topics the config names, when the sink has topics (called after `start`, before
+   * any record flows); a sink also creates unknown topics lazily on first use.
+   */
+  ensureTopics?(topics: readonly string[]): Promise<void>
 }

@@ -26,6 +26,19 @@ export type DropReason =
 /** Every {@link DropReason}, for metric labels. */
 export const DROP_REASONS: readonly DropReason[] = ['drop_oldest', 'drop_newest', 'lower_priority']
 
+/**
+ * Thrown by {@link PriorityQueue.enqueueAll} when a wait for room is aborted or the queue closes:
+ * `accepted` records of the call were queued before it stopped, the rest were not.
+ */
+export class EnqueueInterruptedError extends FirefrontError {
+  readonly accepted: number
+
+  constructor(code: FirefrontError['code'], message: string, accepted: number, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.accepted = accepted
+  }
+}
+
 /** One queued record and the runtime's bookkeeping about it. */
 export interface QueueEntry<T> {
   readonly item: T
@@ -302,9 +315,10 @@ export class PriorityQueue<T> {
           result = await this.waitForRoom(item, p, sourceId, signal)
         } catch (err) {
           if (err instanceof FirefrontError) {
-            throw new FirefrontError(
+            throw new EnqueueInterruptedError(
               err.code,
               `${err.message} (after ${accepted} record(s) of this call were queued)`,
+              accepted,
               {
                 cause: err.cause,
               },

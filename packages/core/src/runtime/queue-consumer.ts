@@ -112,6 +112,7 @@ export class QueueConsumer {
 
   async #run(): Promise<void> {
     const { queue, batchSize, lingerMs } = this.#o
+    let previous: Promise<void> = Promise.resolve()
     for (;;) {
       if (this.#stopping) {
         if (queue.size() === 0) break
@@ -131,13 +132,16 @@ export class QueueConsumer {
       const entries = queue.dequeueBatch(batchSize)
       if (entries.length === 0) continue
       this.#inFlight += entries.length
-      try {
-        await this.#process(entries)
-      } finally {
+      // This batch is grouped (topics resolved) while the previous one is still being sent; the
+      // sends themselves stay one at a time, so order per source and topic is kept.
+      const groups = this.#group(entries)
+      await previous
+      previous = this.#process(groups).finally(() => {
         this.#inFlight -= entries.length
         this.#notifyIdle()
-      }
+      })
     }
+    await previous
     this.#notifyIdle()
   }
 
@@ -157,8 +161,8 @@ export class QueueConsumer {
     return groups
   }
 
-  async #process(entries: readonly QueueEntry<QueuedRecord>[]): Promise<void> {
-    for (const { topic, items } of this.#group(entries).values()) {
+  async #process(groups: Map<string, { topic: string; items: QueuedRecord[] }>): Promise<void> {
+    for (const { topic, items } of groups.values()) {
       const first = items[0]!.record
       const decision = await this.#o.throttle.check({ sourceId: first.sourceId, topic, size: items.length })
       if (decision.delayMs > 0) {

@@ -25,7 +25,7 @@ import type { FirefrontConfig, SourceConfig } from '../config/schema'
 import { FileCursorStore, type CursorStore } from '../cursors/file-cursor-store'
 import { lockSource, unlockSource } from '../cursors/source-lock'
 import { asSdkLogger, createLogger } from '../observability/logger'
-import { PriorityQueue } from '../queue/priority-queue'
+import { EnqueueInterruptedError, PriorityQueue } from '../queue/priority-queue'
 import { planOutputs, planSource, type PlannedPlugin } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import { builtinSinkMappers, builtinThrottleMappers, createBuiltinRegistry } from './builtins'
@@ -129,6 +129,7 @@ export class StreamManager {
       this.#sink = await this.#create(outputs.sink!, 'sink')
     }
     await this.#sink.start?.()
+    await this.#sink.ensureTopics?.(this.#knownTopics())
     this.#chain = await this.#buildChain()
     this.#queue = new PriorityQueue<QueuedRecord>({
       maxSize: cfg.queue_max_size,
@@ -210,6 +211,23 @@ export class StreamManager {
       ],
       cfg.default_topic,
     )
+  }
+
+  /** The topics the config names: sources' topics, custom mappings, connectors' defaults, the DLQ. */
+  #knownTopics(): string[] {
+    const cfg = this.config
+    const topics = new Set<string>(Object.values(cfg.custom_topic_mappings))
+    for (const source of Object.values(cfg.sources)) {
+      if (!source.enabled) continue
+      if (source.topic) topics.add(source.topic)
+      const connector = source.connector
+        ? this.registry.get('connector', source.connector)
+        : this.registry.connectorFor(source.source_type)
+      const suggested = (connector?.plugin as Plugin<'connector'> | undefined)?.defaultTopic
+      if (suggested && !source.topic) topics.add(suggested)
+    }
+    if (cfg.enable_dlq) topics.add(cfg.dlq.topic)
+    return [...topics]
   }
 
   #infoCache = new Map<string, SourceInfo>()
@@ -357,8 +375,22 @@ export class StreamManager {
     const queue = this.#queue!
     const sourceId = items[0]!.record.sourceId
     const stream = this.#streams.get(items[0]!.streamId)
-    const result = await queue.enqueueAll(items, (i) => i.record.priority, sourceId, signal)
-    if (stream) stream.counts.enqueued += result.accepted
+    try {
+      const result = await queue.enqueueAll(items, (i) => i.record.priority, sourceId, signal)
+      if (stream) stream.counts.enqueued += result.accepted
+    } catch (err) {
+      // Interrupted while waiting for room (stop, or queue closed): what was not queued is counted
+      // and its cursor stays uncommitted, so a pull source fetches it again at the next start.
+      const accepted = err instanceof EnqueueInterruptedError ? err.accepted : 0
+      const left = items.length - accepted
+      if (stream) {
+        stream.counts.enqueued += accepted
+        stream.counts.failed += left
+      }
+      this.#dropped.set('stream_stopped', (this.#dropped.get('stream_stopped') ?? 0) + left)
+      this.events.emit('record:dropped', { sourceId, reason: 'stream_stopped', count: left })
+      throw err
+    }
   }
 
   #onDrop(items: readonly QueuedRecord[], reason: DropReason): void {
@@ -410,10 +442,14 @@ export class StreamManager {
 
   /** Stops one stream: its mode finishes the cycle in flight; queued records are still sent. */
   async stopStream(streamId: string, reason = 'stopped', error?: Error): Promise<void> {
+    return this.#stopStream(streamId, reason, error)
+  }
+
+  async #stopStream(streamId: string, reason: string, error: Error | undefined, graceMs?: number): Promise<void> {
     const stream = this.#streams.get(streamId)
     if (!stream) throw new FirefrontError('ERR_SOURCE_UNKNOWN', `Stream not found: ${streamId}`)
     if (stream.status === 'stopped' || stream.status === 'stopping' || stream.status === 'failed') return
-    await stream.stop()
+    await stream.stop(graceMs)
     if (error) {
       stream.status = 'failed'
       stream.lastError = error
@@ -462,7 +498,13 @@ export class StreamManager {
   async stop(timeoutMs = this.config.shutdown_timeout_seconds * 1000): Promise<void> {
     if (!this.#started) return
     const deadline = this.#clock.now() + timeoutMs
-    for (const id of [...this.#streams.keys()].reverse()) await this.stopStream(id).catch(() => {})
+    // Streams stop together; each may finish its cycle in flight within half the shutdown budget.
+    const grace = Math.min(10_000, timeoutMs / 2)
+    await Promise.all(
+      [...this.#streams.keys()]
+        .reverse()
+        .map((id) => this.#stopStream(id, 'stopped', undefined, grace).catch(() => {})),
+    )
     this.#queue!.close()
     await this.#consumer!.stop(Math.max(0, deadline - this.#clock.now()))
     await this.#sink!.flush?.().catch((err: unknown) => this.logger.error({ err }, 'sink flush failed'))

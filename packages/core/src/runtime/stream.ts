@@ -86,6 +86,8 @@ export class Stream {
   readonly #checkpoints = new CheckpointTracker()
   #pollCursor: Cursor | undefined
   #committing: Promise<void> = Promise.resolve()
+  #writing = false
+  #nextCommit: { cursor: Cursor; records: number } | undefined
 
   constructor(deps: StreamDeps) {
     this.d = deps
@@ -237,20 +239,30 @@ export class Stream {
   #maybeCommit(): void {
     const next = this.#checkpoints.advance()
     if (!next) return
-    this.#committing = this.#committing
-      .then(async () => {
-        await this.d.cursorStore.commit(this.d.sourceId, next.cursor, next.records)
-        this.counts.cursor_commits++
-        this.d.events.emit('cursor:committed', {
-          sourceId: this.d.sourceId,
-          cursor: next.cursor,
-          records: next.records,
-        })
-      })
-      .catch((err: unknown) => {
-        this.d.logger.error({ err, source: this.d.sourceId }, 'the cursor could not be committed')
-        this.d.events.emit('error', err as Error, { sourceId: this.d.sourceId, component: 'cursor-store' })
-      })
+    // Commits coalesce: while one write is on its way to disk, later cursors replace each other
+    // and only the newest is written next (one fsync per write, not per batch).
+    this.#nextCommit = { cursor: next.cursor, records: (this.#nextCommit?.records ?? 0) + next.records }
+    if (!this.#writing) this.#committing = this.#writeCommits()
+  }
+
+  async #writeCommits(): Promise<void> {
+    this.#writing = true
+    try {
+      while (this.#nextCommit) {
+        const { cursor, records } = this.#nextCommit
+        this.#nextCommit = undefined
+        try {
+          await this.d.cursorStore.commit(this.d.sourceId, cursor, records)
+          this.counts.cursor_commits++
+          this.d.events.emit('cursor:committed', { sourceId: this.d.sourceId, cursor, records })
+        } catch (err) {
+          this.d.logger.error({ err, source: this.d.sourceId }, 'the cursor could not be committed')
+          this.d.events.emit('error', err as Error, { sourceId: this.d.sourceId, component: 'cursor-store' })
+        }
+      }
+    } finally {
+      this.#writing = false
+    }
   }
 
   /** Resolves once pending cursor writes are on disk. */
@@ -286,13 +298,18 @@ export class Stream {
   }
 
   /** Stops fetching: the mode finishes its cycle in flight, then the connector is closed. */
-  async stop(): Promise<void> {
+  async stop(graceMs = 10_000): Promise<void> {
     if (this.status === 'stopped' || this.status === 'stopping') return
     this.status = 'stopping'
-    this.#abort.abort(new FirefrontError('ERR_STOPPED', `stream ${this.d.streamId} is stopping`))
+    // The cycle in flight may finish and queue its records (the queue still drains meanwhile);
+    // only past the grace period is it aborted.
+    const abort = () => this.#abort.abort(new FirefrontError('ERR_STOPPED', `stream ${this.d.streamId} is stopping`))
+    const timer = setTimeout(abort, graceMs)
     try {
       await this.d.mode.stop()
     } finally {
+      clearTimeout(timer)
+      abort()
       try {
         await this.d.connector.close?.()
       } catch (err) {

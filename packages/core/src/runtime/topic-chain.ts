@@ -28,8 +28,9 @@ export class TopicChain {
   resolve(record: SourceRecord, source: SourceInfo): string {
     let topic: string | undefined
     let step = 'default'
+    const query = { record, source }
     for (const s of this.#steps) {
-      topic = s.resolver.resolve({ record, source })
+      topic = s.resolver.resolve(query)
       if (topic) {
         step = s.name
         break

@@ -33,6 +33,12 @@ sources:
       plugins: [sequenceConnector],
     })
     await manager.start()
+    // the configured topics exist before any record flows, with the configured partitions
+    for (const t of [topic, dlq]) {
+      const meta = await run('kcat', ['-L', '-b', brokers, '-t', t, '-J'])
+      const parsed = JSON.parse(meta.stdout) as { topics: Array<{ topic: string; partitions: unknown[] }> }
+      expect(parsed.topics.find((x) => x.topic === t)?.partitions).toHaveLength(2)
+    }
     await manager.runOnce()
     const metrics = await manager.getMetrics()
     await manager.stop()

@@ -17,12 +17,16 @@ describe('the quickstart through the built CLI', () => {
     const env = { ...process.env, FIREFRONT_STATE_DIR: state, FIREFRONT_LOG_LEVEL: 'warn' }
     const cli = join(root, 'packages/core/dist/cli.js')
     const first = await run(process.execPath, [cli, 'run', 'examples/quickstart.yaml', '--once'], { cwd: root, env })
-    expect(first.stdout).toContain('total: fetched 652, rejected inputs 0, sent 652, dead-lettered 0, spooled 0, dropped 0, failed 0')
+    expect(first.stdout).toContain(
+      'total: fetched 652, rejected inputs 0, sent 652, dead-lettered 0, spooled 0, dropped 0, failed 0',
+    )
     // 101 VIIRS + 114 MODIS detections; 284 alerts; 153 observations
     expect(lines(join(state, 'out/wildfire-nasa-firms.jsonl'))).toHaveLength(215)
     expect(lines(join(state, 'out/wildfire-weather-alerts.jsonl'))).toHaveLength(284)
     expect(lines(join(state, 'out/wildfire-weather-data.jsonl'))).toHaveLength(153)
-    const cursors = JSON.parse(readFileSync(join(state, 'cursors.json'), 'utf8')) as { cursors: Record<string, { cursor: number }> }
+    const cursors = JSON.parse(readFileSync(join(state, 'cursors.json'), 'utf8')) as {
+      cursors: Record<string, { cursor: number }>
+    }
     expect(cursors.cursors.nws_alerts?.cursor).toBe(284)
 
     const second = await run(process.execPath, [cli, 'run', 'examples/quickstart.yaml', '--once'], { cwd: root, env })

@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FirmsServer, fixture, startFirmsServer } from './firms-server'
+
+const run = promisify(execFile)
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const cli = join(root, 'packages/core/dist/cli.js')
+const plugin = join(root, 'packages/connector-nasa-firms/dist/index.js')
+const MAP_KEY = 'abcdef0123456789abcdef0123456789'
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+
+// The built binary and the built plugin, as a user runs them (npm test builds first).
+describe('firefront run --once with the FIRMS connector against a local FIRMS host', () => {
+  let server: FirmsServer
+  beforeAll(async () => {
+    const modis = fixture('firms_modis_nrt_sample.csv')
+    // one malformed row in the MODIS answer: it must reach the dead-letter file, the rest go on
+    const broken = modis.replace(
+      /\n([^\n]*)\n/,
+      '\n$1\n12.3,not-a-longitude,300,1,1,2026-10-01,241,Terra,MODIS,50,6.1NRT,290,5,D\n',
+    )
+    server = await startFirmsServer((req) => ({
+      body: req.source === 'MODIS_NRT' ? broken : fixture('firms_viirs_noaa20_nrt_sample.csv'),
+    }))
+  })
+  afterAll(() => server.close())
+
+  it('fetches, parses and writes every detection; the bad row is dead-lettered; the key is never printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firefront-firms-run-'))
+    const config = join(dir, 'firefront.yaml')
+    writeFileSync(
+      config,
+      `plugins: ["${plugin}"]
+state_dir: ${dir}/state
+log_level: debug
+sink: { type: file, config: { directory: ${dir}/out } }
+sources:
+  firms_india:
+    source_type: nasa_firms
+    ingestion: { mode: batch }
+    config:
+      map_key: \${FIRMS_MAP_KEY}
+      base_url: ${server.baseUrl}
+      sources: [VIIRS_NOAA20_NRT, MODIS_NRT]
+      area: "68,6,97.5,37.5"
+`,
+    )
+    const env = { ...process.env, FIRMS_MAP_KEY: MAP_KEY }
+    const result = await run(process.execPath, [cli, 'run', config, '--once'], { env, cwd: dir })
+    expect(result.stdout).toContain('firms_india (nasa-firms, stopped): fetched 215')
+    const out = lines(join(dir, 'out/wildfire-nasa-firms.jsonl'))
+    expect(out).toHaveLength(101 + 114)
+    const first = out.find((r) => (r.value as { acq_time: string }).acq_time === '0718')
+    expect(first).toMatchObject({
+      topic: 'wildfire-nasa-firms',
+      sourceId: 'firms_india',
+      sourceType: 'nasa_firms',
+      eventTime: expect.stringMatching(/T07:18:00/),
+    })
+    const dead = lines(join(dir, 'out/firefront-dlq.jsonl'))
+    expect(dead).toHaveLength(1)
+    expect(String((dead[0]!.headers as Record<string, string>)['firefront.error'])).toMatch(/longitude/)
+    // the requests carried the key; nothing the run printed does
+    expect(server.requests.some((r) => r.key === MAP_KEY)).toBe(true)
+    expect(result.stdout + result.stderr).not.toContain(MAP_KEY)
+    expect(readFileSync(join(dir, 'state/cursors.json'), 'utf8')).not.toContain(MAP_KEY)
+
+    // a second run resumes from the committed cursor: the same answers give no duplicate
+    const again = await run(process.execPath, [cli, 'run', config, '--once'], { env, cwd: dir })
+    expect(again.stdout).toContain('total: fetched 0')
+    expect(lines(join(dir, 'out/wildfire-nasa-firms.jsonl'))).toHaveLength(215)
+  })
+
+  it('a refused MAP_KEY stops the stream with the message and exit 1, the key redacted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firefront-firms-run-'))
+    const config = join(dir, 'firefront.yaml')
+    writeFileSync(
+      config,
+      `plugins: ["${plugin}"]
+state_dir: ${dir}/state
+sink: { type: file, config: { directory: ${dir}/out } }
+sources:
+  firms_bad_key:
+    source_type: nasa_firms
+    ingestion: { mode: batch }
+    config: { map_key: "\${FIRMS_MAP_KEY}", base_url: "${server.baseUrl}", sources: [VIIRS_SNPP_NRT], area: world }
+`,
+    )
+    const previous = server.answer
+    server.answer = () => ({ status: 400, body: 'Invalid MAP_KEY.' })
+    try {
+      const failed = await run(process.execPath, [cli, 'run', config, '--once'], {
+        env: { ...process.env, FIRMS_MAP_KEY: MAP_KEY },
+        cwd: dir,
+      }).then(
+        () => undefined,
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      )
+      expect(failed?.code).toBe(1)
+      expect(failed?.stdout).toMatch(/firms_bad_key \(nasa-firms, failed\).*last error: .*Invalid MAP_KEY\./)
+      expect(`${failed?.stdout}${failed?.stderr}`).not.toContain(MAP_KEY)
+    } finally {
+      server.answer = previous
+    }
+  })
+})

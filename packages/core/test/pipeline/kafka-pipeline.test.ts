@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, inject, it } from 'vitest'
+import { main } from '../../src/cli/main'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { configFrom, quietLogger, sequenceConnector, tempDir } from './helpers'
 
@@ -13,7 +16,7 @@ describe('StreamManager into the real Kafka broker', () => {
     const dir = tempDir()
     const topic = `pipeline-${randomUUID()}`
     const dlq = `pipeline-dlq-${randomUUID()}`
-    const config = configFrom(`
+    const yaml = `
 state_dir: ${dir}
 kafka: { bootstrap_servers: "${brokers}", batch_size: 100, batch_timeout_seconds: 0.05, topics: { partitions: 2 } }
 dlq: { topic: ${dlq} }
@@ -25,7 +28,8 @@ sources:
     cache_ttl_seconds: 0
     ingestion: { mode: batch }
     config: { total: 1000, per_poll: 250, reject_every: 100 }
-`)
+`
+    const config = configFrom(yaml)
     const manager = new StreamManager({
       config,
       raw: { kafka: {} },
@@ -67,5 +71,18 @@ sources:
     expect(rec).toMatchObject({ fetched: 990, rejected: 10, sent: 1000, dropped: 0, failed: 0 })
     expect((metrics.producer as Record<string, number>).total_sent).toBe(1000)
     expect(manager.cursors.get('seq')?.cursor).toBe(1000)
+
+    // `firefront dlq` lists what the dead-letter topic holds, by reason and source
+    const file = join(dir, 'firefront.yaml')
+    writeFileSync(file, yaml)
+    let out = ''
+    const code = await main(['dlq', file, '--source', 'seq'], {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: () => true },
+    })
+    expect(code).toBe(0)
+    expect(out).toContain(`dead-letter topic ${dlq}: 10 record(s), 10 matching`)
+    expect(out).toMatch(/by source: seq=10/)
+    expect(out).toMatch(/by reason: ERR_INPUT_REJECTED=10/)
   })
 })

@@ -125,3 +125,27 @@ describe('@firefront/sdk/testing', () => {
     expect(run.records.slice(0, 5).map((r) => r.value)).toEqual([0, 1, 2, 3, 4])
   })
 })
+
+describe('checkSinkContract', () => {
+  it('passes a sink that accounts for every record, and lists what a sloppy one breaks', async () => {
+    const { checkSinkContract } = await import('../src/testing/index')
+    const { defineSink } = await import('../src/index')
+    const good = defineSink({
+      name: 'memory',
+      version: '1.0.0',
+      configSchema: Type.Object({ limit: Type.Integer({ minimum: 1, default: 10 }) }, { additionalProperties: false }),
+      create: () => ({ send: async (b) => ({ delivered: b.records.length, deadLettered: 0, spooled: 0 }) }),
+    })
+    await expect(checkSinkContract(good, { validConfig: {}, invalidConfigs: [{ limit: 0 }] })).resolves.toBeUndefined()
+    const lossy = defineSink({
+      name: 'lossy',
+      version: '1.0.0',
+      configSchema: Type.Object({}),
+      create: () => ({ send: async () => ({ delivered: 1, deadLettered: 0, spooled: 0 }) }),
+    })
+    const err = await checkSinkContract(lossy, { validConfig: {} }).catch((e: unknown) => e)
+    expect((err as ContractError).failures).toEqual([
+      'send accounted for 1 of 3 records (delivered 1, dead-lettered 0, spooled 0)',
+    ])
+  })
+})

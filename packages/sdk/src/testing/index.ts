@@ -4,5 +4,6 @@
  */
 export { checkConnectorContract, ContractError, type ConnectorContractOptions } from './check-connector'
 export { recordProblems } from './check-record'
+export { checkSinkContract, type SinkContractOptions } from './check-sink'
 export { createFakeContext, type CapturedLog, type FakeContext, type FakeContextOptions } from './fake-context'
 export { runConnector, type RunConnectorOptions, type RunConnectorResult, type RunUntil } from './run-connector'

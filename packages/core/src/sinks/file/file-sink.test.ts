@@ -81,3 +81,15 @@ describe('file sink', () => {
     await sink.close?.()
   })
 })
+
+describe('file sink: the SDK sink contract', () => {
+  it('passes checkSinkContract', async () => {
+    const { checkSinkContract } = await import('@firefront/sdk/testing')
+    const dir = mkdtempSync(join(tmpdir(), 'firefront-file-sink-'))
+    await checkSinkContract(fileSink, {
+      validConfig: { directory: dir },
+      invalidConfigs: [{ fsync: 'sometimes' }, { directory: 3 }],
+    })
+    expect(readFileSync(join(dir, 'contract-check.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3)
+  })
+})

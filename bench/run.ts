@@ -13,6 +13,16 @@ const files = readdirSync(dir)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort()
 
+// Benchmarks that talk to Kafka use KAFKA_BROKERS; without it, a broker is started here and
+// stopped at the end, as `npm test` does.
+let stopKafka: (() => void) | undefined
+if (!process.env.KAFKA_BROKERS && files.some((f) => /kafka|pipeline/.test(f))) {
+  const { startKafka } = await import('../test/setup/kafka')
+  const broker = startKafka(Number(process.env.KAFKA_BENCH_PORT ?? 19492))
+  process.env.KAFKA_BROKERS = broker.brokers
+  stopKafka = broker.stop
+}
+
 const rows: BenchRow[] = []
 for (const file of files) {
   process.stderr.write(`bench: ${file}\n`)
@@ -29,6 +39,8 @@ const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!))
 console.log(line(head))
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
 for (const row of table) console.log(line(row))
+
+stopKafka?.()
 
 writeFileSync(
   `${dir}/results.json`,

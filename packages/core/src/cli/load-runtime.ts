@@ -11,6 +11,21 @@ export interface LoadedRuntime {
   readonly registry: PluginRegistry
 }
 
+/** Loads `file` without its plugins; on any issue prints them all to stderr and returns undefined. */
+export async function loadConfigOrReport(file: string, io: CommandIO): Promise<LoadedConfig | undefined> {
+  const loaded = await loadConfig(file)
+  if (loaded.ok) return loaded
+  reportIssues(file, loaded, io)
+  return undefined
+}
+
+function reportIssues(file: string, loaded: LoadedConfig, io: CommandIO): void {
+  io.stderr.write(
+    `${file}: invalid configuration (${loaded.issues.length} problem${loaded.issues.length === 1 ? '' : 's'})\n`,
+  )
+  for (const issue of loaded.issues) io.stderr.write(`  ${formatIssue(issue)}\n`)
+}
+
 /** Loads `file` and its plugins; on any issue prints them all to stderr and returns undefined. */
 export async function loadRuntime(file: string, io: CommandIO): Promise<LoadedRuntime | undefined> {
   const loaded = await loadConfig(file)

@@ -6,10 +6,10 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Cursor } from '@firefront/sdk'
-import { loadConfig } from '../../config/load'
 import { FileCursorStore } from '../../cursors/file-cursor-store'
 import { sourceRunningPid } from '../../cursors/source-lock'
 import { EXIT, type CommandIO } from '../io'
+import { loadConfigOrReport } from '../load-runtime'
 
 /** Runs the command; resolves with the exit code. */
 export async function cursorsCommand(args: string[], io: CommandIO): Promise<number> {
@@ -23,12 +23,8 @@ export async function cursorsCommand(args: string[], io: CommandIO): Promise<num
     io.stderr.write('usage: firefront cursors <config> [--reset <source> [--to <json>]] [--json]\n')
     return EXIT.invalid
   }
-  const loaded = await loadConfig(file)
-  if (!loaded.ok) {
-    for (const issue of loaded.issues)
-      io.stderr.write(`${issue.file}:${issue.line ?? 1}:${issue.column ?? 1} ${issue.path}: ${issue.message}\n`)
-    return EXIT.invalid
-  }
+  const loaded = await loadConfigOrReport(file, io)
+  if (!loaded) return EXIT.invalid
   const config = loaded.config
   const stateDir = resolve(config.state_dir)
   const store = new FileCursorStore(resolve(config.cursors.path ?? `${config.state_dir}/cursors.json`))

@@ -5,9 +5,9 @@
  * topics once their cause is fixed.
  */
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../../config/load'
 import { type DlqFilter, inspectDlq, replayDlq } from '../../sinks/kafka'
 import { EXIT, type CommandIO } from '../io'
+import { loadConfigOrReport } from '../load-runtime'
 
 const counts = (o: Record<string, number>): string =>
   Object.entries(o)
@@ -43,12 +43,8 @@ export async function dlqCommand(args: string[], io: CommandIO): Promise<number>
     )
     return EXIT.invalid
   }
-  const loaded = await loadConfig(file)
-  if (!loaded.ok) {
-    for (const issue of loaded.issues)
-      io.stderr.write(`${issue.file}:${issue.line ?? 1}:${issue.column ?? 1} ${issue.path}: ${issue.message}\n`)
-    return EXIT.invalid
-  }
+  const loaded = await loadConfigOrReport(file, io)
+  if (!loaded) return EXIT.invalid
   const filter: DlqFilter = {
     ...(values.source ? { source: values.source } : {}),
     ...(values.since ? { since: values.since } : {}),

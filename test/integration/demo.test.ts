@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,5 +40,45 @@ describe('the quickstart through the built CLI', () => {
     expect(v.stdout).toBe('examples/quickstart.yaml: valid (4 sources, 1 plugin)\n')
     const p = await run(process.execPath, [cli, 'plugins', 'examples/quickstart.yaml'], { cwd: root })
     expect(p.stdout).toMatch(/^connector\s+replay\s+1\.0\.0\s+\S*\s+examples\/quickstart\/replay-connector\.mjs$/m)
+  })
+})
+
+describe('firefront run until SIGTERM', () => {
+  it('stops gracefully: exit 0, everything fetched is written, the cursor matches what was written', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'firefront-sigterm-'))
+    const cli = join(root, 'packages/core/dist/cli.js')
+    const child = spawn(process.execPath, [cli, 'run', 'examples/hello.yaml'], {
+      cwd: root,
+      env: { ...process.env, FIREFRONT_STATE_DIR: state },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    // wait until the first greetings are on disk, then ask it to stop
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      try {
+        if (lines(join(state, 'out/hello-greetings.jsonl')).length > 0) break
+      } catch {
+        // not written yet
+      }
+    }
+    child.kill('SIGTERM')
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    expect(code).toBe(0)
+    const written = lines(join(state, 'out/hello-greetings.jsonl'))
+    const cursors = JSON.parse(readFileSync(join(state, 'cursors.json'), 'utf8')) as {
+      cursors: { greetings: { cursor: number } }
+    }
+    const rejected = (() => {
+      try {
+        return lines(join(state, 'out/firefront-dlq.jsonl')).length
+      } catch {
+        return 0
+      }
+    })()
+    // every greeting before the cursor is either written or dead-lettered (every 25th is rejected)
+    expect(written.length + rejected).toBe(cursors.cursors.greetings.cursor)
+    expect(stdout).toContain(`greetings (hello, stopped): fetched ${written.length}, sent ${written.length + rejected}`)
   })
 })

@@ -14,7 +14,7 @@ export { planOutputs, planRuntime, planSource, type RuntimePlan } from './regist
 export { PluginRegistry, SUPPORTED_API_VERSIONS, type PluginOrigin, type RegisteredPlugin } from './registry/registry'
 export { builtinPlugins, createBuiltinRegistry } from './runtime/builtins'
 export { RuntimeEmitter, type DropReason, type RuntimeEvents } from './runtime/events'
-export { StreamManager, type StreamManagerOptions } from './runtime/stream-manager'
+export { type SendHooks, StreamManager, type StreamManagerOptions } from './runtime/stream-manager'
 export { StreamManagerV1, type StreamingConfig } from './runtime/v1-compat'
 export { fileSink, FileSinkConfig } from './sinks/file/file-sink'
 export { allowAllThrottlePolicy } from './throttle/allow-all'

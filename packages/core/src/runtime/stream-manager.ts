@@ -12,8 +12,11 @@ import {
   isBranded,
   type JsonValue,
   type Plugin,
+  PluginHookError,
   type Priority,
+  type SinkBatch,
   type SinkInstance,
+  type SinkResult,
   type SourceInfo,
   systemClock,
   type ThrottlePolicyInstance,
@@ -36,6 +39,19 @@ import type { QueuedRecord } from './queued-record'
 import { Stream } from './stream'
 import { TopicChain } from './topic-chain'
 
+/**
+ * Hooks around each send. `beforeSend` runs in registration order and may return a batch whose
+ * records replace the batch's, one for one (e.g. enrich or redact values); `afterSend` observes the
+ * batch and how the sink accounted for it. A hook that throws is reported as an `error` event with
+ * its name: a failing `beforeSend` leaves the batch as it was; `afterSend` errors never reach the
+ * pipeline.
+ */
+export interface SendHooks {
+  readonly name: string
+  beforeSend?(batch: SinkBatch): SinkBatch | undefined | Promise<SinkBatch | undefined>
+  afterSend?(batch: SinkBatch, result: SinkResult): void | Promise<void>
+}
+
 /** Options of {@link StreamManager}. */
 export interface StreamManagerOptions {
   /** The validated config (defaults applied). */
@@ -52,6 +68,8 @@ export interface StreamManagerOptions {
   readonly clock?: Clock
   /** A sink instance to use instead of the configured one (tests, embedding). */
   readonly sink?: SinkInstance
+  /** Send hooks; more can be added with {@link StreamManager.addHooks}. */
+  readonly hooks?: readonly SendHooks[]
 }
 
 const STREAM_ID_SAFE = /[^A-Za-z0-9_.-]/g
@@ -80,6 +98,7 @@ export class StreamManager {
   #streamsStarted = 0
   #seq = 0
   readonly #dropped = new Map<DropReason | string, number>()
+  readonly #hooks: SendHooks[] = []
 
   constructor(options: StreamManagerOptions) {
     this.#o = options
@@ -88,6 +107,44 @@ export class StreamManager {
     this.logger = options.logger ?? createLogger({ level: options.config.log_level })
     this.registry = options.registry ?? createBuiltinRegistry()
     for (const p of options.plugins ?? []) this.registry.register(p, { via: 'code' })
+    this.#hooks.push(...(options.hooks ?? []))
+  }
+
+  /** Adds send hooks (see {@link SendHooks}); they apply to batches sent from now on. */
+  addHooks(...hooks: SendHooks[]): void {
+    this.#hooks.push(...hooks)
+  }
+
+  async #send(batch: SinkBatch): Promise<SinkResult> {
+    let current = batch
+    for (const hook of this.#hooks) {
+      if (!hook.beforeSend) continue
+      try {
+        const next = await hook.beforeSend(current)
+        if (next && next.records.length !== current.records.length) {
+          throw new Error(
+            `beforeSend returned ${next.records.length} records for a batch of ${current.records.length}; records are replaced one for one`,
+          )
+        }
+        if (next) current = next
+      } catch (err) {
+        const error = new PluginHookError(`hook:${hook.name}`, 'beforeSend', err)
+        this.logger.error({ err: error }, 'a beforeSend hook failed; the batch is sent as it was')
+        this.events.emit('error', error, { sourceId: batch.sourceId, component: 'hooks' })
+      }
+    }
+    const result = await this.#sink!.send(current)
+    for (const hook of this.#hooks) {
+      if (!hook.afterSend) continue
+      try {
+        await hook.afterSend(current, result)
+      } catch (err) {
+        const error = new PluginHookError(`hook:${hook.name}`, 'afterSend', err)
+        this.logger.warn({ err: error }, 'an afterSend hook failed')
+        this.events.emit('error', error, { sourceId: batch.sourceId, component: 'hooks' })
+      }
+    }
+    return result
   }
 
   /** The folder of cursors, spool and dead-letter files. */
@@ -147,7 +204,7 @@ export class StreamManager {
     const lingerSeconds = cfg.kafka.batch_timeout_seconds ?? (anyRealtime ? 1 : 5)
     this.#consumer = new QueueConsumer({
       queue: this.#queue,
-      send: (batch) => this.#sink!.send(batch),
+      send: (batch) => (this.#hooks.length > 0 ? this.#send(batch) : this.#sink!.send(batch)),
       throttle: this.#throttle,
       resolveTopic: (item) => this.#chain!.resolve(item.record, this.#infoOf(item.record.sourceId)),
       batchSize: cfg.kafka.batch_size,

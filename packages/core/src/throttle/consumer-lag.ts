@@ -6,7 +6,7 @@
  * off exponentially. It only delays batches — it never reorders or re-enqueues them.
  */
 import { defineThrottlePolicy, type JsonValue, type Static, Type } from '@firefront/sdk'
-import { createKafkaLagReader, type LagReader, type LagSnapshot } from './lag-reader'
+import { createKafkaLagReader, type LagReader, type LagSnapshot } from '../sinks/kafka/lag-reader'
 
 /** Config of the policy: the `throttling:` block plus the brokers. */
 export const ConsumerLagConfig = Type.Object(

@@ -123,6 +123,44 @@ sources:
     expect(manager.cursors.get('s')).toBeUndefined()
   })
 
+  it('send hooks: beforeSend replaces records one for one, afterSend observes, a failing hook is reported and skipped', async () => {
+    const dir = tempDir()
+    const config = configFrom(`${base(dir)}sources:
+  s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 20, per_poll: 20 } }
+`)
+    const observed: number[] = []
+    const errors: string[] = []
+    const manager = new StreamManager({
+      config,
+      logger: quietLogger(),
+      plugins: [sequenceConnector],
+      hooks: [
+        {
+          name: 'enrich',
+          beforeSend: (batch) => ({
+            ...batch,
+            records: batch.records.map((r) => ({ ...r, value: { ...(r.value as object), region: 'CA' } })),
+          }),
+        },
+        {
+          name: 'broken',
+          beforeSend: () => {
+            throw new Error('lookup table missing')
+          },
+        },
+      ],
+    })
+    manager.addHooks({ name: 'audit', afterSend: (_batch, result) => void observed.push(result.delivered) })
+    manager.events.on('error', (e) => errors.push(e.message))
+    await manager.runOnce()
+    await manager.stop()
+    const rows = readOutput(join(dir, 'out')).get('t')!
+    expect(rows).toHaveLength(20)
+    expect(rows.every((r) => (r.value as { region?: string }).region === 'CA')).toBe(true)
+    expect(observed.reduce((a, b) => a + b, 0)).toBe(20)
+    expect(errors[0]).toBe('hook:broken failed in beforeSend: lookup table missing')
+  })
+
   it('serves /metrics, /health and the status page', async () => {
     const dir = tempDir()
     const config = configFrom(`${base(dir)}sources:

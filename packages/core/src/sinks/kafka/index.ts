@@ -53,3 +53,4 @@ export {
 export { createRedactor, REDACTED, type Redactor } from './redact'
 export { type BackoffOptions, backoffDelay, DEFAULT_JITTER, RetryController } from './retry-controller'
 export { createKafkajsTransport, type KafkaTransport } from './transport'
+export { createKafkaLagReader, type KafkaLagReaderOptions, type LagReader, type LagSnapshot } from './lag-reader'

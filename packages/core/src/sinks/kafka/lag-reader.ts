@@ -1,5 +1,5 @@
 /**
- * Reads real consumer lag from Kafka: for each watched consumer group, the high watermark of each
+ * Reads real consumer lag from Kafka (for the consumer-lag throttle policy): for each watched consumer group, the high watermark of each
  * partition of the topics it consumes minus the group's committed offset (a partition without a
  * commit counts from its low watermark). kafkajs is used behind this small interface.
  */

@@ -3,8 +3,9 @@
  * table and writes bench/results.json.
  */
 import { readdirSync, writeFileSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { Bench, BenchRow } from './harness'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { BenchRow } from './harness'
 
 const dir = fileURLToPath(new URL('.', import.meta.url))
 const only = process.argv.slice(2)
@@ -26,8 +27,15 @@ if (!process.env.KAFKA_BROKERS && files.some((f) => /kafka|pipeline/.test(f))) {
 const rows: BenchRow[] = []
 for (const file of files) {
   process.stderr.write(`bench: ${file}\n`)
-  const mod = (await import(pathToFileURL(`${dir}/${file}`).href)) as { default: Bench }
-  rows.push(...(await mod.default()))
+  // one fresh process per file (see run-one.ts)
+  const child = spawnSync(process.execPath, ['--import', 'tsx', `${dir}/run-one.ts`, `${dir}/${file}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+    maxBuffer: 1 << 26,
+  })
+  const last = child.stdout.toString().trim().split('\n').pop() ?? ''
+  if (child.status !== 0 || !last.startsWith('[')) throw new Error(`bench ${file} failed (exit ${child.status})`)
+  rows.push(...(JSON.parse(last) as BenchRow[]))
 }
 
 const fmt = (v: number): string =>

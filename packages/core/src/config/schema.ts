@@ -7,6 +7,7 @@
  * Every key carries a `description`: `firefront schema` and docs/configuration.md are generated
  * from them.
  */
+import { ContentRule } from '@firefront/topic-resolvers'
 import { type Static, type TLiteral, Type } from '@sinclair/typebox'
 
 const Seconds = (description: string, def: number, minimum = 0) => Type.Number({ minimum, default: def, description })
@@ -268,6 +269,24 @@ export const FirefrontConfig = Type.Object(
       default: {},
       description: 'source id or source_type → topic',
     }),
+    topic_rules: Type.Array(ContentRule, {
+      default: [],
+      description:
+        'content rules, tried after custom_topic_mappings: the first rule whose field matches (equals, in, matches, min) picks the topic',
+    }),
+    topic_resolvers: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, description: 'a topic-resolver plugin' }),
+          config: Type.Record(Type.String(), Type.Unknown(), {
+            default: {},
+            description: "the resolver's own settings",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], description: 'topic-resolver plugins tried after topic_rules, in order' },
+    ),
     default_topic: Type.String({ default: 'wildfire-default', description: 'topic used when no resolver chooses one' }),
     sink: Type.Optional(SinkConfig),
     dlq: DlqConfig,

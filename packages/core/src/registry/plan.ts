@@ -158,6 +158,17 @@ export function planOutputs(
       issues,
     )
   }
+  for (const [i, r] of config.topic_resolvers.entries()) {
+    const entry = registry.get('topic-resolver', r.name)
+    if (!entry) {
+      issues.push({
+        path: `topic_resolvers[${i}].name`,
+        message: `unknown topic resolver "${r.name}": expected ${oneOf(registry.names('topic-resolver'))}`,
+      })
+    } else {
+      validated(entry, r.config, `topic_resolvers[${i}].config`, issues)
+    }
+  }
   const policyName = config.throttling.enabled ? config.throttling.policy : 'allow-all'
   const policyEntry = registry.get('throttle-policy', policyName)
   let throttle: PlannedPlugin<'throttle-policy'> | undefined

@@ -185,7 +185,15 @@ export class StreamManager {
       this.#sinkName = outputs.sink!.entry.plugin.name
       this.#sink = await this.#create(outputs.sink!, 'sink')
     }
-    await this.#sink.start?.()
+    try {
+      await this.#sink.start?.()
+    } catch (err) {
+      throw new FirefrontError(
+        'ERR_PLUGIN_START',
+        `sink:${this.#sinkName} failed to start: ${(err as Error).message}`,
+        { cause: err },
+      )
+    }
     await this.#sink.ensureTopics?.(this.#knownTopics())
     this.#chain = await this.#buildChain()
     this.#queue = new PriorityQueue<QueuedRecord>({
@@ -262,11 +270,15 @@ export class StreamManager {
       [
         await step('explicit', {}),
         await step('custom-mapping', { mappings: cfg.custom_topic_mappings }),
+        ...(cfg.topic_rules.length > 0 ? [await step('content-rule', { rules: cfg.topic_rules })] : []),
+        ...(await Promise.all(cfg.topic_resolvers.map((r) => step(r.name, r.config)))),
         await step('connector-default', {}),
         await step('pattern', {}),
         await step('default', { topic: cfg.default_topic }),
       ],
       cfg.default_topic,
+      // the built-in steps other than content rules answer from the source alone
+      cfg.topic_rules.length === 0 && cfg.topic_resolvers.length === 0,
     )
   }
 

@@ -29,3 +29,31 @@ describe('TopicChain', () => {
     })
   })
 })
+
+describe('TopicChain, source-level', () => {
+  it('resolves a source once and reuses it, but honours a record that names its own topic', () => {
+    let calls = 0
+    const chain = new TopicChain(
+      [
+        { name: 'explicit', resolver: { resolve: ({ record }) => record.topic } },
+        {
+          name: 'pattern',
+          resolver: {
+            resolve: () => {
+              calls++
+              return 'by-pattern'
+            },
+          },
+        },
+      ],
+      'fallback',
+      true,
+    )
+    const source = { sourceId: 's', sourceType: 't' }
+    expect(chain.resolve({ value: 1 }, source)).toBe('by-pattern')
+    expect(chain.resolve({ value: 2 }, source)).toBe('by-pattern')
+    expect(chain.resolve({ value: 3, topic: 'own' }, source)).toBe('own')
+    expect(calls).toBe(1)
+    expect(chain.getMetrics().topic_usage).toEqual({ 'by-pattern': 2, own: 1 })
+  })
+})

@@ -19,13 +19,26 @@ export class TopicChain {
   readonly #byStep = new Map<string, number>()
   #total = 0
 
-  constructor(steps: readonly TopicStep[], fallback: string) {
+  readonly #bySource: Map<string, { topic: string; step: string }> | undefined
+
+  /**
+   * @param sourceLevel - every step answers from the source alone (no content rules, no resolver
+   *   plugins that read records), so a source's topic is resolved once and reused, unless a record
+   *   carries its own `topic`.
+   */
+  constructor(steps: readonly TopicStep[], fallback: string, sourceLevel = false) {
     this.#steps = steps
     this.#fallback = fallback
+    this.#bySource = sourceLevel ? new Map() : undefined
   }
 
   /** The topic for one record of one source. */
   resolve(record: SourceRecord, source: SourceInfo): string {
+    const cached = record.topic === undefined ? this.#bySource?.get(source.sourceId) : undefined
+    if (cached) {
+      this.#count(cached.topic, cached.step)
+      return cached.topic
+    }
     let topic: string | undefined
     let step = 'default'
     const query = { record, source }
@@ -37,10 +50,15 @@ export class TopicChain {
       }
     }
     topic ??= this.#fallback
+    if (record.topic === undefined) this.#bySource?.set(source.sourceId, { topic, step })
+    this.#count(topic, step)
+    return topic
+  }
+
+  #count(topic: string, step: string): void {
     this.#total++
     this.#byTopic.set(topic, (this.#byTopic.get(topic) ?? 0) + 1)
     this.#byStep.set(step, (this.#byStep.get(step) ?? 0) + 1)
-    return topic
   }
 
   /** The seed's `topic_resolver.get_metrics()`. */

@@ -56,6 +56,9 @@ describe('firefront validate: refusals from the registry', () => {
     expect(r.err).toMatch(
       /sources\.hello\.ingestion\.polling_intervall_seconds: unknown key "polling_intervall_seconds" \(did you mean polling_interval_seconds\?\)/,
     )
+    expect(r.err).toMatch(
+      /topic_resolvers\[0\]\.name: unknown topic resolver "by-region": expected explicit \| custom-mapping \| content-rule \| connector-default \| pattern \| default/,
+    )
     // a source no installed connector serves is a warning: the file is valid, `run` refuses that source
     expect(r.err).toMatch(
       /plugin-config\.yaml:14:\d+ sources\.nobody\.source_type: warning: no connector serves source_type "carrier_pigeon"; installed: echo \(echo\)/,

@@ -161,6 +161,35 @@ sources:
     expect(errors[0]).toBe('hook:broken failed in beforeSend: lookup table missing')
   })
 
+  it('topic_rules route by content, between custom mappings and the connector default', async () => {
+    const dir = tempDir()
+    const config = configFrom(`${base(dir)}topic_rules:
+  - { field: n, min: 15, topic: late-numbers }
+  - { field: n, in: [0, 1], topic: first-numbers }
+custom_topic_mappings: { other: mapped }
+sources:
+  s: { source_type: sequence, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 20, per_poll: 20 } }
+  other: { source_type: sequence, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 3, per_poll: 3 } }
+`)
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector] })
+    await manager.runOnce()
+    const metrics = await manager.getMetrics()
+    await manager.stop()
+    const out = readOutput(join(dir, 'out'))
+    expect(out.get('late-numbers')!.map((r) => (r.value as { n: number }).n)).toEqual([15, 16, 17, 18, 19])
+    expect(out.get('first-numbers')!.map((r) => (r.value as { n: number }).n)).toEqual([0, 1])
+    expect(out.get('wildfire-default')).toHaveLength(13)
+    expect(out.get('mapped')).toHaveLength(3) // custom mapping wins over content rules
+    expect((metrics.topic_resolver as { chain: string[] }).chain).toEqual([
+      'explicit',
+      'custom-mapping',
+      'content-rule',
+      'connector-default',
+      'pattern',
+      'default',
+    ])
+  })
+
   it('serves /metrics, /health and the status page', async () => {
     const dir = tempDir()
     const config = configFrom(`${base(dir)}sources:

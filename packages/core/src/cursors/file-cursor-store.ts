@@ -25,6 +25,8 @@ export interface CursorStore {
   commit(sourceId: string, cursor: Cursor, records?: number): Promise<void>
   /** Forgets a source's cursor (`to` undefined) or sets it to `to`. */
   reset(sourceId: string, to?: Cursor): Promise<void>
+  /** Releases connections, when the store has any. */
+  close?(): Promise<void>
 }
 
 /** A {@link CursorStore} in one JSON file. */

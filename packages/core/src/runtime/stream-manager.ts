@@ -25,7 +25,8 @@ import {
 import type { Logger as PinoLogger } from 'pino'
 import client from 'prom-client'
 import type { FirefrontConfig, SourceConfig } from '../config/schema'
-import { FileCursorStore, type CursorStore } from '../cursors/file-cursor-store'
+import type { CursorStore } from '../cursors/file-cursor-store'
+import { openCursorStore } from '../cursors/open'
 import { lockSource, unlockSource } from '../cursors/source-lock'
 import { asSdkLogger, createLogger } from '../observability/logger'
 import { EnqueueInterruptedError, PriorityQueue } from '../queue/priority-queue'
@@ -176,7 +177,7 @@ export class StreamManager {
     ) {
       throw new ConfigValidationError(outputs.issues)
     }
-    this.#cursors = new FileCursorStore(resolve(cfg.cursors.path ?? `${cfg.state_dir}/cursors.json`))
+    this.#cursors = await openCursorStore(cfg)
     this.#throttle = await this.#create(outputs.throttle!, 'throttle')
     await this.#throttle.start?.()
     if (this.#o.sink) {
@@ -581,6 +582,7 @@ export class StreamManager {
     this.#rootAbort.abort()
     await this.#sink!.close?.().catch((err: unknown) => this.logger.error({ err }, 'sink close failed'))
     await this.#throttle!.close?.().catch(() => {})
+    await this.#cursors?.close?.().catch(() => {})
     this.#started = false
     this.logger.info({ uptime_seconds: (this.#clock.now() - this.#startedAt) / 1000 }, 'stream manager stopped')
   }

@@ -29,6 +29,7 @@ import type { CursorStore } from '../cursors/file-cursor-store'
 import { openCursorStore } from '../cursors/open'
 import { lockSource, unlockSource } from '../cursors/source-lock'
 import { asSdkLogger, createLogger } from '../observability/logger'
+import { hasDone } from '../modes/mode-runner'
 import { EnqueueInterruptedError, PriorityQueue } from '../queue/priority-queue'
 import { planOutputs, planSource, type PlannedPlugin } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
@@ -424,6 +425,16 @@ export class StreamManager {
       stream.lastError = err as Error
       this.events.emit('stream:stopped', { streamId, sourceId, reason: 'failed to start', error: err as Error })
       throw err
+    }
+    if (loop && hasDone(mode)) {
+      // A mode that ends by itself (a push subscription that failed, a refused configuration, a
+      // schedule that ran out) ends its stream too, with the reason.
+      void mode.done().then((exit) => {
+        if (exit.reason === 'stopped') return
+        const error =
+          exit.reason === 'fatal' ? (exit.error ?? new Error('the ingestion mode stopped on an error')) : undefined
+        void this.#stopStream(streamId, exit.reason === 'fatal' ? 'failed' : 'ended', error).catch(() => {})
+      })
     }
     lockSource(this.stateDir, sourceId)
     this.#streamsStarted++

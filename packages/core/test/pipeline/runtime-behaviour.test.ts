@@ -73,6 +73,35 @@ describe('runtime behaviour', () => {
     ])
   })
 
+  it('a push subscription that fails ends its stream as failed, with its error, after what it emitted is delivered', async () => {
+    const dir = tempDir()
+    const feed = defineConnector({
+      name: 'feed',
+      version: '1.0.0',
+      sourceTypes: ['feed'],
+      configSchema: Type.Object({}),
+      create: () => ({
+        mode: 'push',
+        async subscribe(emit) {
+          await emit([{ value: 1 }, { value: 2 }])
+          throw new Error('broker closed the subscription: not authorized')
+        },
+      }),
+    })
+    const config = configFrom(`${base(dir)}sources:
+  live: { source_type: feed, topic: live, ingestion: { mode: continuous_streaming, buffer_size: 1, buffer_flush_interval_seconds: 0.01 } }
+`)
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [feed] })
+    const stopped: string[] = []
+    manager.events.on('stream:stopped', (e) => stopped.push(`${e.sourceId}:${e.reason}:${e.error?.message ?? ''}`))
+    await manager.startStream('live')
+    for (let i = 0; i < 50 && stopped.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    await manager.stop()
+    expect(stopped[0]).toMatch(/^live:failed:.*not authorized/)
+    expect(manager.listStreams()).toEqual([expect.objectContaining({ sourceId: 'live', status: 'failed' })])
+    expect(readOutput(join(dir, 'out')).get('live')).toHaveLength(2)
+  })
+
   it('a batch the sink rejects is retried, in order, until it is accounted for; the cursor waits for it', async () => {
     const dir = tempDir()
     const sent: number[][] = []

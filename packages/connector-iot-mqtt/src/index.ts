@@ -1,1 +1,31 @@
-export {}
+/**
+ * `@firefront/connector-iot-mqtt`: IoT field sensors over MQTT for Firefront.
+ * @packageDocumentation
+ */
+export { iotMqttConnector as default, iotMqttConnector, createMqttSubscriber } from './connector'
+export {
+  MqttConfig,
+  type MqttSettings,
+  type PayloadFormat,
+  type TopicSubscription,
+  PAYLOAD_FORMATS,
+  defaultClientId,
+  resolveSettings,
+} from './config'
+export {
+  normalise,
+  normaliseJson,
+  normaliseRaw,
+  normaliseTasmota,
+  normaliseTtnV3,
+  tasmotaDevice,
+  localToUtc,
+  rfc3339ToUtc,
+  type MqttMessage,
+  type Normalised,
+  type NormaliseOptions,
+  type NormaliseResult,
+} from './payloads'
+export { HEADERS, toRecord, type PacketInfo } from './record'
+export { RecentKeys } from './dedupe'
+export { redactUrl } from './client'

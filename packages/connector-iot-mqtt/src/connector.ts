@@ -1,0 +1,180 @@
+/**
+ * The MQTT push connector: subscribes to sensor topics, reads each payload in its format and
+ * emits it, acknowledging a QoS 1/2 message only once its record is in the runtime's queue.
+ */
+import {
+  ConnectorConfigError,
+  type Emit,
+  type PluginContext,
+  type PushConnector,
+  RetryableError,
+  defineConnector,
+} from '@firefront/sdk'
+import type { IPublishPacket, MqttClient } from 'mqtt'
+import pkg from '../package.json'
+import { classifyError, connectOnce, endClient, redactUrl } from './client'
+import { MqttConfig, type MqttSettings, resolveSettings } from './config'
+import { RecentKeys } from './dedupe'
+import { normalise } from './payloads'
+import { toRecord } from './record'
+
+/** The IoT MQTT connector (`source_type: iot_mqtt`). */
+export const iotMqttConnector = defineConnector({
+  name: 'iot-mqtt',
+  version: pkg.version,
+  description: 'IoT field sensors over MQTT (own JSON schema, Tasmota, The Things Stack v3, raw)',
+  sourceTypes: ['iot_mqtt', 'iot_sensors', 'mqtt'],
+  defaultTopic: 'wildfire-iot-sensors',
+  configSchema: MqttConfig,
+  create: (config, ctx) => createMqttSubscriber(resolveSettings(config, ctx.source?.sourceId ?? ctx.id), ctx),
+})
+
+/** Builds the push connector instance for resolved settings. */
+export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext): PushConnector {
+  const log = ctx.logger
+  const url = redactUrl(settings.url)
+  const m = {
+    messages: ctx.metrics.counter('mqtt_messages_total', 'MQTT messages received'),
+    emitted: ctx.metrics.counter('mqtt_records_emitted_total', 'records emitted'),
+    rejected: ctx.metrics.counter('mqtt_payloads_rejected_total', 'payloads not valid for their format'),
+    duplicates: ctx.metrics.counter('mqtt_duplicates_total', 'redelivered messages dropped as duplicates'),
+    retained: ctx.metrics.counter('mqtt_retained_ignored_total', 'retained messages dropped (ignore_retained)'),
+    reconnects: ctx.metrics.counter('mqtt_reconnects_total', 'reconnect attempts'),
+    connected: ctx.metrics.gauge('mqtt_connected', '1 while connected to the broker'),
+  }
+  const recent = new RecentKeys(settings.dedupeCacheSize)
+  let current: MqttClient | undefined
+
+  const handle = async (packet: IPublishPacket, emit: Emit): Promise<void> => {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
+    const info = { topic: packet.topic, qos: packet.qos, retain: packet.retain }
+    m.messages.inc()
+    if (packet.retain && settings.ignoreRetained) {
+      m.retained.inc()
+      return
+    }
+    const read = normalise(settings.payloadFormat, { topic: packet.topic, payload }, { timezone: settings.timezone })
+    if (!read.ok) {
+      m.rejected.inc()
+      ctx.reject({ reason: read.reason, input: payload.toString('utf8'), location: packet.topic })
+      return
+    }
+    const record = toRecord(settings.payloadFormat, read.data, info, ctx.clock.now())
+    const dedupe = settings.payloadFormat !== 'raw' && record.key !== undefined
+    if (dedupe && recent.has(record.key as string)) {
+      m.duplicates.inc()
+      log.debug({ key: record.key, topic: packet.topic }, 'duplicate message dropped')
+      return
+    }
+    await emit(record)
+    // Remembered only once emitted: a message whose emit failed is redelivered and must get through.
+    if (dedupe) recent.add(record.key as string)
+    m.emitted.inc()
+  }
+
+  const subscribe = async (emit: Emit, signal: AbortSignal): Promise<void> => {
+    if (signal.aborted) return
+    let client: MqttClient
+    let sessionPresent: boolean
+    try {
+      ;({ client, sessionPresent } = await connectOnce(
+        settings,
+        (c) => {
+          // PUBACK goes out only after this callback: the record is in the queue first (at-least-once).
+          c.handleMessage = (packet, done) => {
+            handle(packet, emit).then(
+              () => done(),
+              (err: unknown) => {
+                log.warn(
+                  { topic: packet.topic, error: (err as Error).message },
+                  'message not handed over; not acknowledged',
+                )
+                done(err as Error)
+              },
+            )
+          }
+        },
+        signal,
+      ))
+    } catch (err) {
+      if (signal.aborted) return
+      throw err
+    }
+    current = client
+    m.connected.set(1)
+    log.info({ url, clientId: settings.clientId, sessionPresent }, 'connected to the MQTT broker')
+    try {
+      await waitUntilEnd(client, emit, signal)
+    } finally {
+      m.connected.set(0)
+      await endClient(client)
+      if (current === client) current = undefined
+    }
+  }
+
+  const waitUntilEnd = async (client: MqttClient, _emit: Emit, signal: AbortSignal): Promise<void> => {
+    let failed: ((err: Error) => void) | undefined
+    const failure = new Promise<never>((_, reject) => {
+      failed = reject
+    })
+    failure.catch(() => {})
+    client.on('error', (err) => {
+      log.warn({ url, error: err.message }, 'MQTT client error')
+      // A CONNACK refusal on reconnect stops mqtt.js reconnecting: end the subscription with it.
+      if (typeof (err as { code?: unknown }).code === 'number') failed?.(classifyError(err, settings.url))
+    })
+    client.on('reconnect', () => {
+      m.reconnects.inc()
+      log.info({ url }, 'reconnecting to the MQTT broker')
+    })
+    client.on('offline', () => {
+      m.connected.set(0)
+      log.warn({ url }, 'MQTT connection lost')
+    })
+    client.on('connect', (connack) => {
+      m.connected.set(1)
+      log.info({ url, sessionPresent: connack.sessionPresent }, 'reconnected to the MQTT broker')
+    })
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve()
+      else signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+    const subscribed = subscribeAll(client)
+    await Promise.race([subscribed.then(() => Promise.race([aborted, failure])), aborted, failure])
+  }
+
+  const subscribeAll = async (client: MqttClient): Promise<void> => {
+    const request = Object.fromEntries(settings.subscriptions.map((s) => [s.filter, { qos: s.qos }]))
+    let granted: Awaited<ReturnType<MqttClient['subscribeAsync']>>
+    try {
+      granted = await client.subscribeAsync(request)
+    } catch (err) {
+      throw new RetryableError(`MQTT ${url}: subscribe failed: ${(err as Error).message}`, { cause: err })
+    }
+    for (const grant of granted) {
+      const wanted = settings.subscriptions.find((s) => s.filter === grant.topic)?.qos
+      if (grant.qos >= 128) {
+        throw new ConnectorConfigError(
+          `MQTT ${url}: the broker refused the subscription to "${grant.topic}" (code ${grant.qos})`,
+        )
+      }
+      if (wanted !== undefined && grant.qos < wanted) {
+        log.warn(
+          { filter: grant.topic, requested: wanted, granted: grant.qos },
+          'the broker downgraded the subscription QoS',
+        )
+      }
+    }
+    log.info({ filters: settings.subscriptions.map((s) => s.filter) }, 'subscribed')
+  }
+
+  return {
+    mode: 'push',
+    subscribe,
+    close: async () => {
+      const client = current
+      current = undefined
+      if (client) await endClient(client)
+    },
+  }
+}

@@ -1,0 +1,43 @@
+import type { JsonValue } from '@firefront/sdk'
+
+/** A message as it came off the broker. */
+export interface MqttMessage {
+  readonly topic: string
+  readonly payload: Buffer
+}
+
+/** A payload read into a record's parts. */
+export interface Normalised {
+  /** The device the reading came from; part of the record key. */
+  readonly deviceId: string
+  /** Event time from the payload, ISO-8601 UTC; undefined when the payload has none. */
+  readonly ts?: string
+  /** A per-device sequence number, when the payload has one; part of the key. */
+  readonly seq?: number
+  readonly value: { readonly [key: string]: JsonValue }
+}
+
+/** Either a normalised payload or why it is not valid for its format. */
+export type NormaliseResult =
+  | { readonly ok: true; readonly data: Normalised }
+  | { readonly ok: false; readonly reason: string }
+
+/** Options the normalisers share. */
+export interface NormaliseOptions {
+  /** IANA time zone of local times without an offset (Tasmota). */
+  readonly timezone: string
+}
+
+export const fail = (reason: string): NormaliseResult => ({ ok: false, reason })
+
+/** Parses a payload as a JSON object. */
+export function parseObject(payload: Buffer): { [key: string]: JsonValue } | string {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(payload.toString('utf8'))
+  } catch (err) {
+    return `invalid JSON: ${(err as Error).message}`
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'the payload is not a JSON object'
+  return parsed as { [key: string]: JsonValue }
+}

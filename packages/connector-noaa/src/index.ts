@@ -1,1 +1,35 @@
-export {}
+/**
+ * `@firefront/connector-noaa`: NOAA / National Weather Service alerts and observations for Firefront.
+ * @packageDocumentation
+ */
+export { noaaConnector as default, noaaConnector, createNoaaPoller } from './connector'
+export {
+  NoaaConfig,
+  AlertsConfig,
+  ObservationsConfig,
+  type NoaaSettings,
+  DEFAULT_BASE_URL,
+  DEFAULT_CRITICAL_EVENTS,
+  resolveSettings,
+  normalisePoint,
+} from './config'
+export { type AlertSummary, type Vtec, parseAlert, parseAlerts, parseVtec } from './alerts'
+export {
+  type Observation,
+  type ObservationField,
+  OBSERVATION_FIELDS,
+  parseObservation,
+  parseObservations,
+  observationKey,
+} from './observations'
+export { type Measure, type Quantity, quantity, bareUnit, bareQc } from './quantities'
+export {
+  NwsClient,
+  type CollectionResponse,
+  type FeatureCollection,
+  type Problem,
+  parseProblem,
+  retryAfterMs,
+  MIN_BACKOFF_MS,
+} from './client'
+export type { NoaaCursor } from './cursor'

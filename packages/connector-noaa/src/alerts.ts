@@ -1,0 +1,176 @@
+/**
+ * `/alerts/active` features → typed alert summaries. A feature whose `sent` (or another time
+ * field) is not an ISO date-time is rejected with the reason; the others go on.
+ */
+import type { JsonValue } from '@firefront/sdk'
+import { isoUtc, shown } from './times'
+
+/** A VTEC string read into its parts (`/O.CON.KSTO.FW.W.0005.000000T0000Z-180812T0600Z/`). */
+export interface Vtec {
+  readonly raw: string
+  readonly productClass: string
+  readonly action: string
+  readonly office: string
+  readonly phenomena: string
+  readonly significance: string
+  readonly eventNumber: number
+  /** UTC start, or null for `000000T0000Z` (already in effect). */
+  readonly begins: string | null
+  /** UTC end, or null for `000000T0000Z` (until further notice). */
+  readonly ends: string | null
+}
+
+/** One alert as emitted (`value` of the record). */
+export interface AlertSummary {
+  readonly kind: 'alert'
+  readonly id: string
+  readonly event: string
+  readonly severity: string | null
+  readonly urgency: string | null
+  readonly certainty: string | null
+  readonly status: string | null
+  readonly messageType: string | null
+  readonly category: string | null
+  readonly areaDesc: string | null
+  /** UTC ISO-8601 times; null when NWS gives none. */
+  readonly sent: string
+  readonly effective: string | null
+  readonly onset: string | null
+  readonly expires: string | null
+  readonly ends: string | null
+  readonly headline: string | null
+  readonly nwsHeadline: string | null
+  readonly description: string | null
+  readonly instruction: string | null
+  readonly response: string | null
+  readonly senderName: string | null
+  readonly vtec: readonly Vtec[]
+  readonly ugc: readonly string[]
+  readonly same: readonly string[]
+  readonly affectedZones: readonly string[]
+  /** Ids of the alerts this one updates or cancels. */
+  readonly references: readonly string[]
+  /** GeoJSON geometry; null for zone-based alerts. */
+  readonly geometry: JsonValue
+}
+
+/** An alert feature that could not be read. */
+export interface RejectedAlert {
+  readonly reason: string
+  readonly input: unknown
+  readonly location: string
+}
+
+const VTEC = /^\/([OTEX])\.([A-Z]{3})\.([A-Z]{4})\.([A-Z]{2})\.([A-Z])\.(\d{4})\.(\d{6}T\d{4}Z)-(\d{6}T\d{4}Z)\/$/
+
+function vtecTime(t: string): string | null {
+  if (t === '000000T0000Z') return null
+  const iso = `20${t.slice(0, 2)}-${t.slice(2, 4)}-${t.slice(4, 6)}T${t.slice(7, 9)}:${t.slice(9, 11)}:00Z`
+  return isoUtc(iso) ?? null
+}
+
+/** Reads a P-VTEC string; `undefined` when it is not one. */
+export function parseVtec(raw: string): Vtec | undefined {
+  const m = VTEC.exec(raw.trim())
+  if (!m) return undefined
+  return {
+    raw: raw.trim(),
+    productClass: m[1]!,
+    action: m[2]!,
+    office: m[3]!,
+    phenomena: m[4]!,
+    significance: m[5]!,
+    eventNumber: Number(m[6]),
+    begins: vtecTime(m[7]!),
+    ends: vtecTime(m[8]!),
+  }
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null)
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [])
+const record = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+
+const OPTIONAL_TIMES = ['effective', 'onset', 'expires', 'ends'] as const
+
+/** Reads one alert feature; returns the reason when it cannot be read. */
+export function parseAlert(feature: unknown): AlertSummary | { problem: string } {
+  const f = record(feature)
+  const p = record(f.properties)
+  const id = str(p.id) ?? str(f.id)
+  if (id === null) return { problem: 'alert has no id' }
+  const event = str(p.event)
+  if (event === null) return { problem: `alert ${id} has no event` }
+  const sent = isoUtc(p.sent)
+  if (sent === undefined) return { problem: `alert ${id}: sent ${shown(p.sent)} is not an ISO-8601 date-time` }
+  const times: Partial<Record<(typeof OPTIONAL_TIMES)[number], string | null>> = {}
+  for (const key of OPTIONAL_TIMES) {
+    const raw = p[key]
+    if (raw === null || raw === undefined) {
+      times[key] = null
+      continue
+    }
+    const iso = isoUtc(raw)
+    if (iso === undefined) return { problem: `alert ${id}: ${key} ${shown(raw)} is not an ISO-8601 date-time` }
+    times[key] = iso
+  }
+  const params = record(p.parameters)
+  const geocode = record(p.geocode)
+  return {
+    kind: 'alert',
+    id,
+    event,
+    severity: str(p.severity),
+    urgency: str(p.urgency),
+    certainty: str(p.certainty),
+    status: str(p.status),
+    messageType: str(p.messageType),
+    category: str(p.category),
+    areaDesc: str(p.areaDesc),
+    sent,
+    effective: times.effective ?? null,
+    onset: times.onset ?? null,
+    expires: times.expires ?? null,
+    ends: times.ends ?? null,
+    headline: str(p.headline),
+    nwsHeadline: strings(params.NWSheadline)[0] ?? null,
+    description: str(p.description),
+    instruction: str(p.instruction),
+    response: str(p.response),
+    senderName: str(p.senderName),
+    vtec: strings(params.VTEC)
+      .map(parseVtec)
+      .filter((v): v is Vtec => v !== undefined),
+    ugc: strings(geocode.UGC),
+    same: strings(geocode.SAME),
+    affectedZones: strings(p.affectedZones),
+    references: Array.isArray(p.references)
+      ? p.references
+          .map((r) => str(record(r).identifier) ?? str(record(r)['@id']))
+          .filter((r): r is string => r !== null)
+      : [],
+    geometry: (typeof f.geometry === 'object' ? f.geometry : null) as JsonValue,
+  }
+}
+
+/**
+ * Reads every feature of an alerts FeatureCollection. Features that cannot be read are returned
+ * as rejected; an id seen twice keeps the latest `sent`.
+ */
+export function parseAlerts(
+  features: readonly unknown[],
+  url: string,
+): { alerts: AlertSummary[]; rejected: RejectedAlert[] } {
+  const byId = new Map<string, AlertSummary>()
+  const rejected: RejectedAlert[] = []
+  for (const [i, feature] of features.entries()) {
+    const parsed = parseAlert(feature)
+    if ('problem' in parsed) {
+      rejected.push({ reason: parsed.problem, input: feature, location: `features[${i}] of ${url}` })
+      continue
+    }
+    const seen = byId.get(parsed.id)
+    if (seen === undefined || parsed.sent > seen.sent) byId.set(parsed.id, parsed)
+  }
+  return { alerts: [...byId.values()], rejected }
+}

@@ -1,0 +1,195 @@
+/**
+ * HTTP to the NWS API: the headers it needs (User-Agent, `Accept: application/geo+json`,
+ * If-Modified-Since), and the mapping of its answers to the SDK's errors. Refusals of the
+ * configuration come as RFC 7807 problem+json; throttling comes from the CDN as HTML, so any
+ * answer that is not problem+json is read by its status alone.
+ */
+import { ConnectorConfigError, type FetchFn, RetryableError } from '@firefront/sdk'
+import { linkSignals } from './signals'
+
+/** The wait NWS suggests after throttling ("typically within 5 seconds"). */
+export const MIN_BACKOFF_MS = 5000
+
+/** Options of {@link NwsClient}. */
+export interface NwsClientOptions {
+  readonly userAgent: string
+  readonly fetch: FetchFn
+  /** Timeout of one request, body included. */
+  readonly timeoutMs: number
+  /** Wall-clock time (for Retry-After dates). */
+  readonly now?: () => number
+}
+
+/** A GeoJSON FeatureCollection as read: its features are checked one by one by the parsers. */
+export interface FeatureCollection {
+  readonly type: 'FeatureCollection'
+  readonly features: readonly unknown[]
+  readonly [key: string]: unknown
+}
+
+/** The answer to a conditional GET. */
+export type CollectionResponse =
+  | { readonly status: 304; readonly url: string }
+  | {
+      readonly status: number
+      readonly url: string
+      readonly body: FeatureCollection
+      /** The Last-Modified header, to send back as If-Modified-Since. */
+      readonly lastModified?: string
+      readonly ms: number
+    }
+
+/** An RFC 7807 problem as NWS sends it. */
+export interface Problem {
+  readonly name?: string
+  readonly title?: string
+  readonly detail?: string
+  readonly status?: number
+}
+
+/** Milliseconds asked by a Retry-After header (seconds or an HTTP date), if it parses. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null || header.trim() === '') return undefined
+  const value = header.trim()
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/** Reads a problem+json body; `undefined` when the body is not one. */
+export function parseProblem(text: string, contentType: string | null): Problem | undefined {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof body !== 'object' || body === null) return undefined
+  const b = body as Record<string, unknown>
+  const isProblem =
+    (contentType ?? '').includes('problem+json') || (typeof b.type === 'string' && b.type.includes('/problems/'))
+  if (!isProblem) return undefined
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined)
+  return {
+    name: str(b.type)?.split('/').pop(),
+    title: str(b.title),
+    detail: str(b.detail),
+    status: typeof b.status === 'number' ? b.status : undefined,
+  }
+}
+
+const describeProblem = (p: Problem): string =>
+  [p.name, p.title, p.detail].filter((s): s is string => s !== undefined).join(': ') || 'no detail'
+
+function snippet(text: string): string {
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : ''
+  return `${err.message}${cause}`
+}
+
+/** Talks to one NWS host. */
+export class NwsClient {
+  constructor(private readonly options: NwsClientOptions) {}
+
+  /**
+   * GETs a GeoJSON FeatureCollection, conditionally when `ifModifiedSince` is given. Throws
+   * {@link ConnectorConfigError} for problem+json 4xx answers that mean the configuration is
+   * wrong, {@link RetryableError} for 429, 403 (CDN blocks), 5xx, timeouts, network errors,
+   * cut-off bodies and bodies that are not a FeatureCollection; rethrows the caller's abort reason.
+   */
+  async collection(url: string, signal: AbortSignal, ifModifiedSince?: string): Promise<CollectionResponse> {
+    const started = Date.now()
+    signal.throwIfAborted()
+    const linked = linkSignals([signal], this.options.timeoutMs)
+    const failed = (err: unknown, what: string): Error => {
+      if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
+      if (linked.timedOut()) {
+        return new RetryableError(`NWS request timed out after ${this.options.timeoutMs} ms (${url})`, {
+          retryAfterMs: MIN_BACKOFF_MS,
+        })
+      }
+      return new RetryableError(`${what}: ${describe(err)} (${url})`, { cause: err, retryAfterMs: MIN_BACKOFF_MS })
+    }
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent,
+      accept: 'application/geo+json',
+    }
+    if (ifModifiedSince !== undefined) headers['if-modified-since'] = ifModifiedSince
+    let response: Response
+    let text: string
+    try {
+      try {
+        response = await this.options.fetch(url, { signal: linked.signal, headers })
+      } catch (err) {
+        throw failed(err, 'NWS request failed')
+      }
+      try {
+        text = await response.text()
+      } catch (err) {
+        throw failed(err, `NWS body cut off (HTTP ${response.status})`)
+      }
+    } finally {
+      linked.dispose()
+    }
+    const status = response.status
+    if (status === 304) return { status: 304, url }
+    if (status >= 200 && status < 300) {
+      return {
+        status,
+        url,
+        body: this.featureCollection(text, status, url),
+        lastModified: response.headers.get('last-modified') ?? undefined,
+        ms: Date.now() - started,
+      }
+    }
+    throw this.refusal(status, text, response.headers, url)
+  }
+
+  /** The error for a non-2xx, non-304 answer. */
+  private refusal(status: number, text: string, headers: Headers, url: string): Error {
+    const problem = parseProblem(text, headers.get('content-type'))
+    const asked = retryAfterMs(headers.get('retry-after'), (this.options.now ?? Date.now)())
+    const what = problem ? describeProblem(problem) : JSON.stringify(snippet(text))
+    if (status === 429 || status === 403 || status === 408 || status >= 500) {
+      // Throttling and blocks come from the CDN as HTML; 5xx and timeouts are transient too.
+      const floor = status === 429 || status === 403 ? MIN_BACKOFF_MS : 0
+      return new RetryableError(`NWS answered HTTP ${status}: ${what} (${url})`, {
+        retryAfterMs: Math.max(asked ?? MIN_BACKOFF_MS, floor),
+      })
+    }
+    // Other 4xx answers (InvalidParameter, InvalidPoint, InvalidZone, an unknown station) refuse
+    // the configuration: retrying the same request cannot succeed.
+    return new ConnectorConfigError(`NWS refused the request (HTTP ${status}): ${what} (${url})`)
+  }
+
+  /** Parses a 2xx body that must be a FeatureCollection; anything else is an error, never data. */
+  private featureCollection(text: string, status: number, url: string): FeatureCollection {
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw new RetryableError(
+        `NWS answered HTTP ${status} with a body that is not JSON: ${JSON.stringify(snippet(text))} (${url})`,
+        {
+          retryAfterMs: MIN_BACKOFF_MS,
+        },
+      )
+    }
+    const b = body as { type?: unknown; features?: unknown } | null
+    if (typeof b !== 'object' || b === null || b.type !== 'FeatureCollection' || !Array.isArray(b.features)) {
+      throw new RetryableError(
+        `NWS answered HTTP ${status} with JSON that is not a FeatureCollection (type ${JSON.stringify(b?.type ?? null)}) (${url})`,
+        { retryAfterMs: MIN_BACKOFF_MS },
+      )
+    }
+    return b as FeatureCollection
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The connector's `config:` block (snake_case, like the rest of a Firefront config file) and the
+ * checks the schema cannot express (`area` alone, at least one thing to read, point precision).
+ */
+import { type ConfigIssue, ConfigValidationError, type Static, Type } from '@firefront/sdk'
+
+/** The public NWS API host. */
+export const DEFAULT_BASE_URL = 'https://api.weather.gov'
+
+/** Alert events emitted with `critical` priority unless `critical_events` says otherwise. */
+export const DEFAULT_CRITICAL_EVENTS = ['Red Flag Warning', 'Fire Weather Watch'] as const
+
+const list = <T extends ReturnType<typeof Type.Union> | ReturnType<typeof Type.String>>(item: T, description: string) =>
+  Type.Optional(Type.Array(item, { minItems: 1, description }))
+const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)))
+
+/** Filters of `/alerts/active`. */
+export const AlertsConfig = Type.Object(
+  {
+    area: list(Type.String({ pattern: '^[A-Z]{2}$' }), 'state or marine area codes, e.g. CA'),
+    zone: list(Type.String({ pattern: '^[A-Z]{2}[CZ]\\d{3}$' }), 'zone or county ids, e.g. CAZ211'),
+    point: Type.Optional(
+      Type.String({ pattern: '^\\s*-?\\d+(\\.\\d+)?\\s*,\\s*-?\\d+(\\.\\d+)?\\s*$', description: '"lat,lon"' }),
+    ),
+    region: list(Type.String({ minLength: 1 }), 'marine regions (AL, AT, GL, GM, PA, PI)'),
+    region_type: Type.Optional(literals(['land', 'marine'])),
+    event: list(Type.String({ minLength: 1 }), 'event names, e.g. Red Flag Warning'),
+    status: list(literals(['actual', 'exercise', 'system', 'test', 'draft']), 'alert status'),
+    message_type: list(literals(['alert', 'update', 'cancel']), 'message types'),
+    severity: list(literals(['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown']), 'severities'),
+    urgency: list(literals(['Immediate', 'Expected', 'Future', 'Past', 'Unknown']), 'urgencies'),
+    certainty: list(literals(['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown']), 'certainties'),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
+  { additionalProperties: false },
+)
+
+/** Stations of `/stations/{id}/observations`. */
+export const ObservationsConfig = Type.Object(
+  {
+    stations: Type.Array(Type.String({ pattern: '^[A-Za-z0-9]{3,10}$' }), {
+      minItems: 1,
+      description: 'station ids, e.g. KSFO',
+    }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'observations per request' }),
+    initial_lookback_hours: Type.Number({
+      exclusiveMinimum: 0,
+      default: 3,
+      description: 'how far back the first poll of a station reads',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+/** Schema of the connector's `config:` block. */
+export const NoaaConfig = Type.Object(
+  {
+    user_agent: Type.String({
+      minLength: 1,
+      description: 'User-Agent sent to NWS (required by the API), e.g. "(myapp.example, ops@myapp.example)"',
+    }),
+    base_url: Type.String({ pattern: '^https?://', default: DEFAULT_BASE_URL, description: 'NWS API host' }),
+    alerts: Type.Optional(AlertsConfig),
+    observations: Type.Optional(ObservationsConfig),
+    critical_events: Type.Array(Type.String({ minLength: 1 }), {
+      default: [...DEFAULT_CRITICAL_EVENTS],
+      description: 'alert events emitted with critical priority',
+    }),
+    max_tracked_alerts: Type.Integer({
+      minimum: 1,
+      default: 5000,
+      description: 'alert ids remembered in the cursor to emit each alert once',
+    }),
+    request_timeout_seconds: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'timeout of one request' }),
+  },
+  { additionalProperties: false },
+)
+
+/** The connector's config, as validated (defaults applied). */
+export type NoaaConfig = Static<typeof NoaaConfig>
+
+/** The config, checked and resolved: what the connector runs with. */
+export interface NoaaSettings {
+  readonly userAgent: string
+  readonly baseUrl: string
+  /** The `/alerts/active` query string (without `?`), when alerts are read. */
+  readonly alertsQuery?: string
+  readonly stations: readonly string[]
+  readonly observationLimit: number
+  readonly initialLookbackMs: number
+  readonly criticalEvents: ReadonlySet<string>
+  readonly maxTrackedAlerts: number
+  readonly requestTimeoutMs: number
+}
+
+/** `lat,lon` rounded to 4 decimals (more makes NWS answer 301 AdjustPointPrecision). */
+export function normalisePoint(point: string): { point: string } | { problem: string } {
+  const [lat, lon] = point.split(',').map((p) => Number(p.trim())) as [number, number]
+  if (lat < -90 || lat > 90) return { problem: `latitude ${lat} is outside -90…90` }
+  if (lon < -180 || lon > 180) return { problem: `longitude ${lon} is outside -180…180` }
+  const round = (n: number): string => String(Math.round(n * 10_000) / 10_000)
+  return { point: `${round(lat)},${round(lon)}` }
+}
+
+/** The `/alerts/active` query of `alerts`; pushes a problem to `issues` for a forbidden combination. */
+function alertsQuery(alerts: Static<typeof AlertsConfig>, issues: ConfigIssue[]): string {
+  if (alerts.area !== undefined) {
+    const clash = (['point', 'region', 'region_type', 'zone'] as const).filter((k) => alerts[k] !== undefined)
+    if (clash.length > 0) {
+      issues.push({ path: 'alerts.area', message: `area cannot be combined with ${clash.join(', ')}` })
+    }
+  }
+  const params = new URLSearchParams()
+  const add = (key: string, value: readonly string[] | string | number | undefined): void => {
+    if (value === undefined) return
+    params.set(key, Array.isArray(value) ? value.join(',') : String(value))
+  }
+  add('area', alerts.area)
+  add('zone', alerts.zone)
+  if (alerts.point !== undefined) {
+    const p = normalisePoint(alerts.point)
+    if ('problem' in p) issues.push({ path: 'alerts.point', message: p.problem })
+    else add('point', p.point)
+  }
+  add('region', alerts.region)
+  add('region_type', alerts.region_type)
+  add('event', alerts.event)
+  add('status', alerts.status)
+  add('message_type', alerts.message_type)
+  add('severity', alerts.severity)
+  add('urgency', alerts.urgency)
+  add('certainty', alerts.certainty)
+  add('limit', alerts.limit)
+  // NWS reads commas as list separators; keep them (and spaces as %20) readable.
+  return params.toString().replace(/%2C/g, ',').replace(/\+/g, '%20')
+}
+
+/**
+ * Checks what the schema cannot and resolves the settings. Throws a {@link ConfigValidationError}
+ * (`ERR_PLUGIN_CONFIG`) listing every problem.
+ */
+export function resolveSettings(config: NoaaConfig): NoaaSettings {
+  const issues: ConfigIssue[] = []
+  if (config.user_agent.trim() === '') issues.push({ path: 'user_agent', message: 'must not be blank' })
+  if (config.alerts === undefined && config.observations === undefined) {
+    issues.push({ path: '(root)', message: 'give alerts, observations or both: there is nothing to read' })
+  }
+  const query = config.alerts === undefined ? undefined : alertsQuery(config.alerts, issues)
+  if (issues.length > 0) throw new ConfigValidationError(issues, 'ERR_PLUGIN_CONFIG')
+  return {
+    userAgent: config.user_agent.trim(),
+    baseUrl: config.base_url.replace(/\/+$/, ''),
+    alertsQuery: query,
+    stations: [...new Set((config.observations?.stations ?? []).map((s) => s.toUpperCase()))],
+    observationLimit: config.observations?.limit ?? 50,
+    initialLookbackMs: (config.observations?.initial_lookback_hours ?? 3) * 3_600_000,
+    criticalEvents: new Set(config.critical_events),
+    maxTrackedAlerts: config.max_tracked_alerts,
+    requestTimeoutMs: config.request_timeout_seconds * 1000,
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The NOAA / NWS pull connector: reads active alerts and station observations, and emits each
+ * alert once (again when it is updated) and each observation once.
+ */
+import {
+  type PluginContext,
+  type PollRequest,
+  type PollResult,
+  type PullConnector,
+  type SourceRecord,
+  defineConnector,
+  errorCode,
+} from '@firefront/sdk'
+import pkg from '../package.json'
+import { type AlertSummary, parseAlerts } from './alerts'
+import { type CollectionResponse, NwsClient } from './client'
+import { NoaaConfig, type NoaaSettings, resolveSettings } from './config'
+import { type NoaaCursor, admitAlerts, admitObservations, cursorJson, readCursor } from './cursor'
+import { type Observation, observationKey, parseObservations } from './observations'
+import { linkSignals } from './signals'
+
+/** The NOAA / NWS connector (`source_type: noaa_weather`, `noaa_alerts`, `nws_alerts`, `noaa_observations`). */
+export const noaaConnector = defineConnector({
+  name: 'noaa',
+  version: pkg.version,
+  description: 'NOAA / National Weather Service active alerts and station observations (api.weather.gov)',
+  sourceTypes: ['noaa_weather', 'noaa_alerts', 'nws_alerts', 'noaa_observations'],
+  defaultTopic: 'wildfire-weather-data',
+  configSchema: NoaaConfig,
+  create: (config, ctx) => createNoaaPoller(resolveSettings(config), ctx),
+})
+
+/** Builds the pull connector instance for resolved settings. */
+export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): PullConnector {
+  const client = new NwsClient({
+    userAgent: settings.userAgent,
+    fetch: ctx.fetch,
+    timeoutMs: settings.requestTimeoutMs,
+    now: () => ctx.clock.now(),
+  })
+  const log = ctx.logger
+  const m = {
+    requests: ctx.metrics.counter('noaa_requests_total', 'NWS HTTP requests'),
+    notModified: ctx.metrics.counter('noaa_not_modified_total', 'NWS answers 304 Not Modified'),
+    rejected: ctx.metrics.counter('noaa_features_rejected_total', 'features rejected as malformed'),
+    emitted: ctx.metrics.counter('noaa_records_emitted_total', 'records emitted'),
+    repeats: ctx.metrics.counter('noaa_repeats_total', 'features skipped as already emitted or stale'),
+  }
+
+  /** GET with If-Modified-Since from the cursor; records the Last-Modified for the next cursor. */
+  const read = async (
+    url: string,
+    what: string,
+    cursor: NoaaCursor,
+    modified: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<CollectionResponse> => {
+    m.requests.inc(1, { what })
+    const res = await client.collection(url, signal, cursor.modified[url])
+    if (res.status === 304) {
+      m.notModified.inc(1, { what })
+      const previous = cursor.modified[url]
+      if (previous !== undefined) modified[url] = previous
+    } else if ('lastModified' in res && res.lastModified !== undefined) {
+      modified[url] = res.lastModified
+    }
+    return res
+  }
+
+  const reject = (items: readonly { reason: string; input: unknown; location: string }[], what: string): void => {
+    for (const item of items) ctx.reject(item)
+    if (items.length > 0) m.rejected.inc(items.length, { what })
+  }
+
+  const alertRecord = (a: AlertSummary): SourceRecord<AlertSummary> => ({
+    key: a.id,
+    value: a,
+    eventTime: a.sent,
+    ...(settings.criticalEvents.has(a.event) ? { priority: 'critical' as const } : {}),
+  })
+
+  const pollAlerts = async (
+    cursor: NoaaCursor,
+    modified: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<{ records: SourceRecord[]; seen: Record<string, string> }> => {
+    const url = `${settings.baseUrl}/alerts/active${settings.alertsQuery ? `?${settings.alertsQuery}` : ''}`
+    const res = await read(url, 'alerts', cursor, modified, signal)
+    if (!('body' in res)) return { records: [], seen: { ...cursor.alerts } }
+    const parsed = parseAlerts(res.body.features, url)
+    reject(parsed.rejected, 'alerts')
+    // Rejected alerts stay in the seen set as they were, so a transient bad answer forgets nothing.
+    const kept = parsed.rejected
+      .map((r) => (r.input as { properties?: { id?: unknown } } | null)?.properties?.id)
+      .filter((id): id is string => typeof id === 'string' && cursor.alerts[id] !== undefined)
+    const admitted = admitAlerts(cursor.alerts, parsed.alerts, settings.maxTrackedAlerts)
+    for (const id of kept) admitted.seen[id] ??= cursor.alerts[id]!
+    m.emitted.inc(admitted.fresh.length, { what: 'alerts' })
+    if (admitted.repeats > 0) m.repeats.inc(admitted.repeats, { what: 'alerts' })
+    log.debug(
+      {
+        url,
+        ms: res.ms,
+        alerts: parsed.alerts.length,
+        emitted: admitted.fresh.length,
+        rejected: parsed.rejected.length,
+      },
+      'NWS alerts read',
+    )
+    return { records: admitted.fresh.map(alertRecord), seen: admitted.seen }
+  }
+
+  const pollStation = async (
+    station: string,
+    cursor: NoaaCursor,
+    modified: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<{ records: SourceRecord<Observation>[]; newest: string | undefined }> => {
+    const previous = cursor.stations[station]
+    const from = previous ?? new Date(ctx.clock.now() - settings.initialLookbackMs).toISOString()
+    const query = new URLSearchParams({ start: from, limit: String(settings.observationLimit) })
+    const url = `${settings.baseUrl}/stations/${encodeURIComponent(station)}/observations?${query}`
+    const res = await read(url, 'observations', cursor, modified, signal)
+    if (!('body' in res)) return { records: [], newest: previous }
+    const parsed = parseObservations(res.body.features, station, url)
+    reject(parsed.rejected, 'observations')
+    const admitted = admitObservations(previous, from, parsed.observations)
+    m.emitted.inc(admitted.fresh.length, { what: 'observations' })
+    if (admitted.stale > 0) m.repeats.inc(admitted.stale, { what: 'observations' })
+    log.debug(
+      {
+        url,
+        ms: res.ms,
+        observations: parsed.observations.length,
+        emitted: admitted.fresh.length,
+        stale: admitted.stale,
+      },
+      'NWS observations read',
+    )
+    return {
+      records: admitted.fresh.map((o) => ({ key: observationKey(o), value: o, eventTime: o.timestamp })),
+      newest: admitted.newest,
+    }
+  }
+
+  const pollAll = async (cursor: NoaaCursor, signal: AbortSignal): Promise<PollResult> => {
+    const records: SourceRecord[] = []
+    const modified: Record<string, string> = {}
+    let alerts = { ...cursor.alerts }
+    const stations = { ...cursor.stations }
+    let firstError: unknown
+    let succeeded = 0
+    const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
+      try {
+        await work()
+        succeeded++
+      } catch (err) {
+        // A refused configuration or a stop ends the poll; a transient failure of one read leaves
+        // its part of the cursor where it was and lets the others through.
+        if (errorCode(err) !== 'ERR_RETRYABLE' || signal.aborted) throw err
+        firstError ??= err
+        log.warn({ what, error: (err as Error).message }, 'NWS read failed; it is retried next poll')
+      }
+    }
+    if (settings.alertsQuery !== undefined) {
+      await attempt('alerts', async () => {
+        const r = await pollAlerts(cursor, modified, signal)
+        for (const rec of r.records) records.push(rec)
+        alerts = r.seen
+      })
+    }
+    for (const station of settings.stations) {
+      await attempt(`station ${station}`, async () => {
+        const r = await pollStation(station, cursor, modified, signal)
+        for (const rec of r.records) records.push(rec)
+        if (r.newest !== undefined) stations[station] = r.newest
+      })
+    }
+    if (succeeded === 0 && firstError !== undefined) throw firstError
+    // URLs that failed this poll keep their Last-Modified, so nothing is lost.
+    for (const [url, lm] of Object.entries(cursor.modified)) {
+      if (!(url in modified) && firstError !== undefined) modified[url] = lm
+    }
+    return { records, cursor: cursorJson({ v: 1, alerts, stations, modified }) }
+  }
+
+  return {
+    mode: 'pull',
+    async poll(request: PollRequest): Promise<PollResult> {
+      request.signal.throwIfAborted()
+      const linked = linkSignals([request.signal, ctx.signal])
+      try {
+        const r = readCursor(request.cursor)
+        if (r.problem) log.warn({ problem: r.problem }, 'ignoring the stored cursor; starting afresh')
+        return await pollAll(r.cursor, linked.signal)
+      } finally {
+        linked.dispose()
+      }
+    },
+    async close() {},
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * `/stations/{id}/observations` features → normalised observations: every number in one unit
+ * (°C, km/h, Pa, m, mm, %, degrees), null kept null, the unit codes and QC flags as sent.
+ */
+import { type Measure, type Quantity, quantity } from './quantities'
+import { isoUtc, shown } from './times'
+
+/** The measures read from an observation: output field → [NWS property, unit]. */
+export const OBSERVATION_FIELDS = {
+  temperatureC: ['temperature', 'celsius'],
+  dewpointC: ['dewpoint', 'celsius'],
+  relativeHumidityPct: ['relativeHumidity', 'percent'],
+  windSpeedKmh: ['windSpeed', 'kmh'],
+  windGustKmh: ['windGust', 'kmh'],
+  windDirectionDeg: ['windDirection', 'degree'],
+  barometricPressurePa: ['barometricPressure', 'pascal'],
+  seaLevelPressurePa: ['seaLevelPressure', 'pascal'],
+  visibilityM: ['visibility', 'metre'],
+  precipitationLastHourMm: ['precipitationLastHour', 'millimetre'],
+  precipitationLast3HoursMm: ['precipitationLast3Hours', 'millimetre'],
+  precipitationLast6HoursMm: ['precipitationLast6Hours', 'millimetre'],
+  maxTemperatureLast24HoursC: ['maxTemperatureLast24Hours', 'celsius'],
+  minTemperatureLast24HoursC: ['minTemperatureLast24Hours', 'celsius'],
+  windChillC: ['windChill', 'celsius'],
+  heatIndexC: ['heatIndex', 'celsius'],
+  elevationM: ['elevation', 'metre'],
+} as const satisfies Record<string, readonly [string, Measure]>
+
+/** An output field of {@link OBSERVATION_FIELDS}. */
+export type ObservationField = keyof typeof OBSERVATION_FIELDS
+
+/** One observation as emitted (`value` of the record). */
+export type Observation = {
+  readonly kind: 'observation'
+  /** Station id, upper case (e.g. `KCNK`). */
+  readonly station: string
+  /** UTC ISO-8601. */
+  readonly timestamp: string
+  readonly latitude: number | null
+  readonly longitude: number | null
+  readonly textDescription: string | null
+  readonly rawMessage: string | null
+} & { readonly [F in ObservationField]: number | null } & {
+  /** Per field: the unit code as NWS sent it (either prefix), or null. */
+  readonly units: { readonly [F in ObservationField]?: string }
+  /** Per field: the QC flag without `qc:` (`V`, `C`, `Z`, `S`…), when sent. */
+  readonly qualityControl: { readonly [F in ObservationField]?: string }
+  /** Fields whose number came with a unit that could not be converted (their value is null). */
+  readonly unknownUnits?: readonly ObservationField[]
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null)
+
+/** The station id of an observation (from `station`, or the feature's URL), upper case. */
+function stationOf(p: Record<string, unknown>, fallback: string): string {
+  const url = str(p.station)
+  const id = url?.split('/').filter(Boolean).pop()
+  return (id ?? fallback).toUpperCase()
+}
+
+/** Reads one observation feature; returns the reason when it cannot be read. */
+export function parseObservation(feature: unknown, station: string): Observation | { problem: string } {
+  const f = (typeof feature === 'object' && feature !== null ? feature : {}) as Record<string, unknown>
+  const p = (typeof f.properties === 'object' && f.properties !== null ? f.properties : undefined) as
+    | Record<string, unknown>
+    | undefined
+  if (p === undefined) return { problem: 'observation has no properties' }
+  const timestamp = isoUtc(p.timestamp)
+  if (timestamp === undefined) {
+    return { problem: `observation timestamp ${shown(p.timestamp)} is not an ISO-8601 date-time` }
+  }
+  const values: Partial<Record<ObservationField, number | null>> = {}
+  const units: Partial<Record<ObservationField, string>> = {}
+  const qualityControl: Partial<Record<ObservationField, string>> = {}
+  const unknownUnits: ObservationField[] = []
+  for (const [field, [prop, measure]] of Object.entries(OBSERVATION_FIELDS) as [
+    ObservationField,
+    readonly [string, Measure],
+  ][]) {
+    const q: Quantity = quantity(p[prop], measure)
+    values[field] = q.value
+    if (q.unitCode !== null) units[field] = q.unitCode
+    if (q.qc !== null) qualityControl[field] = q.qc
+    if (q.unknownUnit) unknownUnits.push(field)
+  }
+  const geometry = f.geometry as { type?: unknown; coordinates?: unknown } | null | undefined
+  const coords =
+    geometry?.type === 'Point' && Array.isArray(geometry.coordinates) ? (geometry.coordinates as unknown[]) : []
+  const coord = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+  return {
+    kind: 'observation',
+    station: stationOf(p, station),
+    timestamp,
+    latitude: coord(coords[1]),
+    longitude: coord(coords[0]),
+    textDescription: str(p.textDescription),
+    rawMessage: str(p.rawMessage),
+    ...(values as Record<ObservationField, number | null>),
+    units,
+    qualityControl,
+    ...(unknownUnits.length > 0 ? { unknownUnits } : {}),
+  }
+}
+
+/** The record key of an observation: station and UTC timestamp. */
+export const observationKey = (o: Observation): string => `${o.station}:${o.timestamp}`
+
+/** Reads every feature of a station's observations; unreadable ones come back as rejected. */
+export function parseObservations(
+  features: readonly unknown[],
+  station: string,
+  url: string,
+): { observations: Observation[]; rejected: { reason: string; input: unknown; location: string }[] } {
+  const observations: Observation[] = []
+  const rejected: { reason: string; input: unknown; location: string }[] = []
+  for (const [i, feature] of features.entries()) {
+    const parsed = parseObservation(feature, station)
+    if ('problem' in parsed)
+      rejected.push({ reason: parsed.problem, input: feature, location: `features[${i}] of ${url}` })
+    else observations.push(parsed)
+  }
+  return { observations, rejected }
+}

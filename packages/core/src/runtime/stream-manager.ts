@@ -29,6 +29,7 @@ import type { CursorStore } from '../cursors/file-cursor-store'
 import { openCursorStore } from '../cursors/open'
 import { lockSource, unlockSource } from '../cursors/source-lock'
 import { asSdkLogger, createLogger } from '../observability/logger'
+import { validateBlock } from '../config/validate-block'
 import { hasDone } from '../modes/mode-runner'
 import { EnqueueInterruptedError, PriorityQueue } from '../queue/priority-queue'
 import { planOutputs, planSource, type PlannedPlugin } from '../registry/plan'
@@ -60,7 +61,11 @@ export interface StreamManagerOptions {
   readonly config: FirefrontConfig
   /** The file it came from, for messages. */
   readonly configFile?: string
-  /** The config as written, to tell an absent `kafka:` block from a defaulted one (sink choice). */
+  /**
+   * The config as written, to tell what the file sets from what defaults fill in: an absent
+   * `kafka:` block (file sink by default), a source without an ingestion mode (a push connector
+   * then runs under continuous_streaming).
+   */
   readonly raw?: { kafka?: unknown }
   /** A registry with plugins loaded; default: the built-ins only. */
   readonly registry?: PluginRegistry
@@ -284,6 +289,14 @@ export class StreamManager {
     )
   }
 
+  /** Whether the file itself sets `sources.<id>.ingestion.mode` (rather than the default). */
+  #modeWritten(sourceId: string): boolean {
+    const raw = this.#o.raw as { sources?: Record<string, { ingestion?: { mode?: unknown } }> } | undefined
+    // Without the config as written, keep the configured mode.
+    if (!raw) return true
+    return raw.sources?.[sourceId]?.ingestion?.mode !== undefined
+  }
+
   /** The topics the config names: sources' topics, custom mappings, connectors' defaults, the DLQ. */
   #knownTopics(): string[] {
     const cfg = this.config
@@ -360,7 +373,6 @@ export class StreamManager {
       ...(connectorPlugin?.defaultTopic ? { defaultTopic: connectorPlugin.defaultTopic } : {}),
     }
     this.#infoCache.set(sourceId, info)
-    const modeName = parts.mode.entry.plugin.name
     const logger = asSdkLogger(this.logger.child({ source: sourceId, stream: streamId }))
     // The stream object is created first so the contexts can hand rejected inputs to it.
     let stream: Stream | undefined
@@ -390,8 +402,24 @@ export class StreamManager {
         },
       )
     }
-    const mode = await (parts.mode.entry.plugin as Plugin<'ingestion-mode'>).create(
-      parts.mode.config as never,
+    let modePlan = parts.mode
+    if (
+      instance.mode === 'push' &&
+      modePlan.entry.plugin.name !== 'continuous-streaming' &&
+      !this.#modeWritten(sourceId)
+    ) {
+      // No mode in the file and a push connector: it can only run under continuous_streaming.
+      const entry = this.registry.get('ingestion-mode', 'continuous-streaming')
+      if (entry) {
+        const { mode: _mode, ...keys } = source.ingestion as { mode?: string } & Record<string, unknown>
+        const checked = validateBlock(entry.plugin.configSchema, keys, `sources.${sourceId}.ingestion`)
+        if (!checked.ok) throw new ConfigValidationError(checked.issues)
+        modePlan = { entry, config: checked.value }
+      }
+    }
+    const modeName = modePlan.entry.plugin.name
+    const mode = await (modePlan.entry.plugin as Plugin<'ingestion-mode'>).create(
+      modePlan.config as never,
       ctxFor(`ingestion-mode:${modeName}#${sourceId}`),
     )
     stream = new Stream({

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { defineConnector, type SinkBatch, type SinkInstance, Type } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
+import { loadConfigText } from '../../src/config/load'
 import { startMetricsServer } from '../../src/observability/metrics-server'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { StreamManagerV1 } from '../../src/runtime/v1-compat'
@@ -100,6 +101,40 @@ describe('runtime behaviour', () => {
     expect(stopped[0]).toMatch(/^live:failed:.*not authorized/)
     expect(manager.listStreams()).toEqual([expect.objectContaining({ sourceId: 'live', status: 'failed' })])
     expect(readOutput(join(dir, 'out')).get('live')).toHaveLength(2)
+  })
+
+  it('a push connector on a source that names no mode runs under continuous_streaming', async () => {
+    const dir = tempDir()
+    const ticks = defineConnector({
+      name: 'ticks',
+      version: '1.0.0',
+      sourceTypes: ['ticks'],
+      configSchema: Type.Object({}),
+      create: () => ({
+        mode: 'push',
+        async subscribe(emit, signal) {
+          for (let i = 0; i < 3; i++) await emit({ key: String(i), value: i })
+          await new Promise((r) => signal.addEventListener('abort', r, { once: true }))
+        },
+      }),
+    })
+    const loaded = loadConfigText(`${base(dir)}sources:\n  t: { source_type: ticks, topic: ticks }\n`, {
+      file: 'x.yaml',
+      env: {},
+    })
+    const manager = new StreamManager({
+      config: loaded.config,
+      raw: loaded.raw as { kafka?: unknown },
+      logger: quietLogger(),
+      plugins: [ticks],
+    })
+    const started: string[] = []
+    manager.events.on('stream:started', (e) => started.push(e.mode))
+    await manager.startStream('t')
+    await new Promise((r) => setTimeout(r, 200))
+    await manager.stop()
+    expect(started).toEqual(['continuous-streaming'])
+    expect(readOutput(join(dir, 'out')).get('ticks')).toHaveLength(3)
   })
 
   it('a batch the sink rejects is retried, in order, until it is accounted for; the cursor waits for it', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { schemaCommand } from '../../src/cli/commands/schema'
-import { CONFIG_SCHEMA_ID, configJsonSchema, configJsonSchemaText } from '../../src/config/json-schema'
+import { CONFIG_SCHEMA_ID, configJsonSchema } from '../../src/config/json-schema'
 import { configReferenceRows, withConfigReference } from '../../src/config/reference'
 import { run } from './run-command'
 

@@ -9,12 +9,34 @@ import { loadDeclaredPlugins } from './load'
 import { planOutputs, planSource } from './plan'
 import type { PluginRegistry } from './registry'
 
-/** Builds the registry a loaded config asks for: built-ins plus its `plugins:`. */
+/** First-party connector packages, by the seed's `source_type` prefixes they serve. */
+export const FIRST_PARTY_CONNECTORS: ReadonlyArray<{ readonly pattern: RegExp; readonly pkg: string }> = [
+  { pattern: /^(nasa_)?firms/, pkg: '@firefront/connector-nasa-firms' },
+  { pattern: /^(noaa|nws)/, pkg: '@firefront/connector-noaa' },
+  { pattern: /^(iot|mqtt)/, pkg: '@firefront/connector-iot-mqtt' },
+]
+
+/**
+ * Builds the registry a loaded config asks for: built-ins plus its `plugins:`. A source whose
+ * `source_type` no declared plugin serves gets its first-party connector package loaded when that
+ * package is installed next to the config file, so `plugins:` may leave out `@firefront/connector-*`.
+ */
 export async function registryFor(
   loaded: Pick<LoadedConfig, 'config' | 'file'>,
 ): Promise<{ registry: PluginRegistry; issues: ConfigIssue[] }> {
   const registry = createBuiltinRegistry()
   const issues = await loadDeclaredPlugins(registry, loaded.config.plugins, loaded.file)
+  const wanted = new Set<string>()
+  for (const source of Object.values(loaded.config.sources)) {
+    if (!source.enabled || source.connector || registry.connectorFor(source.source_type)) continue
+    const pkg = FIRST_PARTY_CONNECTORS.find((c) => c.pattern.test(source.source_type))?.pkg
+    if (pkg && !loaded.config.plugins.includes(pkg)) wanted.add(pkg)
+  }
+  for (const pkg of wanted) {
+    // A package that is not installed, or exports no connector yet, is simply not there: the
+    // source then reports its missing connector.
+    await loadDeclaredPlugins(registry, [pkg], loaded.file)
+  }
   return { registry, issues }
 }
 

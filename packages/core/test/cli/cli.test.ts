@@ -154,3 +154,20 @@ describe('firefront schema with a config file', () => {
     expect(bad.err).toContain('does-not-exist.mjs')
   })
 })
+
+describe('first-party connectors found by source_type', () => {
+  it('loads @firefront/connector-nasa-firms for a nasa_firms source without a plugins: entry', async () => {
+    const dir = join(repoRoot, '.tmp', `auto-${process.pid}-${Date.now()}`)
+    mkdirSync(dir, { recursive: true })
+    const config = join(dir, 'f.yaml')
+    writeFileSync(
+      config,
+      'sink: { type: file }\nsources:\n  firms:\n    source_type: nasa_firms\n    config: { map_key: abc, sources: [VIIRS_SNPP_NRT], area: world }\n',
+    )
+    const r = await cli('validate', config)
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    const p = await cli('plugins', config)
+    expect(p.out).toMatch(/^connector\s+nasa-firms\s+\S+\s+@firefront\/connector-nasa-firms\s/m)
+  })
+})

@@ -2,6 +2,7 @@ import { validateConfig } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
 import { MqttConfig, defaultClientId, filterProblem, resolveSettings } from './config'
 import { RecentKeys } from './dedupe'
+import { checkGrants } from './grants'
 import { toRecord } from './record'
 
 const valid = (extra: Record<string, unknown> = {}) => {
@@ -96,5 +97,23 @@ describe('toRecord', () => {
     const r = toRecord('json', { deviceId: 'd', value: {} }, packet, Date.parse('2026-08-01T12:00:01Z'))
     expect(r.key).toBe('d:2026-08-01T12:00:01.000Z')
     expect(r.headers?.['event-time-source']).toBe('arrival')
+  })
+})
+
+describe('checkGrants', () => {
+  const asked = [
+    { filter: 'a/#', qos: 1 as const },
+    { filter: 'b/#', qos: 2 as const },
+    { filter: 'c/#', qos: 1 as const },
+  ]
+  it('finds refused filters (128, MQTT 5 reason codes) and downgraded QoS', () => {
+    expect(
+      checkGrants(asked, [
+        { topic: 'a/#', qos: 1 },
+        { topic: 'b/#', qos: 0 },
+        { topic: 'c/#', qos: 128 },
+      ]),
+    ).toEqual({ refused: [{ topic: 'c/#', qos: 128 }], downgraded: [{ filter: 'b/#', requested: 2, granted: 0 }] })
+    expect(checkGrants(asked, [{ topic: 'a/#', qos: 0x87 }]).refused).toEqual([{ topic: 'a/#', qos: 0x87 }])
   })
 })

@@ -15,6 +15,7 @@ import pkg from '../package.json'
 import { classifyError, connectOnce, endClient, redactUrl } from './client'
 import { MqttConfig, type MqttSettings, resolveSettings } from './config'
 import { RecentKeys } from './dedupe'
+import { checkGrants } from './grants'
 import { normalise } from './payloads'
 import { toRecord } from './record'
 
@@ -151,19 +152,11 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     } catch (err) {
       throw new RetryableError(`MQTT ${url}: subscribe failed: ${(err as Error).message}`, { cause: err })
     }
-    for (const grant of granted) {
-      const wanted = settings.subscriptions.find((s) => s.filter === grant.topic)?.qos
-      if (grant.qos >= 128) {
-        throw new ConnectorConfigError(
-          `MQTT ${url}: the broker refused the subscription to "${grant.topic}" (code ${grant.qos})`,
-        )
-      }
-      if (wanted !== undefined && grant.qos < wanted) {
-        log.warn(
-          { filter: grant.topic, requested: wanted, granted: grant.qos },
-          'the broker downgraded the subscription QoS',
-        )
-      }
+    const check = checkGrants(settings.subscriptions, granted)
+    for (const d of check.downgraded) log.warn(d, 'the broker downgraded the subscription QoS')
+    if (check.refused.length > 0) {
+      const names = check.refused.map((g) => `"${g.topic}" (code ${g.qos})`).join(', ')
+      throw new ConnectorConfigError(`MQTT ${url}: the broker refused the subscription to ${names}`)
     }
     log.info({ filters: settings.subscriptions.map((s) => s.filter) }, 'subscribed')
   }

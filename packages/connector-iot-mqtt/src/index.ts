@@ -28,4 +28,5 @@ export {
 } from './payloads'
 export { HEADERS, toRecord, type PacketInfo } from './record'
 export { RecentKeys } from './dedupe'
+export { checkGrants, type Grant, type GrantCheck } from './grants'
 export { redactUrl } from './client'

@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { checkConnectorContract } from '@firefront/sdk/testing'
+import { connectAsync } from 'mqtt'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import connector from '../src/index'
+import { mosquittoPub, startConnector, startSecuredMosquitto } from './mqtt-harness'
+
+const url = inject('mqttUrl')
+const prefix = () => `firefront-test/${randomUUID()}`
+const TERRACE =
+  '{"Time":"2023-05-21T01:06:38","BME280":{"Temperature":20.5,"Humidity":53.1,"DewPoint":10.6,"Pressure":977.0},"SDS0X1":{"PM2.5":11.8,"PM10":5.8},"PressureUnit":"hPa","TempUnit":"C"}'
+const ATC =
+  '{"Time":"2022-10-28T13:44:23","ATC04b555":{"mac":"a4c13804b555","Temperature":25.1,"Humidity":56.3,"DewPoint":15.8,"Btn":1,"Battery":54,"RSSI":-43}}'
+const ttnUp = JSON.stringify(
+  (
+    JSON.parse(
+      readFileSync(
+        new URL('./fixtures/ttn_v3_as_up_data_forward_ezurio_rs26x_temperature.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { data: unknown }
+  ).data,
+)
+const reading = (deviceId: string, seq: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    deviceId,
+    siteId: 'ridge-3',
+    ts: `2026-08-01T12:00:0${seq}Z`,
+    seq,
+    temperatureC: 30 + seq,
+    pm25UgM3: null,
+    ...extra,
+  })
+
+describe('SDK contract', () => {
+  it('keeps the connector contract against the real broker', async () => {
+    await checkConnectorContract(connector, {
+      validConfig: { url, topics: [`${prefix()}/#`], clean_session: true },
+      invalidConfigs: [
+        { url: 'http://127.0.0.1', topics: ['a'] },
+        { url, topics: [] },
+        { url, topics: ['a'], qos: 3 },
+        { url, topics: ['a'], payload_format: 'xml' },
+        { url, topics: ['a'], clientId: 'x' },
+      ],
+    })
+  })
+
+  it('declares its manifest', () => {
+    expect(connector).toMatchObject({
+      kind: 'connector',
+      name: 'iot-mqtt',
+      sourceTypes: ['iot_mqtt', 'iot_sensors', 'mqtt'],
+      defaultTopic: 'wildfire-iot-sensors',
+    })
+  })
+})
+
+describe('payload formats', () => {
+  it('json: records keyed by device, time and seq, with event time and MQTT headers', async () => {
+    const p = prefix()
+    const run = await startConnector({ url, topics: [`${p}/+/+/telemetry`], clean_session: true })
+    await run.waitForLog('subscribed')
+    await mosquittoPub(url, `${p}/ridge-3/ws-7/telemetry`, reading('ws-7', 1))
+    await mosquittoPub(url, `${p}/ridge-3/ws-7/telemetry`, JSON.stringify({ deviceId: 'ws-7', smokePpm: 2 }), {
+      qos: 0,
+    })
+    await run.waitFor(2)
+    await run.stop()
+    expect(run.error).toBeUndefined()
+    expect(run.records[0]).toEqual({
+      key: 'ws-7:2026-08-01T12:00:01.000Z:1',
+      eventTime: '2026-08-01T12:00:01.000Z',
+      value: JSON.parse(reading('ws-7', 1)),
+      headers: {
+        'mqtt-topic': `${p}/ridge-3/ws-7/telemetry`,
+        'mqtt-qos': '1',
+        'mqtt-retain': 'false',
+        'event-time-source': 'payload',
+      },
+    })
+    expect(run.records[1]?.headers).toMatchObject({ 'mqtt-qos': '0', 'event-time-source': 'arrival' })
+    expect(run.records[1]?.key).toMatch(/^ws-7:\d{4}-\d{2}-\d{2}T/)
+  })
+
+  it('tasmota: device from the topic, local Time in the configured zone, flat readings', async () => {
+    const p = randomUUID()
+    const run = await startConnector({
+      url,
+      topics: [`tele/${p}/#`],
+      payload_format: 'tasmota',
+      timezone: 'Europe/Berlin',
+      clean_session: true,
+    })
+    await run.waitForLog('subscribed')
+    await mosquittoPub(url, `tele/${p}/node_mcu_terrace/SENSOR`, TERRACE)
+    await mosquittoPub(url, `tele/${p}/sonoff/13DC54/SENSOR`, ATC)
+    await run.waitFor(2)
+    await run.stop()
+    expect(run.records[0]).toMatchObject({
+      key: `${p}/node_mcu_terrace:2023-05-20T23:06:38.000Z`,
+      eventTime: '2023-05-20T23:06:38.000Z',
+      value: {
+        deviceId: `${p}/node_mcu_terrace`,
+        localTime: '2023-05-21T01:06:38',
+        readings: { BME280_Temperature: 20.5, SDS0X1_PM2_5: 11.8, SDS0X1_PM10: 5.8, PressureUnit: 'hPa' },
+      },
+      headers: { 'mqtt-topic': `tele/${p}/node_mcu_terrace/SENSOR`, 'event-time-source': 'payload' },
+    })
+    expect(run.records[1]).toMatchObject({
+      key: `${p}/sonoff/13DC54:2022-10-28T11:44:23.000Z`,
+      value: { readings: { ATC04b555_Temperature: 25.1, ATC04b555_Battery: 54 } },
+    })
+  })
+
+  it('ttn-v3: a real uplink published with mqtt.js', async () => {
+    const p = prefix()
+    const run = await startConnector({
+      url,
+      topics: [`${p}/v3/+/devices/+/up`],
+      payload_format: 'ttn-v3',
+      clean_session: true,
+    })
+    await run.waitForLog('subscribed')
+    const publisher = await connectAsync(url)
+    await publisher.publishAsync(`${p}/v3/thingsboard-ttn-demo/devices/rs261-erik-internal/up`, ttnUp, { qos: 1 })
+    await publisher.endAsync()
+    await run.waitFor(1)
+    await run.stop()
+    expect(run.records[0]).toMatchObject({
+      key: 'rs261-erik-internal:2025-11-07T08:52:14.742Z:25',
+      eventTime: '2025-11-07T08:52:14.742Z',
+      value: { deviceId: 'rs261-erik-internal', fCnt: 25, decoded: { Temperature: 21.83 }, rssi: -69 },
+      headers: { 'mqtt-qos': '1', 'mqtt-retain': 'false' },
+    })
+  })
+
+  it('raw: text and binary payloads with their topic', async () => {
+    const p = prefix()
+    const run = await startConnector({ url, topics: [`${p}/#`], payload_format: 'raw', clean_session: true })
+    await run.waitForLog('subscribed')
+    const publisher = await connectAsync(url)
+    await publisher.publishAsync(`${p}/a`, 'plain text', { qos: 1 })
+    await publisher.publishAsync(`${p}/b`, Buffer.from([0xff, 0x00, 0x81]), { qos: 1 })
+    await publisher.endAsync()
+    await run.waitFor(2)
+    await run.stop()
+    expect(run.records.map((r) => [r.key, r.value])).toEqual([
+      [`${p}/a`, { topic: `${p}/a`, encoding: 'utf8', payload: 'plain text' }],
+      [`${p}/b`, { topic: `${p}/b`, encoding: 'base64', payload: '/wCB' }],
+    ])
+  })
+})
+
+describe('delivery', () => {
+  it('rejects a malformed payload through ctx.reject and delivers the next one', async () => {
+    const p = prefix()
+    const run = await startConnector({ url, topics: [`${p}/#`], clean_session: true })
+    await run.waitForLog('subscribed')
+    await mosquittoPub(url, `${p}/ws-1`, '{"deviceId": "ws-1", "ts": ')
+    await mosquittoPub(url, `${p}/ws-1`, '{"temperatureC": 20}')
+    await mosquittoPub(url, `${p}/ws-1`, '{"deviceId": "ws-1", "ts": "noon"}')
+    await mosquittoPub(url, `${p}/ws-1`, reading('ws-1', 2))
+    await run.waitFor(1)
+    await run.stop()
+    expect(run.records.map((r) => r.key)).toEqual(['ws-1:2026-08-01T12:00:02.000Z:2'])
+    expect(run.fake.rejected).toEqual([
+      { reason: expect.stringMatching(/^invalid JSON/), input: '{"deviceId": "ws-1", "ts": ', location: `${p}/ws-1` },
+      { reason: 'missing deviceId', input: '{"temperatureC": 20}', location: `${p}/ws-1` },
+      {
+        reason: expect.stringMatching(/^ts "noon"/),
+        input: '{"deviceId": "ws-1", "ts": "noon"}',
+        location: `${p}/ws-1`,
+      },
+    ])
+    expect(run.fake.metrics.get('mqtt_payloads_rejected_total')).toBe(3)
+  })
+
+  it('drops a duplicate of a record already emitted', async () => {
+    const p = prefix()
+    const run = await startConnector({ url, topics: [`${p}/#`], clean_session: true })
+    await run.waitForLog('subscribed')
+    await mosquittoPub(url, `${p}/ws-1`, reading('ws-1', 1))
+    await mosquittoPub(url, `${p}/ws-1`, reading('ws-1', 1))
+    await mosquittoPub(url, `${p}/ws-1`, reading('ws-1', 2))
+    await run.waitFor(2)
+    await run.stop()
+    expect(run.records.map((r) => r.key)).toEqual([
+      'ws-1:2026-08-01T12:00:01.000Z:1',
+      'ws-1:2026-08-01T12:00:02.000Z:2',
+    ])
+    expect(run.fake.metrics.get('mqtt_duplicates_total')).toBe(1)
+  })
+
+  it.each([4, 5] as const)(
+    'persistent session (MQTT %i): QoS 1 messages published while stopped arrive on restart',
+    async (protocol_version) => {
+      const p = prefix()
+      const config = { url, topics: [`${p}/#`], protocol_version, client_id: `firefront-test-${randomUUID()}` }
+      const first = await startConnector(config)
+      await first.waitForLog('subscribed')
+      await first.stop()
+      for (const seq of [1, 2, 3]) await mosquittoPub(url, `${p}/ws-9`, reading('ws-9', seq))
+      const second = await startConnector(config)
+      await second.waitFor(3)
+      await second.stop()
+      expect(second.records.map((r) => r.key)).toEqual([1, 2, 3].map((s) => `ws-9:2026-08-01T12:00:0${s}.000Z:${s}`))
+      expect(second.fake.logs.find((l) => l.msg === 'connected to the MQTT broker')?.fields.sessionPresent).toBe(true)
+      // Clean up the session on the broker.
+      const cleaner = await connectAsync(url, { clientId: config.client_id, clean: true })
+      await cleaner.endAsync()
+    },
+  )
+
+  it('acknowledges only what was handed over: a message whose emit never finished is delivered again', async () => {
+    const p = prefix()
+    const config = { url, topics: [`${p}/#`], client_id: `firefront-test-${randomUUID()}` }
+    let stuck = 0
+    const first = await startConnector(config, {
+      emit: () => {
+        stuck++
+        return new Promise<void>(() => {})
+      },
+    })
+    await first.waitForLog('subscribed')
+    await mosquittoPub(url, `${p}/ws-5`, reading('ws-5', 1))
+    for (let i = 0; i < 500 && stuck === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(stuck).toBe(1)
+    await first.stop()
+    expect(first.records).toEqual([])
+    const second = await startConnector(config)
+    await second.waitFor(1)
+    await second.stop()
+    expect(second.records.map((r) => r.key)).toEqual(['ws-5:2026-08-01T12:00:01.000Z:1'])
+    const cleaner = await connectAsync(url, { clientId: config.client_id, clean: true })
+    await cleaner.endAsync()
+  })
+
+  it('keeps retained messages with the retain header, or drops them with ignore_retained', async () => {
+    const p = prefix()
+    await mosquittoPub(url, `${p}/status/ws-1`, reading('ws-1', 1), { retain: true })
+    try {
+      const kept = await startConnector({ url, topics: [`${p}/#`], clean_session: true })
+      await kept.waitFor(1)
+      await kept.stop()
+      expect(kept.records[0]?.headers).toMatchObject({ 'mqtt-retain': 'true' })
+
+      const ignored = await startConnector({ url, topics: [`${p}/#`], clean_session: true, ignore_retained: true })
+      await ignored.waitForLog('subscribed')
+      await mosquittoPub(url, `${p}/live/ws-1`, reading('ws-1', 2))
+      await ignored.waitFor(1)
+      await ignored.stop()
+      expect(ignored.records.map((r) => [r.key, r.headers?.['mqtt-retain']])).toEqual([
+        ['ws-1:2026-08-01T12:00:02.000Z:2', 'false'],
+      ])
+      expect(ignored.fake.metrics.get('mqtt_retained_ignored_total')).toBe(1)
+    } finally {
+      await mosquittoPub(url, `${p}/status/ws-1`, null, { retain: true })
+    }
+  })
+})
+
+describe('connection errors', () => {
+  let secured: { url: string; stop(): void }
+  beforeAll(async () => {
+    secured = await startSecuredMosquitto()
+  })
+  afterAll(() => secured.stop())
+
+  it('a refused connection (nothing listening) is retryable', async () => {
+    const run = await startConnector({ url: 'mqtt://127.0.0.1:1', topics: ['a/#'], clean_session: true })
+    await run.done
+    expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('ECONNREFUSED') })
+  })
+
+  it('refused credentials are a configuration error, and the password is never logged', async () => {
+    const run = await startConnector({
+      url: secured.url,
+      topics: ['allowed/#'],
+      username: 'sensor',
+      password: 'wrong-password',
+      clean_session: true,
+    })
+    await run.done
+    expect(run.error).toMatchObject({ code: 'ERR_CONNECTOR_CONFIG', message: expect.stringMatching(/CONNACK code 5/) })
+    expect(JSON.stringify(run.fake.logs)).not.toContain('wrong-password')
+    expect((run.error as Error).message).not.toContain('wrong-password')
+  })
+})

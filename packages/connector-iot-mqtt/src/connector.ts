@@ -75,6 +75,11 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
 
   const subscribe = async (emit: Emit, signal: AbortSignal): Promise<void> => {
     if (signal.aborted) return
+    let fail: (err: Error) => void = () => {}
+    const failure = new Promise<never>((_, reject) => {
+      fail = reject
+    })
+    failure.catch(() => {})
     let client: MqttClient
     let sessionPresent: boolean
     try {
@@ -91,6 +96,10 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
                   'message not handed over; not acknowledged',
                 )
                 done(err as Error)
+                // Unacknowledged, the message comes back only on a new connection: resubscribe.
+                if (!signal.aborted) {
+                  fail(new RetryableError(`record not handed over: ${(err as Error).message}`, { cause: err }))
+                }
               },
             )
           }
@@ -105,7 +114,7 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     m.connected.set(1)
     log.info({ url, clientId: settings.clientId, sessionPresent }, 'connected to the MQTT broker')
     try {
-      await waitUntilEnd(client, emit, signal)
+      await waitUntilEnd(client, signal, failure, fail)
     } finally {
       m.connected.set(0)
       await endClient(client)
@@ -113,16 +122,17 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     }
   }
 
-  const waitUntilEnd = async (client: MqttClient, _emit: Emit, signal: AbortSignal): Promise<void> => {
-    let failed: ((err: Error) => void) | undefined
-    const failure = new Promise<never>((_, reject) => {
-      failed = reject
-    })
-    failure.catch(() => {})
+  /** Resolves when `signal` aborts; rejects on a refusal or a record that could not be handed over. */
+  const waitUntilEnd = async (
+    client: MqttClient,
+    signal: AbortSignal,
+    failure: Promise<never>,
+    fail: (err: Error) => void,
+  ): Promise<void> => {
     client.on('error', (err) => {
       log.warn({ url, error: err.message }, 'MQTT client error')
       // A CONNACK refusal on reconnect stops mqtt.js reconnecting: end the subscription with it.
-      if (typeof (err as { code?: unknown }).code === 'number') failed?.(classifyError(err, settings.url))
+      if (typeof (err as { code?: unknown }).code === 'number') fail(classifyError(err, settings.url))
     })
     client.on('reconnect', () => {
       m.reconnects.inc()

@@ -106,41 +106,62 @@ const freePort = (): Promise<number> =>
     })
   })
 
-/** A Mosquitto of its own with a password file, for refusals the shared broker never gives. */
-export async function startSecuredMosquitto(): Promise<{ url: string; stop(): void }> {
-  const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), 'firefront-mqtt-auth-'))
-  // Mosquitto started as root drops to its own user, which must be able to read these files.
-  chmodSync(dir, 0o755)
-  const passwords = join(dir, 'passwords')
-  writeFileSync(passwords, '')
-  await run('mosquitto_passwd', ['-b', passwords, 'sensor', 'right-password'])
-  chmodSync(passwords, 0o644)
-  writeFileSync(
-    join(dir, 'mosquitto.conf'),
-    `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${passwords}\npersistence false\n`,
-  )
-  const child: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' })
-  const url = `mqtt://127.0.0.1:${port}`
+/** A Mosquitto of its own (anonymous, or with a password file), which a test may stop and restart. */
+export interface OwnMosquitto {
+  readonly url: string
+  stop(): void
+  restart(): Promise<void>
+}
+
+const mosquittoUp = async (port: number, auth: string[]): Promise<void> => {
   for (let i = 0; i < 50; i++) {
     try {
-      await run('mosquitto_pub', [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-u',
-        'sensor',
-        '-P',
-        'right-password',
-        '-t',
-        'allowed/x',
-        '-n',
-      ])
-      break
+      await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), ...auth, '-t', 'ready', '-n'])
+      return
     } catch {
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-  return { url, stop: () => child.kill('SIGTERM') }
+  throw new Error(`mosquitto on port ${port} did not start`)
+}
+
+/** Starts a Mosquitto on a free port; with `password`, only user `sensor` with it may connect. */
+export async function startMosquitto(options: { password?: string } = {}): Promise<OwnMosquitto> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'firefront-mqtt-'))
+  // Mosquitto started as root drops to its own user, which must be able to read these files.
+  chmodSync(dir, 0o755)
+  let conf = `listener ${port} 127.0.0.1\npersistence false\n`
+  const auth: string[] = []
+  if (options.password !== undefined) {
+    const passwords = join(dir, 'passwords')
+    writeFileSync(passwords, '')
+    await run('mosquitto_passwd', ['-b', passwords, 'sensor', options.password])
+    chmodSync(passwords, 0o644)
+    conf += `allow_anonymous false\npassword_file ${passwords}\n`
+    auth.push('-u', 'sensor', '-P', options.password)
+  } else {
+    conf += 'allow_anonymous true\n'
+  }
+  writeFileSync(join(dir, 'mosquitto.conf'), conf)
+  let child: ChildProcess | undefined
+  const start = async (): Promise<void> => {
+    child = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' })
+    await mosquittoUp(port, auth)
+  }
+  const stop = (): void => {
+    child?.kill('SIGTERM')
+    child = undefined
+  }
+  await start()
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    stop,
+    restart: async () => {
+      const old = child
+      stop()
+      if (old && old.exitCode === null) await new Promise((r) => old.once('exit', r))
+      await start()
+    },
+  }
 }

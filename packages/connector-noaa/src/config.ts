@@ -79,6 +79,12 @@ export const NoaaConfig = Type.Object(
 /** The connector's config, as validated (defaults applied). */
 export type NoaaConfig = Static<typeof NoaaConfig>
 
+/** What a config with neither `alerts` nor `observations` reads. */
+export const DEFAULT_ALERTS: Static<typeof AlertsConfig> = {
+  event: [...DEFAULT_CRITICAL_EVENTS],
+  status: ['actual'],
+}
+
 /** The config, checked and resolved: what the connector runs with. */
 export interface NoaaSettings {
   readonly userAgent: string
@@ -142,10 +148,10 @@ function alertsQuery(alerts: Static<typeof AlertsConfig>, issues: ConfigIssue[])
 export function resolveSettings(config: NoaaConfig): NoaaSettings {
   const issues: ConfigIssue[] = []
   if (config.user_agent.trim() === '') issues.push({ path: 'user_agent', message: 'must not be blank' })
-  if (config.alerts === undefined && config.observations === undefined) {
-    issues.push({ path: '(root)', message: 'give alerts, observations or both: there is nothing to read' })
-  }
-  const query = config.alerts === undefined ? undefined : alertsQuery(config.alerts, issues)
+  // With nothing chosen, the source still does what a wildfire source is for (and a config that
+  // validates also runs): the fire-weather alerts in force, nationwide.
+  const alerts = config.alerts ?? (config.observations === undefined ? DEFAULT_ALERTS : undefined)
+  const query = alerts === undefined ? undefined : alertsQuery(alerts, issues)
   if (issues.length > 0) throw new ConfigValidationError(issues, 'ERR_PLUGIN_CONFIG')
   return {
     userAgent: config.user_agent.trim(),

@@ -10,6 +10,7 @@ export {
   type NoaaSettings,
   DEFAULT_BASE_URL,
   DEFAULT_CRITICAL_EVENTS,
+  DEFAULT_ALERTS,
   resolveSettings,
   normalisePoint,
 } from './config'

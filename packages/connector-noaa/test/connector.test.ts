@@ -196,7 +196,17 @@ describe('alerts', () => {
     expect(() => makePoller(config({ alerts: { area: ['CA'], zone: ['CAZ211'] } }))).toThrow(
       /alerts.area: area cannot be combined with zone/,
     )
-    expect(() => makePoller({ user_agent: UA })).toThrow(/give alerts, observations or both/)
+  })
+
+  it('reads the fire-weather alerts nationwide when neither alerts nor observations is given', async () => {
+    const run = await runConnector(connector, {
+      config: { user_agent: UA, base_url: server.baseUrl },
+      fetch: globalThis.fetch,
+    })
+    expect(run.error).toBeUndefined()
+    expect(server.requests.map((r) => [r.path, r.query])).toEqual([
+      ['/alerts/active', { event: 'Red Flag Warning,Fire Weather Watch', status: 'actual' }],
+    ])
   })
 
   it('rounds a point to 4 decimals', async () => {

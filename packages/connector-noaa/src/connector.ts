@@ -19,6 +19,9 @@ import { type NoaaCursor, admitAlerts, admitObservations, cursorJson, readCursor
 import { type Observation, observationKey, parseObservations } from './observations'
 import { linkSignals } from './signals'
 
+/** Pages of older observations read at most per station and poll. */
+const MAX_OBSERVATION_PAGES = 5
+
 /** The NOAA / NWS connector (`source_type: noaa_weather`, `noaa_alerts`, `nws_alerts`, `noaa_observations`). */
 export const noaaConnector = defineConnector({
   name: 'noaa',
@@ -110,6 +113,11 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     return { records: admitted.fresh.map(alertRecord), seen: admitted.seen }
   }
 
+  /**
+   * Reads a station from `from`. NWS answers the newest `limit` observations first, so when a full
+   * page does not reach back to `from`, older pages are asked with `end` (at most
+   * MAX_OBSERVATION_PAGES) rather than leaving a gap.
+   */
   const pollStation = async (
     station: string,
     cursor: NoaaCursor,
@@ -118,25 +126,38 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
   ): Promise<{ records: SourceRecord<Observation>[]; newest: string | undefined }> => {
     const previous = cursor.stations[station]
     const from = previous ?? new Date(ctx.clock.now() - settings.initialLookbackMs).toISOString()
-    const query = new URLSearchParams({ start: from, limit: String(settings.observationLimit) })
-    const url = `${settings.baseUrl}/stations/${encodeURIComponent(station)}/observations?${query}`
-    const res = await read(url, 'observations', cursor, modified, signal)
-    if (!('body' in res)) return { records: [], newest: previous }
-    const parsed = parseObservations(res.body.features, station, url)
-    reject(parsed.rejected, 'observations')
-    const admitted = admitObservations(previous, from, parsed.observations)
+    const observations: Observation[] = []
+    let end: string | undefined
+    for (let page = 0; page < MAX_OBSERVATION_PAGES; page++) {
+      const query = new URLSearchParams({
+        start: from,
+        ...(end ? { end } : {}),
+        limit: String(settings.observationLimit),
+      })
+      const url = `${settings.baseUrl}/stations/${encodeURIComponent(station)}/observations?${query}`
+      // Only the first page's Last-Modified is kept: older pages are asked once.
+      const res = await read(url, 'observations', cursor, page === 0 ? modified : {}, signal)
+      if (!('body' in res)) break
+      const parsed = parseObservations(res.body.features, station, url)
+      reject(parsed.rejected, 'observations')
+      for (const o of parsed.observations) observations.push(o)
+      log.debug({ url, ms: res.ms, observations: parsed.observations.length }, 'NWS observations read')
+      const oldest = parsed.observations.reduce<string | undefined>(
+        (min, o) => (min === undefined || o.timestamp < min ? o.timestamp : min),
+        undefined,
+      )
+      // Another page only when this one was full, reached no further back than `from`, and moved
+      // back in time (a server that ignores `end` would answer the same page again).
+      if (res.body.features.length < settings.observationLimit || oldest === undefined || oldest <= from) break
+      if (end !== undefined && oldest >= end) break
+      if (page === MAX_OBSERVATION_PAGES - 1) {
+        log.warn({ station, from, oldest }, 'observations older than the last page read are skipped')
+      }
+      end = oldest
+    }
+    const admitted = admitObservations(previous, from, observations)
     m.emitted.inc(admitted.fresh.length, { what: 'observations' })
     if (admitted.stale > 0) m.repeats.inc(admitted.stale, { what: 'observations' })
-    log.debug(
-      {
-        url,
-        ms: res.ms,
-        observations: parsed.observations.length,
-        emitted: admitted.fresh.length,
-        stale: admitted.stale,
-      },
-      'NWS observations read',
-    )
     return {
       records: admitted.fresh.map((o) => ({ key: observationKey(o), value: o, eventTime: o.timestamp })),
       newest: admitted.newest,

@@ -267,6 +267,32 @@ describe('observations', () => {
     expect(second.cursor).toMatchObject({ stations: { KCNK: '2019-08-17T11:55:00.000Z' } })
   })
 
+  it('reads older pages with end when a full page does not reach back to start', async () => {
+    const body = JSON.parse(fixture(KCNK)) as { features: { properties: { timestamp: string } }[] }
+    const at = (f: { properties: { timestamp: string } }) => Date.parse(f.properties.timestamp)
+    // An NWS that honours start, end and limit: the newest `limit` entries in [start, end), newest first.
+    server.answer = (r) => {
+      const start = Date.parse(r.query.start!)
+      const end = r.query.end ? Date.parse(r.query.end) : Number.POSITIVE_INFINITY
+      const features = body.features
+        .filter((f) => at(f) >= start && at(f) < end)
+        .sort((a, b) => at(b) - at(a))
+        .slice(0, Number(r.query.limit))
+      return geojson({ ...body, features })
+    }
+    const { poller } = makePoller(obsConfig({ limit: 50 }), clock)
+    const first = await poll(poller)
+    expect(server.requests.map((r) => r.query.end ?? null)).toEqual([
+      null,
+      // the 50th and 100th newest of the 132 entries since start
+      '2019-08-16T12:55:00.000Z',
+      '2019-08-15T04:55:00.000Z',
+    ])
+    expect(first.records).toHaveLength(132)
+    expect(new Set(first.records.map((r) => r.key)).size).toBe(132)
+    expect(Object.keys((first.cursor as { modified: object }).modified)).toHaveLength(1)
+  })
+
   it('reads several stations, each with its own cursor', async () => {
     const { poller } = makePoller(obsConfig({ stations: ['KCNK', 'ksfo'] }), clock)
     const first = await poll(poller)

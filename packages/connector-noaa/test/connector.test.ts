@@ -278,7 +278,7 @@ describe('observations', () => {
         .filter((f) => at(f) >= start && at(f) < end)
         .sort((a, b) => at(b) - at(a))
         .slice(0, Number(r.query.limit))
-      return geojson({ ...body, features })
+      return geojson({ ...body, features }, { 'last-modified': LAST_MODIFIED })
     }
     const { poller } = makePoller(obsConfig({ limit: 50 }), clock)
     const first = await poll(poller)

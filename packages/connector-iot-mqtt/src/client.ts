@@ -110,14 +110,17 @@ export function connectOnce(
   })
 }
 
-/** Ends the client: gracefully (DISCONNECT after in-flight packets), forced after `graceMs`. */
+/**
+ * Ends the client: gracefully (DISCONNECT once in-flight packets are done). After `graceMs` the
+ * socket is destroyed instead: mqtt.js's own forced end is a no-op once a graceful one started.
+ * Safe to call again: mqtt.js calls back at once when it is already ending.
+ */
 export function endClient(client: MqttClient, graceMs = 2000): Promise<void> {
   return new Promise((resolve) => {
-    if (client.disconnected && !client.reconnecting && client.disconnecting) {
+    const timer = setTimeout(() => {
+      client.stream?.destroy()
       resolve()
-      return
-    }
-    const timer = setTimeout(() => client.end(true, () => resolve()), graceMs)
+    }, graceMs)
     client.end(false, () => {
       clearTimeout(timer)
       resolve()

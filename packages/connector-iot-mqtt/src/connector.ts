@@ -132,7 +132,10 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     client.on('error', (err) => {
       log.warn({ url, error: err.message }, 'MQTT client error')
       // A CONNACK refusal on reconnect stops mqtt.js reconnecting: end the subscription with it.
-      if (typeof (err as { code?: unknown }).code === 'number') fail(classifyError(err, settings.url))
+      // (Other reason-coded errors arrive while connected and are only logged.)
+      if (typeof (err as { code?: unknown }).code === 'number' && !client.connected) {
+        fail(classifyError(err, settings.url))
+      }
     })
     client.on('reconnect', () => {
       m.reconnects.inc()

@@ -332,4 +332,27 @@ describe('connection errors', () => {
       broker.stop()
     }
   })
+
+  it('ends as a configuration error when the broker refuses the credentials on a reconnect', async () => {
+    const broker = await startMosquitto({ password: 'first-password' })
+    try {
+      const run = await startConnector({
+        url: broker.url,
+        topics: ['sensors/#'],
+        username: 'sensor',
+        password: 'first-password',
+      })
+      await run.waitForLog('subscribed')
+      await broker.restart('rotated-password')
+      await run.done
+      expect(run.error).toMatchObject({
+        code: 'ERR_CONNECTOR_CONFIG',
+        message: expect.stringMatching(/CONNACK code 5/),
+      })
+      await run.instance.close?.()
+      expect(JSON.stringify(run.fake.logs)).not.toContain('first-password')
+    } finally {
+      broker.stop()
+    }
+  })
 })

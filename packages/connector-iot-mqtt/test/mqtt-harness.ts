@@ -110,7 +110,8 @@ const freePort = (): Promise<number> =>
 export interface OwnMosquitto {
   readonly url: string
   stop(): void
-  restart(): Promise<void>
+  /** Stops and starts it again on the same port, with a new password for `sensor` when given. */
+  restart(password?: string): Promise<void>
 }
 
 const mosquittoUp = async (port: number, auth: string[]): Promise<void> => {
@@ -131,19 +132,21 @@ export async function startMosquitto(options: { password?: string } = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'firefront-mqtt-'))
   // Mosquitto started as root drops to its own user, which must be able to read these files.
   chmodSync(dir, 0o755)
-  let conf = `listener ${port} 127.0.0.1\npersistence false\n`
-  const auth: string[] = []
-  if (options.password !== undefined) {
-    const passwords = join(dir, 'passwords')
+  const conf = `listener ${port} 127.0.0.1\npersistence false\n`
+  const passwords = join(dir, 'passwords')
+  let auth: string[] = []
+  const configure = async (password: string | undefined): Promise<void> => {
+    if (password === undefined) {
+      writeFileSync(join(dir, 'mosquitto.conf'), `${conf}allow_anonymous true\n`)
+      return
+    }
     writeFileSync(passwords, '')
-    await run('mosquitto_passwd', ['-b', passwords, 'sensor', options.password])
+    await run('mosquitto_passwd', ['-b', passwords, 'sensor', password])
     chmodSync(passwords, 0o644)
-    conf += `allow_anonymous false\npassword_file ${passwords}\n`
-    auth.push('-u', 'sensor', '-P', options.password)
-  } else {
-    conf += 'allow_anonymous true\n'
+    writeFileSync(join(dir, 'mosquitto.conf'), `${conf}allow_anonymous false\npassword_file ${passwords}\n`)
+    auth = ['-u', 'sensor', '-P', password]
   }
-  writeFileSync(join(dir, 'mosquitto.conf'), conf)
+  await configure(options.password)
   let child: ChildProcess | undefined
   const start = async (): Promise<void> => {
     child = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' })
@@ -157,10 +160,11 @@ export async function startMosquitto(options: { password?: string } = {}): Promi
   return {
     url: `mqtt://127.0.0.1:${port}`,
     stop,
-    restart: async () => {
+    restart: async (password) => {
       const old = child
       stop()
       if (old && old.exitCode === null) await new Promise((r) => old.once('exit', r))
+      if (password !== undefined) await configure(password)
       await start()
     },
   }

@@ -27,13 +27,23 @@ export interface FeatureCollection {
   readonly [key: string]: unknown
 }
 
+/** A single GeoJSON Feature (a gridpoint forecast): its properties are checked by the parser. */
+export interface Feature {
+  readonly type: 'Feature'
+  readonly properties: Readonly<Record<string, unknown>>
+  readonly [key: string]: unknown
+}
+
+/** The GeoJSON types the client reads. */
+export type GeoJsonKind = 'FeatureCollection' | 'Feature'
+
 /** The answer to a conditional GET. */
-export type CollectionResponse =
+export type CollectionResponse<B = FeatureCollection> =
   | { readonly status: 304; readonly url: string }
   | {
       readonly status: number
       readonly url: string
-      readonly body: FeatureCollection
+      readonly body: B
       /** The Last-Modified header, to send back as If-Modified-Since. */
       readonly lastModified?: string
       readonly ms: number
@@ -105,7 +115,21 @@ export class NwsClient {
    * wrong, {@link RetryableError} for 429, 403 (CDN blocks), 5xx, timeouts, network errors,
    * cut-off bodies and bodies that are not a FeatureCollection; rethrows the caller's abort reason.
    */
-  async collection(url: string, signal: AbortSignal, ifModifiedSince?: string): Promise<CollectionResponse> {
+  collection(url: string, signal: AbortSignal, ifModifiedSince?: string): Promise<CollectionResponse> {
+    return this.geojson<FeatureCollection>(url, 'FeatureCollection', signal, ifModifiedSince)
+  }
+
+  /** GETs a single GeoJSON Feature (a gridpoint), with the same error mapping as {@link collection}. */
+  feature(url: string, signal: AbortSignal, ifModifiedSince?: string): Promise<CollectionResponse<Feature>> {
+    return this.geojson<Feature>(url, 'Feature', signal, ifModifiedSince)
+  }
+
+  private async geojson<B>(
+    url: string,
+    kind: GeoJsonKind,
+    signal: AbortSignal,
+    ifModifiedSince?: string,
+  ): Promise<CollectionResponse<B>> {
     const started = Date.now()
     signal.throwIfAborted()
     const linked = linkSignals([signal], this.options.timeoutMs)
@@ -145,7 +169,7 @@ export class NwsClient {
       return {
         status,
         url,
-        body: this.featureCollection(text, status, url),
+        body: this.parseBody(text, kind, status, url) as B,
         lastModified: response.headers.get('last-modified') ?? undefined,
         ms: Date.now() - started,
       }
@@ -170,8 +194,8 @@ export class NwsClient {
     return new ConnectorConfigError(`NWS refused the request (HTTP ${status}): ${what} (${url})`)
   }
 
-  /** Parses a 2xx body that must be a FeatureCollection; anything else is an error, never data. */
-  private featureCollection(text: string, status: number, url: string): FeatureCollection {
+  /** Parses a 2xx body that must be of `kind`; anything else is an error, never data. */
+  private parseBody(text: string, kind: GeoJsonKind, status: number, url: string): FeatureCollection | Feature {
     let body: unknown
     try {
       body = JSON.parse(text)
@@ -183,13 +207,20 @@ export class NwsClient {
         },
       )
     }
-    const b = body as { type?: unknown; features?: unknown } | null
-    if (typeof b !== 'object' || b === null || b.type !== 'FeatureCollection' || !Array.isArray(b.features)) {
+    const b = body as { type?: unknown; features?: unknown; properties?: unknown } | null
+    const ok =
+      typeof b === 'object' &&
+      b !== null &&
+      b.type === kind &&
+      (kind === 'FeatureCollection'
+        ? Array.isArray(b.features)
+        : typeof b.properties === 'object' && b.properties !== null)
+    if (!ok) {
       throw new RetryableError(
-        `NWS answered HTTP ${status} with JSON that is not a FeatureCollection (type ${JSON.stringify(b?.type ?? null)}) (${url})`,
+        `NWS answered HTTP ${status} with JSON that is not a ${kind} (type ${JSON.stringify(b?.type ?? null)}) (${url})`,
         { retryAfterMs: MIN_BACKOFF_MS },
       )
     }
-    return b as FeatureCollection
+    return b as FeatureCollection | Feature
   }
 }

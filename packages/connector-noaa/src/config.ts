@@ -3,6 +3,7 @@
  * checks the schema cannot express (`area` alone, at least one thing to read, point precision).
  */
 import { type ConfigIssue, ConfigValidationError, type Static, Type } from '@firefront/sdk'
+import { FIRE_WEATHER_LAYERS } from './gridpoints'
 
 /** The public NWS API host. */
 export const DEFAULT_BASE_URL = 'https://api.weather.gov'
@@ -52,6 +53,23 @@ export const ObservationsConfig = Type.Object(
   { additionalProperties: false },
 )
 
+/** Raw gridpoint forecasts of `/gridpoints/{wfo}/{x},{y}`. */
+export const GridpointsConfig = Type.Object(
+  {
+    points: Type.Array(Type.String({ pattern: '^[A-Za-z]{3}/\\d{1,3},\\d{1,3}$' }), {
+      minItems: 1,
+      description: 'gridpoints as "WFO/x,y" (from /points/{lat},{lon}), e.g. "TAE/58,65"',
+    }),
+    layers: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9]+$' }), {
+        minItems: 1,
+        description: 'layers to keep; default: the fire-weather layers',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 /** Schema of the connector's `config:` block. */
 export const NoaaConfig = Type.Object(
   {
@@ -62,6 +80,7 @@ export const NoaaConfig = Type.Object(
     base_url: Type.String({ pattern: '^https?://', default: DEFAULT_BASE_URL, description: 'NWS API host' }),
     alerts: Type.Optional(AlertsConfig),
     observations: Type.Optional(ObservationsConfig),
+    gridpoints: Type.Optional(GridpointsConfig),
     critical_events: Type.Array(Type.String({ minLength: 1 }), {
       default: [...DEFAULT_CRITICAL_EVENTS],
       description: 'alert events emitted with critical priority',
@@ -94,6 +113,9 @@ export interface NoaaSettings {
   readonly stations: readonly string[]
   readonly observationLimit: number
   readonly initialLookbackMs: number
+  /** Gridpoints as `WFO/x,y` (WFO upper case). */
+  readonly gridpoints: readonly string[]
+  readonly gridLayers: readonly string[]
   readonly criticalEvents: ReadonlySet<string>
   readonly maxTrackedAlerts: number
   readonly requestTimeoutMs: number
@@ -150,7 +172,8 @@ export function resolveSettings(config: NoaaConfig): NoaaSettings {
   if (config.user_agent.trim() === '') issues.push({ path: 'user_agent', message: 'must not be blank' })
   // With nothing chosen, the source still does what a wildfire source is for (and a config that
   // validates also runs): the fire-weather alerts in force, nationwide.
-  const alerts = config.alerts ?? (config.observations === undefined ? DEFAULT_ALERTS : undefined)
+  const nothingElse = config.observations === undefined && config.gridpoints === undefined
+  const alerts = config.alerts ?? (nothingElse ? DEFAULT_ALERTS : undefined)
   const query = alerts === undefined ? undefined : alertsQuery(alerts, issues)
   if (issues.length > 0) throw new ConfigValidationError(issues, 'ERR_PLUGIN_CONFIG')
   return {
@@ -160,6 +183,10 @@ export function resolveSettings(config: NoaaConfig): NoaaSettings {
     stations: [...new Set((config.observations?.stations ?? []).map((s) => s.toUpperCase()))],
     observationLimit: config.observations?.limit ?? 50,
     initialLookbackMs: (config.observations?.initial_lookback_hours ?? 3) * 3_600_000,
+    gridpoints: [
+      ...new Set((config.gridpoints?.points ?? []).map((p) => p.replace(/^[a-z]{3}/i, (w) => w.toUpperCase()))),
+    ],
+    gridLayers: config.gridpoints?.layers ?? [...FIRE_WEATHER_LAYERS],
     criticalEvents: new Set(config.critical_events),
     maxTrackedAlerts: config.max_tracked_alerts,
     requestTimeoutMs: config.request_timeout_seconds * 1000,

@@ -16,11 +16,15 @@ import { type AlertSummary, parseAlerts } from './alerts'
 import { type CollectionResponse, NwsClient } from './client'
 import { NoaaConfig, type NoaaSettings, resolveSettings } from './config'
 import { type NoaaCursor, admitAlerts, admitObservations, cursorJson, readCursor } from './cursor'
+import { type GridpointForecast, parseGridpoint } from './gridpoints'
 import { type Observation, observationKey, parseObservations } from './observations'
 import { linkSignals } from './signals'
 
 /** Pages of older observations read at most per station and poll. */
 const MAX_OBSERVATION_PAGES = 5
+
+/** A gridpoint forecast not updated for this long is logged as stale (NWS updates them hourly or so). */
+const STALE_FORECAST_MS = 12 * 3_600_000
 
 /** The NOAA / NWS connector (`source_type: noaa_weather`, `noaa_alerts`, `nws_alerts`, `noaa_observations`). */
 export const noaaConnector = defineConnector({
@@ -164,11 +168,58 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     }
   }
 
+  /** Reads one gridpoint; emits its forecast when `updateTime` is later than the one emitted. */
+  const pollGrid = async (
+    gridpoint: string,
+    cursor: NoaaCursor,
+    modified: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<{ records: SourceRecord<GridpointForecast>[]; updateTime: string | undefined }> => {
+    const previous = cursor.grids[gridpoint]
+    const [wfo, xy] = gridpoint.split('/') as [string, string]
+    const url = `${settings.baseUrl}/gridpoints/${encodeURIComponent(wfo)}/${xy}`
+    m.requests.inc(1, { what: 'gridpoints' })
+    const res = await client.feature(url, signal, cursor.modified[url])
+    if (!('body' in res)) {
+      m.notModified.inc(1, { what: 'gridpoints' })
+      if (cursor.modified[url] !== undefined) modified[url] = cursor.modified[url]
+      return { records: [], updateTime: previous }
+    }
+    if (res.lastModified !== undefined) modified[url] = res.lastModified
+    const parsed = parseGridpoint(res.body.properties, gridpoint, settings.gridLayers)
+    if ('problem' in parsed) {
+      reject([{ reason: parsed.problem, input: res.body.properties, location: url }], 'gridpoints')
+      return { records: [], updateTime: previous }
+    }
+    reject(
+      parsed.rejected.map((r) => ({ reason: r.reason, input: r.input, location: `${r.layer} of ${url}` })),
+      'gridpoints',
+    )
+    const f = parsed.forecast
+    const ageMs = ctx.clock.now() - Date.parse(f.updateTime)
+    if (ageMs > STALE_FORECAST_MS) {
+      log.warn(
+        { gridpoint, updateTime: f.updateTime, ageHours: Math.round(ageMs / 3_600_000) },
+        'NWS gridpoint forecast looks stale',
+      )
+    }
+    if (previous !== undefined && f.updateTime <= previous) {
+      m.repeats.inc(1, { what: 'gridpoints' })
+      return { records: [], updateTime: previous }
+    }
+    m.emitted.inc(1, { what: 'gridpoints' })
+    return {
+      records: [{ key: `${gridpoint}:${f.updateTime}`, value: f, eventTime: f.updateTime }],
+      updateTime: f.updateTime,
+    }
+  }
+
   const pollAll = async (cursor: NoaaCursor, signal: AbortSignal): Promise<PollResult> => {
     const records: SourceRecord[] = []
     const modified: Record<string, string> = {}
     let alerts = { ...cursor.alerts }
     const stations = { ...cursor.stations }
+    const grids = { ...cursor.grids }
     let firstError: unknown
     let succeeded = 0
     const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
@@ -197,12 +248,19 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
         if (r.newest !== undefined) stations[station] = r.newest
       })
     }
+    for (const gridpoint of settings.gridpoints) {
+      await attempt(`gridpoint ${gridpoint}`, async () => {
+        const r = await pollGrid(gridpoint, cursor, modified, signal)
+        for (const rec of r.records) records.push(rec)
+        if (r.updateTime !== undefined) grids[gridpoint] = r.updateTime
+      })
+    }
     if (succeeded === 0 && firstError !== undefined) throw firstError
     // URLs that failed this poll keep their Last-Modified, so nothing is lost.
     for (const [url, lm] of Object.entries(cursor.modified)) {
       if (!(url in modified) && firstError !== undefined) modified[url] = lm
     }
-    return { records, cursor: cursorJson({ v: 1, alerts, stations, modified }) }
+    return { records, cursor: cursorJson({ v: 1, alerts, stations, grids, modified }) }
   }
 
   return {

@@ -14,12 +14,14 @@ export interface NoaaCursor {
   readonly alerts: Readonly<Record<string, string>>
   /** Station id → UTC timestamp of the newest observation emitted. */
   readonly stations: Readonly<Record<string, string>>
+  /** Gridpoint (`WFO/x,y`) → the `updateTime` of the forecast last emitted. */
+  readonly grids: Readonly<Record<string, string>>
   /** URL → its last Last-Modified header. */
   readonly modified: Readonly<Record<string, string>>
 }
 
 /** The cursor of a first poll. */
-export const emptyCursor = (): NoaaCursor => ({ v: 1, alerts: {}, stations: {}, modified: {} })
+export const emptyCursor = (): NoaaCursor => ({ v: 1, alerts: {}, stations: {}, grids: {}, modified: {} })
 
 const stringMap = (v: unknown): Record<string, string> | undefined => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined
@@ -35,10 +37,12 @@ export function readCursor(cursor: Cursor | undefined): { cursor: NoaaCursor; pr
   const alerts = stringMap(c.alerts)
   const stations = stringMap(c.stations)
   const modified = stringMap(c.modified)
-  if (typeof cursor !== 'object' || c.v !== 1 || !alerts || !stations || !modified) {
+  // Cursors written before gridpoints were read have no `grids`.
+  const grids = c.grids === undefined ? {} : stringMap(c.grids)
+  if (typeof cursor !== 'object' || c.v !== 1 || !alerts || !stations || !modified || !grids) {
     return { cursor: emptyCursor(), problem: `not a noaa cursor: ${JSON.stringify(cursor).slice(0, 80)}` }
   }
-  return { cursor: { v: 1, alerts, stations, modified } }
+  return { cursor: { v: 1, alerts, stations, grids, modified } }
 }
 
 /**
@@ -93,5 +97,6 @@ export const cursorJson = (c: NoaaCursor): Cursor => ({
   v: c.v,
   alerts: { ...c.alerts },
   stations: { ...c.stations },
+  grids: { ...c.grids },
   modified: { ...c.modified },
 })

@@ -7,6 +7,7 @@ export {
   NoaaConfig,
   AlertsConfig,
   ObservationsConfig,
+  GridpointsConfig,
   type NoaaSettings,
   DEFAULT_BASE_URL,
   DEFAULT_CRITICAL_EVENTS,
@@ -34,3 +35,12 @@ export {
   MIN_BACKOFF_MS,
 } from './client'
 export type { NoaaCursor } from './cursor'
+export {
+  FIRE_WEATHER_LAYERS,
+  type GridpointForecast,
+  type Layer,
+  type LayerValue,
+  parseGridpoint,
+  parseInterval,
+  durationSeconds,
+} from './gridpoints'

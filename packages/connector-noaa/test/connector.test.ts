@@ -331,6 +331,57 @@ describe('observations', () => {
   })
 })
 
+describe('gridpoints', () => {
+  const GRID = 'nws_gridpoints_raw.json'
+  const gridConfig = { user_agent: UA, gridpoints: { points: ['tae/58,65'] } }
+
+  it('emits one forecast per updateTime, and again only when NWS updates it', async () => {
+    server.answer = () => geojson(fixture(GRID), { 'last-modified': LAST_MODIFIED })
+    const { poller, fake } = makePoller({ ...gridConfig, base_url: server.baseUrl })
+    const first = await poll(poller)
+    expect(server.requests[0]!.path).toBe('/gridpoints/TAE/58,65')
+    expect(first.records).toHaveLength(1)
+    expect(first.records[0]).toMatchObject({
+      key: 'TAE/58,65:2022-02-04T03:15:41.000Z',
+      eventTime: '2022-02-04T03:15:41.000Z',
+      value: expect.objectContaining({ kind: 'gridpoint', gridId: 'TAE' }),
+    })
+    expect(first.cursor).toMatchObject({ grids: { 'TAE/58,65': '2022-02-04T03:15:41.000Z' } })
+    expect(fake.logs.some((l) => l.msg === 'NWS gridpoint forecast looks stale')).toBe(true)
+    const second = await poll(poller, first.cursor)
+    expect(server.requests[1]!.headers['if-modified-since']).toBe(LAST_MODIFIED)
+    expect(second.records).toEqual([])
+    const updated = fixture(GRID).replace(
+      '"updateTime": "2022-02-04T03:15:41+00:00"',
+      '"updateTime": "2022-02-04T04:15:41+00:00"',
+    )
+    expect(updated).not.toBe(fixture(GRID))
+    server.answer = () => geojson(updated)
+    const third = await poll(poller, second.cursor)
+    expect(third.records.map((r) => r.key)).toEqual(['TAE/58,65:2022-02-04T04:15:41.000Z'])
+  })
+
+  it('treats a FeatureCollection where a Feature is expected as an error', async () => {
+    server.answer = () => geojson(fixture(KCNK))
+    const { poller } = makePoller({ ...gridConfig, base_url: server.baseUrl })
+    const err = await caught(poll(poller))
+    expect(errorCode(err)).toBe('ERR_RETRYABLE')
+    expect(err.message).toContain('not a Feature (type "FeatureCollection")')
+  })
+
+  it('maps a marine gridpoint problem to ConnectorConfigError', async () => {
+    server.answer = () =>
+      problem(
+        404,
+        'MarineForecastNotSupported',
+        'Marine Forecast Not Supported',
+        'Forecasts for marine areas are not yet supported by this API.',
+      )
+    const { poller } = makePoller({ ...gridConfig, base_url: server.baseUrl })
+    expect(errorCode(await caught(poll(poller)))).toBe('ERR_CONNECTOR_CONFIG')
+  })
+})
+
 describe('errors', () => {
   const failing = async (answer: () => ReturnType<NwsServer['answer']>, extra: Record<string, unknown> = {}) => {
     server.answer = answer

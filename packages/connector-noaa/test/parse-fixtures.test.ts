@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseAlerts, parseObservations } from '../src/index'
+import { FIRE_WEATHER_LAYERS, parseAlerts, parseGridpoint, parseObservations } from '../src/index'
 import { fixture, substituteTimes } from './nws-server'
 
 const NOW = Date.parse('2026-07-15T20:00:00Z')
@@ -208,5 +208,42 @@ describe('observation fixtures', () => {
     expect(observations).toMatchObject([
       { station: 'KFLL', timestamp: '2019-06-27T10:53:00.000Z', windSpeedKmh: 36, windGustKmh: 36 },
     ])
+  })
+})
+
+describe('gridpoint fixture', () => {
+  it('reads the raw TAE/58,65 forecast: fire-weather layers and their intervals', () => {
+    const body = JSON.parse(fixture('nws_gridpoints_raw.json')) as { type: string; properties: Record<string, unknown> }
+    expect(body.type).toBe('Feature')
+    const r = parseGridpoint(body.properties, 'TAE/58,65', FIRE_WEATHER_LAYERS)
+    if ('problem' in r) throw new Error(r.problem)
+    expect(r.rejected).toEqual([])
+    const f = r.forecast
+    expect(f).toMatchObject({
+      kind: 'gridpoint',
+      gridId: 'TAE',
+      gridX: 58,
+      gridY: 65,
+      updateTime: '2022-02-04T03:15:41.000Z',
+      validTimes: '2022-02-03T21:00:00+00:00/P7DT14H',
+    })
+    expect(Object.keys(f.layers)).toEqual([...FIRE_WEATHER_LAYERS].filter((l) => l in body.properties))
+    expect(f.layers.redFlagThreatIndex).toEqual({ uom: null, values: [] })
+    expect(f.layers.relativeHumidity!.values).toHaveLength(131)
+    expect(f.layers.windSpeed!.values[0]).toEqual({
+      start: '2022-02-03T21:00:00.000Z',
+      end: '2022-02-03T23:00:00.000Z',
+      durationSeconds: 7200,
+      value: 20.372,
+    })
+    expect(f.layers.mixingHeight).toMatchObject({
+      uom: 'wmoUnit:m',
+      values: expect.arrayContaining([expect.objectContaining({ value: 640.08 })]),
+    })
+    expect(f.layers.lightningActivityLevel!.values[0]).toMatchObject({ durationSeconds: 21_600, value: 1 })
+    expect(f.layers.dispersionIndex!.values).toHaveLength(57)
+    for (const layer of Object.values(f.layers)) {
+      for (const v of layer.values) expect(Date.parse(v.end) - Date.parse(v.start)).toBe(v.durationSeconds * 1000)
+    }
   })
 })

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { validateConfig } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { AlertsConfig, NoaaConfig, ObservationsConfig, resolveSettings } from '../src/index'
+import { AlertsConfig, GridpointsConfig, NoaaConfig, ObservationsConfig, resolveSettings } from '../src/index'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const section = (title: string): string => {
@@ -21,6 +21,7 @@ describe('README', () => {
     expect(keys(/^\| `([a-z_]+)` \|/)).toEqual(Object.keys(NoaaConfig.properties))
     expect(keys(/^\| `alerts\.([a-z_]+)` \|/)).toEqual(Object.keys(AlertsConfig.properties))
     expect(keys(/^\| `observations\.([a-z_]+)` \|/)).toEqual(Object.keys(ObservationsConfig.properties))
+    expect(keys(/^\| `gridpoints\.([a-z_]+)` \|/)).toEqual(Object.keys(GridpointsConfig.properties))
   })
 
   it("has an example firefront.yaml whose config blocks the connector's schema accepts", () => {

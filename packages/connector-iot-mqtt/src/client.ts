@@ -16,6 +16,17 @@ const TRANSIENT_CONNACK = new Set([
   0x9f, // connection rate exceeded
 ])
 
+/** Node's TLS verification failures: the broker's certificate is not trusted as configured. */
+const TLS_REFUSALS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
 /** The URL without its user info, for logs and errors. */
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1***@')
@@ -60,6 +71,9 @@ export function classifyError(err: unknown, url: string): Error {
   const message = `MQTT ${redactUrl(url)}: ${(err as Error).message}`
   if (typeof code === 'number' && !TRANSIENT_CONNACK.has(code)) {
     return new ConnectorConfigError(`${message} (CONNACK code ${code})`, { cause: err })
+  }
+  if (typeof code === 'string' && TLS_REFUSALS.has(code)) {
+    return new ConnectorConfigError(`${message} (TLS: set ca_path, or reject_unauthorized: false)`, { cause: err })
   }
   return new RetryableError(message, { cause: err })
 }

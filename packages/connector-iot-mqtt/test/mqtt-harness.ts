@@ -169,3 +169,103 @@ export async function startMosquitto(options: { password?: string } = {}): Promi
     },
   }
 }
+
+/** A Mosquitto with a TLS listener (certificate of a throwaway CA, made with openssl) and a WebSocket one. */
+export async function startTransportsMosquitto(): Promise<{
+  mqttsUrl: string
+  wsUrl: string
+  caPath: string
+  stop(): void
+}> {
+  const [tlsPort, wsPort] = [await freePort(), await freePort()]
+  const dir = mkdtempSync(join(tmpdir(), 'firefront-mqtt-tls-'))
+  chmodSync(dir, 0o755)
+  const at = (f: string) => join(dir, f)
+  const ssl = (...args: string[]) => run('openssl', args, { cwd: dir })
+  await ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=firefront-test-ca',
+  )
+  await ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  )
+  writeFileSync(at('ext'), 'subjectAltName=IP:127.0.0.1\n')
+  await ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'ext',
+  )
+  for (const f of ['ca.pem', 'server.pem', 'server.key']) chmodSync(at(f), 0o644)
+  writeFileSync(
+    at('mosquitto.conf'),
+    [
+      `listener ${tlsPort} 127.0.0.1`,
+      `cafile ${at('ca.pem')}`,
+      `certfile ${at('server.pem')}`,
+      `keyfile ${at('server.key')}`,
+      'allow_anonymous true',
+      `listener ${wsPort} 127.0.0.1`,
+      'protocol websockets',
+      'allow_anonymous true',
+      'persistence false',
+      '',
+    ].join('\n'),
+  )
+  const child = spawn('mosquitto', ['-c', at('mosquitto.conf')], { stdio: 'ignore' })
+  for (let i = 0; i < 50; i++) {
+    try {
+      await run('mosquitto_pub', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(tlsPort),
+        '--cafile',
+        at('ca.pem'),
+        '-t',
+        'ready',
+        '-n',
+      ])
+      break
+    } catch {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  return {
+    mqttsUrl: `mqtts://127.0.0.1:${tlsPort}`,
+    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    caPath: at('ca.pem'),
+    stop: () => child.kill('SIGTERM'),
+  }
+}

@@ -131,6 +131,9 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     const previous = cursor.stations[station]
     const from = previous ?? new Date(ctx.clock.now() - settings.initialLookbackMs).toISOString()
     const observations: Observation[] = []
+    // Merged into `modified` only when every page was read: a Last-Modified kept after a failed
+    // page would answer 304 to the retry and hold back what the failed poll did not emit.
+    const mine: Record<string, string> = {}
     let end: string | undefined
     for (let page = 0; page < MAX_OBSERVATION_PAGES; page++) {
       const query = new URLSearchParams({
@@ -140,7 +143,7 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
       })
       const url = `${settings.baseUrl}/stations/${encodeURIComponent(station)}/observations?${query}`
       // Only the first page's Last-Modified is kept: older pages are asked once.
-      const res = await read(url, 'observations', cursor, page === 0 ? modified : {}, signal)
+      const res = await read(url, 'observations', cursor, page === 0 ? mine : {}, signal)
       if (!('body' in res)) break
       const parsed = parseObservations(res.body.features, station, url)
       reject(parsed.rejected, 'observations')
@@ -159,6 +162,7 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
       }
       end = oldest
     }
+    Object.assign(modified, mine)
     const admitted = admitObservations(previous, from, observations)
     m.emitted.inc(admitted.fresh.length, { what: 'observations' })
     if (admitted.stale > 0) m.repeats.inc(admitted.stale, { what: 'observations' })

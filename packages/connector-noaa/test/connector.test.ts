@@ -293,6 +293,26 @@ describe('observations', () => {
     expect(Object.keys((first.cursor as { modified: object }).modified)).toHaveLength(1)
   })
 
+  it('keeps no Last-Modified of a station whose older page failed', async () => {
+    const body = JSON.parse(fixture(KCNK)) as { features: unknown[] }
+    const lm = { 'last-modified': LAST_MODIFIED }
+    server.answer = (r) =>
+      r.path.includes('KSFO')
+        ? geojson({ ...body, features: body.features.slice(0, 10) }, lm)
+        : r.query.end
+          ? { status: 503, body: 'busy' }
+          : geojson({ ...body, features: body.features.slice(0, 50) }, lm)
+    const { poller } = makePoller(obsConfig({ stations: ['KCNK', 'KSFO'] }), clock)
+    const first = await poll(poller)
+    expect(server.requests.map((r) => r.path.split('/')[2])).toEqual(['KCNK', 'KCNK', 'KSFO'])
+    expect(first.records).toHaveLength(10)
+    const cursor = first.cursor as { stations: Record<string, string>; modified: Record<string, string> }
+    expect(Object.keys(cursor.stations)).toEqual(['KSFO'])
+    expect(Object.keys(cursor.modified)).toEqual([
+      `${server.baseUrl}/stations/KSFO/observations?start=2019-08-10T12%3A00%3A00.000Z&limit=50`,
+    ])
+  })
+
   it('reads several stations, each with its own cursor', async () => {
     const { poller } = makePoller(obsConfig({ stations: ['KCNK', 'ksfo'] }), clock)
     const first = await poll(poller)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { type AddressInfo, type Socket, createServer } from 'node:net'
 import { checkConnectorContract } from '@firefront/sdk/testing'
 import { connectAsync } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -293,6 +294,26 @@ describe('connection errors', () => {
     const run = await startConnector({ url: 'mqtt://127.0.0.1:1', topics: ['a/#'], clean_session: true })
     await run.done
     expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('ECONNREFUSED') })
+  })
+
+  it('a broker that never answers CONNACK is retryable after connect_timeout_seconds', async () => {
+    const sockets: Socket[] = []
+    const silent = createServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as AddressInfo
+    try {
+      const run = await startConnector({
+        url: `mqtt://127.0.0.1:${port}`,
+        topics: ['a/#'],
+        connect_timeout_seconds: 0.3,
+        clean_session: true,
+      })
+      await run.done
+      expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('connack timeout') })
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      silent.close()
+    }
   })
 
   it('refused credentials are a configuration error, and the password is never logged', async () => {

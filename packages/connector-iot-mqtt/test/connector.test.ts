@@ -290,6 +290,24 @@ describe('connection errors', () => {
   })
   afterAll(() => secured.stop())
 
+  it('warns when the broker grants a lower QoS than asked, naming the filter', async () => {
+    const broker = await startMosquitto({ extra: 'max_qos 1\n' })
+    try {
+      const run = await startConnector({ url: broker.url, topics: [{ filter: 'sensors/#', qos: 2 }, 'other/#'] })
+      await run.waitForLog('subscribed')
+      await run.stop()
+      expect(run.error).toBeUndefined()
+      expect(run.fake.logs.filter((l) => l.msg === 'the broker downgraded the subscription QoS')).toEqual([
+        expect.objectContaining({
+          level: 40,
+          fields: expect.objectContaining({ filter: 'sensors/#', requested: 2, granted: 1 }),
+        }),
+      ])
+    } finally {
+      broker.stop()
+    }
+  })
+
   it('a refused connection (nothing listening) is retryable', async () => {
     const run = await startConnector({ url: 'mqtt://127.0.0.1:1', topics: ['a/#'], clean_session: true })
     await run.done

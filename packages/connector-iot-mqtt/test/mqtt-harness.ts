@@ -126,13 +126,16 @@ const mosquittoUp = async (port: number, auth: string[]): Promise<void> => {
   throw new Error(`mosquitto on port ${port} did not start`)
 }
 
-/** Starts a Mosquitto on a free port; with `password`, only user `sensor` with it may connect. */
-export async function startMosquitto(options: { password?: string } = {}): Promise<OwnMosquitto> {
+/**
+ * Starts a Mosquitto on a free port; with `password`, only user `sensor` with it may connect;
+ * `extra` lines are added to its configuration.
+ */
+export async function startMosquitto(options: { password?: string; extra?: string } = {}): Promise<OwnMosquitto> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'firefront-mqtt-'))
   // Mosquitto started as root drops to its own user, which must be able to read these files.
   chmodSync(dir, 0o755)
-  const conf = `listener ${port} 127.0.0.1\npersistence false\n`
+  const conf = `listener ${port} 127.0.0.1\npersistence false\n${options.extra ?? ''}`
   const passwords = join(dir, 'passwords')
   let auth: string[] = []
   const configure = async (password: string | undefined): Promise<void> => {

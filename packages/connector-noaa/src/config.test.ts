@@ -1,6 +1,6 @@
 import { validateConfig } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
-import { NoaaConfig, normalisePoint, resolveSettings } from './config'
+import { DEFAULT_USER_AGENT, NoaaConfig, normalisePoint, resolveSettings } from './config'
 
 const valid = (input: unknown) => {
   const checked = validateConfig(NoaaConfig, input)
@@ -55,8 +55,11 @@ describe('config', () => {
     ).toThrow(/alerts.area: area cannot be combined with point, region_type/)
   })
 
-  it('refuses an empty user_agent and a missing one in the schema', () => {
-    expect(validateConfig(NoaaConfig, { alerts: {} })).toMatchObject({ ok: false })
+  it('refuses an empty user_agent; a missing one takes the default that names the connector', () => {
+    expect(validateConfig(NoaaConfig, { alerts: {} })).toMatchObject({
+      ok: true,
+      value: { user_agent: DEFAULT_USER_AGENT },
+    })
     expect(validateConfig(NoaaConfig, { user_agent: '', alerts: {} })).toMatchObject({ ok: false })
     expect(() => resolveSettings(valid({ user_agent: '  ', alerts: {} }))).toThrow(/user_agent: must not be blank/)
   })

@@ -70,12 +70,20 @@ export const GridpointsConfig = Type.Object(
   { additionalProperties: false },
 )
 
+/**
+ * The User-Agent sent when the config gives none. NWS asks for one that names the application
+ * and a contact, so the connector warns at start while this default is in use.
+ */
+export const DEFAULT_USER_AGENT = '(firefront-connector-noaa, https://www.npmjs.com/package/@firefront/connector-noaa)'
+
 /** Schema of the connector's `config:` block. */
 export const NoaaConfig = Type.Object(
   {
     user_agent: Type.String({
       minLength: 1,
-      description: 'User-Agent sent to NWS (required by the API), e.g. "(myapp.example, ops@myapp.example)"',
+      default: DEFAULT_USER_AGENT,
+      description:
+        'User-Agent sent to NWS (the API requires one); give your application and a contact, e.g. "(myapp.example, ops@myapp.example)"',
     }),
     base_url: Type.String({ pattern: '^https?://', default: DEFAULT_BASE_URL, description: 'NWS API host' }),
     alerts: Type.Optional(AlertsConfig),

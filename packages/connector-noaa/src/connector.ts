@@ -14,7 +14,7 @@ import {
 import pkg from '../package.json'
 import { type AlertSummary, parseAlerts } from './alerts'
 import { type CollectionResponse, NwsClient } from './client'
-import { NoaaConfig, type NoaaSettings, resolveSettings } from './config'
+import { DEFAULT_USER_AGENT, NoaaConfig, type NoaaSettings, resolveSettings } from './config'
 import { type NoaaCursor, admitAlerts, admitObservations, cursorJson, readCursor } from './cursor'
 import { type GridpointForecast, parseGridpoint } from './gridpoints'
 import { type Observation, observationKey, parseObservations } from './observations'
@@ -34,7 +34,14 @@ export const noaaConnector = defineConnector({
   sourceTypes: ['noaa_weather', 'noaa_alerts', 'nws_alerts', 'noaa_observations'],
   defaultTopic: 'wildfire-weather-data',
   configSchema: NoaaConfig,
-  create: (config, ctx) => createNoaaPoller(resolveSettings(config), ctx),
+  create: (config, ctx) => {
+    if (config.user_agent === DEFAULT_USER_AGENT) {
+      ctx.logger.warn(
+        'no user_agent configured: NWS asks for one naming your application and a contact; set config.user_agent',
+      )
+    }
+    return createNoaaPoller(resolveSettings(config), ctx)
+  },
 })
 
 /** Builds the pull connector instance for resolved settings. */

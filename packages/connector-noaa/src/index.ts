@@ -12,6 +12,7 @@ export {
   DEFAULT_BASE_URL,
   DEFAULT_CRITICAL_EVENTS,
   DEFAULT_ALERTS,
+  DEFAULT_USER_AGENT,
   resolveSettings,
   normalisePoint,
 } from './config'

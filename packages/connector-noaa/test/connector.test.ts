@@ -3,6 +3,7 @@ import { checkConnectorContract, createFakeContext, runConnector } from '@firefr
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import connector, {
   type AlertSummary,
+  DEFAULT_USER_AGENT,
   NoaaConfig,
   type Observation,
   createNoaaPoller,
@@ -71,7 +72,6 @@ describe('SDK contract', () => {
     await checkConnectorContract(connector, {
       validConfig: config({ observations: { stations: ['KCNK'] } }),
       invalidConfigs: [
-        { base_url: server.baseUrl, alerts: {} },
         config({ user_agent: '' }),
         config({ base_url: 'ftp://nws' }),
         config({ alerts: { area: ['California'] } }),
@@ -92,10 +92,14 @@ describe('SDK contract', () => {
     })
   })
 
-  it('says clearly that user_agent is missing', () => {
+  it('without user_agent sends a default naming the connector, and warns that a contact is wanted', async () => {
     const checked = validateConfig(NoaaConfig, { alerts: { area: ['CA'] } })
-    expect(checked.ok).toBe(false)
-    expect(!checked.ok && checked.issues.map((i) => i.path)).toContain('user_agent')
+    expect(checked).toMatchObject({ ok: true, value: { user_agent: DEFAULT_USER_AGENT } })
+    const run = await runConnector(connector, {
+      config: { base_url: server.baseUrl, alerts: { area: ['CA'] } },
+      fetch: globalThis.fetch,
+    })
+    expect(run.logs.some((l) => l.level === 40 && l.msg.includes('no user_agent configured'))).toBe(true)
   })
 })
 

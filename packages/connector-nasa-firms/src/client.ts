@@ -6,7 +6,7 @@
 import { ConnectorConfigError, type FetchFn, RetryableError } from '@firefront/sdk'
 import type { FirmsSource, FirmsTarget } from './config'
 import { isFirmsHeader } from './parse'
-import { linkSignals } from './signals'
+import { linkSignals } from '@firefront/sdk'
 
 /** What stands in for the MAP_KEY in logs and errors. */
 export const REDACTED = '***'

@@ -20,7 +20,7 @@ import { FirmsConfig, type FirmsSettings, type FirmsSource, resolveSettings } fr
 import { type BackfillCursor, type FirmsCursor, type SourceCursor, admit, cursorJson, readCursor } from './cursor'
 import { addDays, minDay, utcDay } from './dates'
 import { type FirmsDetection, detectionKey, parseFirmsCsv } from './parse'
-import { linkSignals } from './signals'
+import { linkSignals } from '@firefront/sdk'
 import { type DayWindow, dateWindows, recentWindows } from './windows'
 
 const AVAILABILITY_TTL_MS = 3_600_000

@@ -5,7 +5,7 @@
  * answer that is not problem+json is read by its status alone.
  */
 import { ConnectorConfigError, type FetchFn, RetryableError } from '@firefront/sdk'
-import { linkSignals } from './signals'
+import { linkSignals } from '@firefront/sdk'
 
 /** The wait NWS suggests after throttling ("typically within 5 seconds"). */
 export const MIN_BACKOFF_MS = 5000

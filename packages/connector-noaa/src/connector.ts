@@ -18,7 +18,7 @@ import { DEFAULT_USER_AGENT, NoaaConfig, type NoaaSettings, resolveSettings } fr
 import { type NoaaCursor, admitAlerts, admitObservations, cursorJson, readCursor } from './cursor'
 import { type GridpointForecast, parseGridpoint } from './gridpoints'
 import { type Observation, observationKey, parseObservations } from './observations'
-import { linkSignals } from './signals'
+import { linkSignals } from '@firefront/sdk'
 
 /** Pages of older observations read at most per station and poll. */
 const MAX_OBSERVATION_PAGES = 5

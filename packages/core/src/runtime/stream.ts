@@ -17,6 +17,7 @@ import {
   type RejectedInput,
   type SourceInfo,
   type SourceRecord,
+  linkSignals,
 } from '@firefront/sdk'
 import { ApiClient } from '../api/api-client'
 import { retryPoll } from '../api/retry'
@@ -128,7 +129,9 @@ export class Stream {
 
   async #fetch(signal: AbortSignal): Promise<PollResult> {
     const api = this.api!
-    const combined = AbortSignal.any([signal, this.#abort.signal])
+    // one poll's signal, released after the poll (AbortSignal.any would tie it to the stream's)
+    const linked = linkSignals([signal, this.#abort.signal])
+    const combined = linked.signal
     try {
       const { result, cached } = await retryPoll(
         () => api.pollDetailed({ cursor: this.#pollCursor, signal: combined }),
@@ -157,6 +160,8 @@ export class Stream {
         this.d.onFatal(error)
       }
       throw err
+    } finally {
+      linked.dispose()
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { linkSignals } from './signals'
+import { linkSignals } from '../src/signals'
 
 describe('linkSignals', () => {
   it('aborts with the reason of the first parent that aborts', () => {

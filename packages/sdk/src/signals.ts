@@ -1,6 +1,6 @@
 /**
- * One AbortSignal that follows several others and an optional timeout, with its listeners removed
- * when the work is done. Written out rather than `AbortSignal.any`, which keeps a dependent signal
+ * For plugins: one AbortSignal that follows several others (the poll's, the plugin context's) and
+ * an optional timeout, with its listeners removed when the work is done. Written out rather than `AbortSignal.any`, which keeps a dependent signal
  * per call alive on long-lived parents (the stream's signal) in some Node 20 releases.
  */
 

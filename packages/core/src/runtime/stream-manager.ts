@@ -154,6 +154,31 @@ export class StreamManager {
     return result
   }
 
+  /**
+   * The seed's `StreamManagerV2(config_file=...)`: loads and validates a config file and the
+   * plugins it declares (every problem at once, as a {@link ConfigValidationError} with lines),
+   * then builds a manager. Call {@link start}, then {@link startStream} or {@link startAll}.
+   */
+  static async fromFile(
+    file: string,
+    options: Omit<StreamManagerOptions, 'config' | 'raw' | 'registry' | 'configFile'> = {},
+  ): Promise<StreamManager> {
+    const { loadConfig } = await import('../config/load')
+    const { checkPlugins, registryFor } = await import('../registry/check')
+    const loaded = await loadConfig(file)
+    if (loaded.ok) loaded.addIssues((await checkPlugins(loaded)).filter((i) => i.severity !== 'warning'))
+    const error = loaded.toError()
+    if (error) throw error
+    const { registry } = await registryFor(loaded)
+    return new StreamManager({
+      ...options,
+      config: loaded.config,
+      raw: loaded.raw as { kafka?: unknown },
+      registry,
+      configFile: file,
+    })
+  }
+
   /** The folder of cursors, spool and dead-letter files. */
   get stateDir(): string {
     return resolve(this.config.state_dir)

@@ -1,51 +1,13 @@
 import { readFileSync } from 'node:fs'
-import { validateConfig } from '@firefront/sdk'
-import { describe, expect, it } from 'vitest'
+import { checkConnectorReadme } from '@firefront/sdk/testing'
+import { describe, it } from 'vitest'
 import { parse } from 'yaml'
-import { MqttConfig } from '../src/index'
+import connector from '../src/index'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-const section = (title: string): string => {
-  const start = readme.indexOf(`## ${title}\n`)
-  const end = readme.indexOf('\n## ', start + 1)
-  return readme.slice(start, end === -1 ? undefined : end)
-}
 
 describe('README', () => {
-  it('lists every config key of the schema, and no other', () => {
-    const table = section('Configuration')
-      .split('\n')
-      .map((line) => /^\| `([a-z_]+)` \|/.exec(line)?.[1])
-      .filter((key): key is string => key !== undefined)
-    expect(table).toEqual(Object.keys(MqttConfig.properties))
-  })
-
-  it("has an example firefront.yaml whose config blocks the connector's schema accepts", () => {
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(section('Example firefront.yaml'))?.[1]
-    const file = parse(yaml ?? '') as {
-      plugins: string[]
-      sources: Record<string, { source_type: string; config: unknown }>
-    }
-    expect(file.plugins).toEqual(['@firefront/connector-iot-mqtt'])
-    const sources = Object.values(file.sources)
-    expect(sources.length).toBeGreaterThan(1)
-    for (const source of sources) {
-      expect(source.source_type).toBe('iot_mqtt')
-      expect(validateConfig(MqttConfig, source.config)).toMatchObject({ ok: true })
-    }
-  })
-
-  it('follows the connector README template', () => {
-    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1])
-    expect(headings).toEqual([
-      'What is this?',
-      'When should I use this?',
-      'Install',
-      'Configuration',
-      'Records emitted',
-      'Example firefront.yaml',
-      'Compatibility',
-      'License',
-    ])
+  it('follows the connector template: sections, a config table matching the schema, a valid example', () => {
+    checkConnectorReadme(connector, readme, { packageName: '@firefront/connector-iot-mqtt', parseYaml: parse })
   })
 })

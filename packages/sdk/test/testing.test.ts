@@ -149,3 +149,50 @@ describe('checkSinkContract', () => {
     ])
   })
 })
+
+describe('checkConnectorReadme', () => {
+  const readme = (table: string, example: string) =>
+    [
+      '# x',
+      '## What is this?',
+      '## When should I use this?',
+      '## Install',
+      '## Configuration',
+      table,
+      '## Records emitted',
+      '## Example firefront.yaml',
+      '```yaml',
+      example,
+      '```',
+      '## Compatibility',
+      '## License',
+      '',
+    ].join('\n')
+
+  it('accepts a README that follows the template, and lists what another one breaks', async () => {
+    const { checkConnectorReadme } = await import('../src/testing/index')
+    const good = readme(
+      '| `start` | integer | 0 | |\n| `per_poll` | integer | 2 | |',
+      JSON.stringify({ plugins: ['counter-pkg'], sources: { a: { source_type: 'counter', config: { per_poll: 3 } } } }),
+    )
+    expect(() =>
+      checkConnectorReadme(counter, good, { packageName: 'counter-pkg', parseYaml: JSON.parse }),
+    ).not.toThrow()
+    const bad = readme(
+      '| `start` | integer | 0 | |',
+      JSON.stringify({ plugins: [], sources: { a: { source_type: 'counter', config: { per_poll: 0 } } } }),
+    )
+    const err = (() => {
+      try {
+        checkConnectorReadme(counter, bad, { packageName: 'counter-pkg', parseYaml: JSON.parse })
+      } catch (e) {
+        return e as ContractError
+      }
+    })()
+    expect(err?.failures).toEqual([
+      'the Configuration table lists ["start"], the schema has ["start","per_poll"]',
+      "the example's plugins: does not declare counter-pkg",
+      expect.stringMatching(/^the example's sources\.a\.config is refused: per_poll: /),
+    ])
+  })
+})

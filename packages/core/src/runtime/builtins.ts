@@ -6,7 +6,7 @@ import { builtinModes } from '../modes'
 import type { SinkConfigMapper } from '../registry/plan'
 import { PluginRegistry } from '../registry/registry'
 import { fileSink } from '../sinks/file/file-sink'
-import { kafkaSink, kafkaSinkConfigFrom } from '../sinks/kafka'
+import { brokerList, kafkaSink, kafkaSinkConfigFrom } from '../sinks/kafka'
 import { allowAllThrottlePolicy } from '../throttle/allow-all'
 import { consumerLagThrottlePolicy } from '../throttle/consumer-lag'
 
@@ -33,19 +33,10 @@ export function createBuiltinRegistry(): PluginRegistry {
   return registry
 }
 
-/** The bootstrap servers of the `kafka:` block as a list. */
-export const brokersOf = (config: FirefrontConfig): string[] =>
-  (Array.isArray(config.kafka.bootstrap_servers)
-    ? config.kafka.bootstrap_servers
-    : config.kafka.bootstrap_servers.split(',')
-  )
-    .map((s) => s.trim())
-    .filter(Boolean)
-
 /** How built-in throttle policies read the config file. */
 export const builtinThrottleMappers: Readonly<Record<string, SinkConfigMapper>> = {
   'consumer-lag': (config: FirefrontConfig) => {
     const { enabled: _enabled, policy: _policy, ...throttling } = config.throttling
-    return { ...throttling, brokers: brokersOf(config) }
+    return { ...throttling, brokers: brokerList(config.kafka), kafka: config.kafka }
   },
 }

@@ -5,6 +5,7 @@
  * is divided by `adjustment_factor` (moderate); above `critical_consumer_lag` the policy also backs
  * off exponentially. It only delays batches — it never reorders or re-enqueues them.
  */
+import { KafkaConfig as KafkaBlock } from '../config/schema'
 import { defineThrottlePolicy, type JsonValue, type Static, Type } from '@firefront/sdk'
 import { createKafkaLagReader, type LagReader, type LagSnapshot } from '../sinks/kafka/lag-reader'
 
@@ -20,6 +21,7 @@ export const ConsumerLagConfig = Type.Object(
     adjustment_factor: Type.Number({ exclusiveMinimum: 1, default: 1.5 }),
     check_interval_seconds: Type.Number({ minimum: 0.1, default: 5 }),
     max_backoff_seconds: Type.Number({ minimum: 0, default: 60 }),
+    kafka: Type.Optional(KafkaBlock),
   },
   { additionalProperties: true },
 )
@@ -115,7 +117,11 @@ export const consumerLagThrottlePolicy = defineThrottlePolicy({
           )
           return
         }
-        reader = createKafkaLagReader({ brokers: config.brokers, groups: config.consumer_groups })
+        reader = createKafkaLagReader({
+          brokers: config.brokers,
+          groups: config.consumer_groups,
+          ...(config.kafka ? { kafka: config.kafka } : {}),
+        })
         await refresh()
         timer = setInterval(() => void refresh(), config.check_interval_seconds * 1000)
         timer.unref()

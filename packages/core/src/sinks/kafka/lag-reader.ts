@@ -3,7 +3,9 @@
  * partition of the topics it consumes minus the group's committed offset (a partition without a
  * commit counts from its low watermark). kafkajs is used behind this small interface.
  */
-import { Kafka, logLevel } from 'kafkajs'
+import { type Admin, Kafka, logLevel } from 'kafkajs'
+import type { KafkaConfig } from '../../config/schema'
+import { kafkajsClientConfig } from './client-options'
 
 /** Lag of the watched groups. */
 export interface LagSnapshot {
@@ -24,36 +26,44 @@ export interface LagReader {
 export interface KafkaLagReaderOptions {
   readonly brokers: readonly string[]
   readonly groups: readonly string[]
-  readonly clientId?: string
-  /** kafkajs options for TLS and SASL, as the sink builds them. */
-  readonly ssl?: unknown
-  readonly sasl?: unknown
+  /**
+   * The config's `kafka:` block: its TLS and SASL settings (and client id) are used the same way
+   * the sink uses them. Without it, a plain connection to `brokers`.
+   */
+  readonly kafka?: KafkaConfig
   readonly requestTimeoutMs?: number
 }
 
 /** A {@link LagReader} over the kafkajs admin client. */
 export function createKafkaLagReader(options: KafkaLagReaderOptions): LagReader {
-  const kafka = new Kafka({
-    clientId: options.clientId ?? 'firefront-lag',
-    brokers: [...options.brokers],
-    logLevel: logLevel.NOTHING,
-    requestTimeout: options.requestTimeoutMs ?? 10_000,
-    retry: { retries: 1 },
-    ...(options.ssl ? { ssl: options.ssl as never } : {}),
-    ...(options.sasl ? { sasl: options.sasl as never } : {}),
-  })
-  const admin = kafka.admin()
+  let admin: Admin | undefined
   let connected: Promise<void> | undefined
+  const connect = async (): Promise<Admin> => {
+    const base = options.kafka
+      ? (await kafkajsClientConfig(options.kafka, { clientIdSuffix: '-lag' })).kafkajs
+      : { clientId: 'firefront-lag', logLevel: logLevel.NOTHING }
+    const client = new Kafka({
+      ...base,
+      brokers: [...options.brokers],
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      retry: { retries: 1 },
+    })
+    const a = client.admin()
+    await a.connect()
+    admin = a
+    return a
+  }
   return {
     async read() {
-      connected ??= admin.connect()
+      connected ??= connect().then(() => undefined)
       await connected
+      const a = admin!
       const byGroup: Record<string, number> = {}
       for (const groupId of options.groups) {
-        const committed = await admin.fetchOffsets({ groupId })
+        const committed = await a.fetchOffsets({ groupId })
         let lag = 0
         for (const { topic, partitions } of committed) {
-          const ends = await admin.fetchTopicOffsets(topic)
+          const ends = await a.fetchTopicOffsets(topic)
           for (const end of ends) {
             const high = Number(end.high)
             const low = Number(end.low)
@@ -67,7 +77,8 @@ export function createKafkaLagReader(options: KafkaLagReaderOptions): LagReader 
       return { maxLag: values.length ? Math.max(...values) : 0, byGroup, at: Date.now() }
     },
     async close() {
-      if (connected) await admin.disconnect().catch(() => {})
+      if (connected) await connected.catch(() => {})
+      await admin?.disconnect().catch(() => {})
     },
   }
 }

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export { Type, type Static, type TSchema } from '@sinclair/typebox'
+export * from './backoff'
 export * from './context'
 export * from './define'
 export * from './errors'

@@ -1,7 +1,7 @@
 import { ConnectorConfigError, RetryableError } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from './manual-clock'
-import { backoffDelay, isRetryableError, retryPoll, type RetryInfo } from './retry'
+import { isRetryableError, retryPoll, type RetryInfo } from './retry'
 
 /** An attempt function that throws the given errors in turn, then returns 'ok'. */
 function failing(...errors: unknown[]) {
@@ -24,10 +24,10 @@ describe('retryPoll', () => {
     await clock.advance(10_000)
     await expect(result).resolves.toBe('ok')
     expect(calls).toEqual([0, 1, 2])
-    // random 0: the lower half of the nominal 1 s, 2 s delays
+    // random 0: 20 % under the nominal 1 s, 2 s delays (the SDK's backoffDelay)
     expect(retries.map((r) => [r.attempt, r.delayMs])).toEqual([
-      [1, 500],
-      [2, 1000],
+      [1, 800],
+      [2, 1600],
     ])
   })
 
@@ -98,16 +98,6 @@ describe('retryPoll', () => {
     await clock.advance(10_000)
     await expect(result).resolves.toBe('ok')
     expect(calls).toEqual([0, 1])
-  })
-})
-
-describe('backoffDelay', () => {
-  it('doubles from the base, caps at maxMs, and jitters within the upper half', () => {
-    const opts = { baseMs: 1000, maxMs: 5000 }
-    expect([1, 2, 3, 4].map((a) => backoffDelay(a, { ...opts, random: () => 0.999999 }))).toEqual([
-      1000, 2000, 4000, 5000,
-    ])
-    expect([1, 2, 3, 4].map((a) => backoffDelay(a, { ...opts, random: () => 0 }))).toEqual([500, 1000, 2000, 2500])
   })
 })
 

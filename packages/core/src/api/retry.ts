@@ -2,7 +2,7 @@
  * Retries of a failed poll with exponential backoff and jitter.
  * @packageDocumentation
  */
-import { type Clock, errorCode, FirefrontError, systemClock } from '@firefront/sdk'
+import { backoffDelay, type Clock, errorCode, FirefrontError, systemClock } from '@firefront/sdk'
 
 /** One retry about to happen, as {@link RetryOptions.onRetry} sees it. */
 export interface RetryInfo {
@@ -62,25 +62,6 @@ function retryAfterOf(err: unknown): number {
 }
 
 /**
- * The wait before retry number `attempt` (1-based): `min(maxMs, baseMs * 2^(attempt-1))`, of
- * which the upper half is random ("equal jitter", so retries of many sources spread out but
- * never come sooner than half the nominal delay), and at least `retryAfterMs`.
- */
-export function backoffDelay(
-  attempt: number,
-  options: {
-    readonly baseMs: number
-    readonly maxMs: number
-    readonly random: () => number
-    readonly retryAfterMs?: number
-  },
-): number {
-  const nominal = Math.min(options.maxMs, options.baseMs * 2 ** (attempt - 1))
-  const jittered = nominal / 2 + options.random() * (nominal / 2)
-  return Math.max(Math.round(jittered), options.retryAfterMs ?? 0)
-}
-
-/**
  * Calls `fn`, retrying transient failures up to `maxRetries` times with exponential backoff and
  * jitter. `ConnectorConfigError` is never retried. When retries run out, the last error is
  * thrown unchanged (so its `code` still tells what happened).
@@ -106,7 +87,7 @@ export async function retryPoll<T>(fn: (attempt: number) => Promise<T>, options:
       return await fn(attempt)
     } catch (err) {
       if (attempt >= maxRetries || signal?.aborted || !isRetryable(err)) throw err
-      const delayMs = backoffDelay(attempt + 1, { baseMs, maxMs, random, retryAfterMs: retryAfterOf(err) })
+      const delayMs = Math.max(backoffDelay(attempt + 1, { baseMs, maxMs, random }), retryAfterOf(err))
       options.onRetry?.({ attempt: attempt + 1, delayMs, error: err })
       try {
         await clock.sleep(delayMs, signal)

@@ -4,14 +4,15 @@
  * through the throttle policy to the sink. A batch the sink cannot account for is retried with
  * backoff, never dropped; the throttle only delays sends, it never reorders or re-enqueues.
  */
-import type {
-  Clock,
-  JsonValue,
-  Logger,
-  SinkBatch,
-  SinkRecord,
-  SinkResult,
-  ThrottlePolicyInstance,
+import {
+  backoffDelay,
+  type Clock,
+  type JsonValue,
+  type Logger,
+  type SinkBatch,
+  type SinkRecord,
+  type SinkResult,
+  type ThrottlePolicyInstance,
 } from '@firefront/sdk'
 import type { PriorityQueue, QueueEntry } from '../queue/priority-queue'
 import type { RuntimeEmitter } from './events'
@@ -215,7 +216,7 @@ export class QueueConsumer {
           { err: error, source: batch.sourceId, topic: batch.topic, size: items.length, attempt },
           'the sink could not account for a batch; retrying it',
         )
-        const delay = Math.min(max, base * 2 ** (attempt - 1))
+        const delay = backoffDelay(attempt, { baseMs: base, maxMs: max })
         if (this.#stopping && this.#o.clock.now() + delay > this.#deadline) {
           this.#m.abandoned += items.length
           this.#o.callbacks.abandoned(items, error)

@@ -51,6 +51,6 @@ export {
   type SpoolReason,
 } from './producer-wrapper'
 export { createRedactor, REDACTED, type Redactor } from './redact'
-export { type BackoffOptions, backoffDelay, DEFAULT_JITTER, RetryController } from './retry-controller'
+export { RetryController } from './retry-controller'
 export { createKafkajsTransport, type KafkaTransport } from './transport'
 export { createKafkaLagReader, type KafkaLagReaderOptions, type LagReader, type LagSnapshot } from './lag-reader'

@@ -3,31 +3,7 @@
  * send. While the producer backs off, every send waits at the same gate, so a broker outage
  * costs one retry every 1, 2, 4 s... instead of one per batch or per message (a retry storm).
  */
-import type { Clock } from '@firefront/sdk'
-
-/** Backoff settings, in milliseconds. */
-export interface BackoffOptions {
-  /** First delay (`retry_backoff_base`), doubled each attempt: 1, 2, 4 s... */
-  readonly baseMs: number
-  /** Cap of one delay (`retry_backoff_max`). */
-  readonly maxMs: number
-  /** Share of the delay that is randomised either way (0.2 → ±20 %). */
-  readonly jitter?: number
-}
-
-/** The default share of jitter: ±20 %, as kafkajs and the Java client use. */
-export const DEFAULT_JITTER = 0.2
-
-/**
- * The delay before retry number `attempt` (1-based): `base · 2^(attempt-1)`, randomised by
- * ±`jitter`, then capped at `maxMs`. `random` returns a number in [0, 1).
- */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const jitter = options.jitter ?? DEFAULT_JITTER
-  const exp = options.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30))
-  const jittered = exp * (1 - jitter + 2 * jitter * random())
-  return Math.max(0, Math.min(options.maxMs, Math.round(jittered)))
-}
+import { type BackoffOptions, backoffDelay, type Clock } from '@firefront/sdk'
 
 /** Figures of the controller for metrics. */
 export interface RetryControllerState {
@@ -54,7 +30,7 @@ export class RetryController {
   /** Records a failed attempt; returns the delay the gate now imposes. */
   failure(): number {
     this.failures++
-    const delay = backoffDelay(this.failures, this.options, this.random)
+    const delay = backoffDelay(this.failures, { ...this.options, random: this.random })
     this.until = Math.max(this.until, this.clock.now() + delay)
     return delay
   }

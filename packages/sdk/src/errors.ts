@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   ERR_PLUGIN_API_VERSION: 'a plugin was written for an API version this runtime does not support',
   ERR_PLUGIN_CONFIG: "a plugin's config block does not match its schema",
   ERR_PLUGIN_START: 'a plugin threw while starting',
+  ERR_PLUGIN_STOP: 'a plugin threw while stopping (the others were still stopped)',
   ERR_HOOK_FAILED: 'a hook threw',
   ERR_SOURCE_UNKNOWN: 'no source of that id is configured',
   ERR_SOURCE_DISABLED: 'the source is disabled in the configuration',
@@ -30,6 +31,7 @@ export const ERROR_CODES = {
   ERR_QUEUE_FULL: 'the queue is full and its overflow strategy refused the record',
   ERR_SPOOL_FULL: 'the disk spool reached its size limit',
   ERR_STOPPED: 'the component is stopped',
+  ERR_STATE_LOCKED: 'another Firefront process holds the state directory',
 } as const
 
 /** A stable error code; see {@link ERROR_CODES}. */

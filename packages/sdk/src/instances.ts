@@ -27,6 +27,8 @@ export interface Lifecycle {
   start?(): Promise<void>
   /** Called once when the stream stops, after work has ended; must be idempotent. */
   close?(): Promise<void>
+  /** Optional send hooks (see {@link SendHooks}). */
+  readonly hooks?: SendHooks
 }
 
 /**
@@ -78,6 +80,19 @@ export interface ModeMetrics {
   readonly [extra: string]: JsonValue
 }
 
+/** How a mode's background loop ended, as {@link IngestionModeInstance.done} reports it. */
+export interface ModeExit {
+  /**
+   * `stopped`: `stop()` was called. `fatal`: an error the mode does not retry (a
+   * `ConnectorConfigError`, a push subscription that threw) ended it; the stream then fails.
+   * `ended`: the source came to its end by itself (a schedule that ran out, a subscription the
+   * remote closed); the stream then ends normally.
+   */
+  readonly reason: 'stopped' | 'fatal' | 'ended'
+  /** The error behind a `fatal` exit. */
+  readonly error?: Error
+}
+
 /**
  * An ingestion mode decides when to fetch. `start` returns once the loop runs in the background;
  * `stop` waits for the cycle in flight, then resolves.
@@ -88,6 +103,13 @@ export interface IngestionModeInstance {
   runOnce(source: ModeSource, process: ModeProcess): Promise<void>
   stop(): Promise<void>
   metrics(): ModeMetrics
+  /**
+   * Optional: resolves once the background loop has ended, never rejects. A mode that can end by
+   * itself implements it, and the runtime ends the stream with the reason (failed on `fatal`).
+   */
+  done?(): Promise<ModeExit>
+  /** Optional send hooks applied to this source's batches (see {@link SendHooks}). */
+  readonly hooks?: SendHooks
 }
 
 /** What a throttle policy is asked before each batch is sent. */
@@ -169,4 +191,19 @@ export interface SinkInstance extends Lifecycle {
    * any record flows); a sink also creates unknown topics lazily on first use.
    */
   ensureTopics?(topics: readonly string[]): Promise<void>
+}
+
+/**
+ * Hooks around each send, which any plugin instance may carry in its `hooks` member (a sink's,
+ * a throttle policy's or a topic resolver's apply to every batch; a connector's or an ingestion
+ * mode's to its own source's batches), and which code embedding the runtime may add.
+ * `beforeSend` runs in registration order and may return a batch whose records replace the
+ * batch's, one for one (enrich or redact values); `afterSend` observes the batch and how the sink
+ * accounted for it. A hook that throws is reported as an `error` event with its name: a failing
+ * `beforeSend` leaves the batch as it was; `afterSend` errors never reach the pipeline.
+ */
+export interface SendHooks {
+  readonly name: string
+  beforeSend?(batch: SinkBatch): SinkBatch | undefined | Promise<SinkBatch | undefined>
+  afterSend?(batch: SinkBatch, result: SinkResult): void | Promise<void>
 }

@@ -17,6 +17,12 @@ usage:
   firefront cursors <config> [--reset SOURCE [--to JSON]]   list or reset committed cursors
   firefront dlq <config> [--replay] [--source S] [--since T] inspect or replay the dead-letter topic and spool
   firefront --version
+
+exit codes:
+  0  success: every record fetched was delivered (or dead-lettered)
+  1  a stream failed, or a part failed to start or stop
+  2  bad usage or an invalid configuration (nothing ran)
+  3  run: some records are left in the disk spool (delivered at the next start)
 `
 
 type Command = (args: string[], io: CommandIO) => Promise<number>

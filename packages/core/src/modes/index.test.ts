@@ -1,6 +1,6 @@
 import { manifestProblems } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
-import { BUILTIN_MODE_NAMES, builtinModes, hasDone } from './index'
+import { BUILTIN_MODE_NAMES, builtinModes } from './index'
 import { createMode, modeTestContext } from './fake-sources'
 
 describe('builtinModes', () => {
@@ -17,7 +17,7 @@ describe('builtinModes', () => {
     for (const plugin of builtinModes) {
       const { ctx } = modeTestContext()
       const mode = await createMode(plugin, {}, ctx)
-      expect(hasDone(mode)).toBe(true)
+      expect(typeof mode.done).toBe('function')
       expect(mode.metrics()).toMatchObject({
         running: false,
         recordsProcessed: 0,

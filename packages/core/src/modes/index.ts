@@ -11,8 +11,6 @@ export { ContinuousStreamingModeConfig, continuousStreamingMode } from './contin
 export {
   type BuiltinModeInstance,
   type CycleOutcome,
-  hasDone,
-  type ModeExit,
   ModeRunner,
   requirePull,
 } from './mode-runner'

@@ -8,6 +8,7 @@ import {
   FirefrontError,
   type IngestionModeInstance,
   type JsonValue,
+  type ModeExit,
   type ModeMetrics,
   type ModeSource,
   type PluginContext,
@@ -16,30 +17,12 @@ import {
   type Cursor,
 } from '@firefront/sdk'
 
-/** How a mode's background loop ended. */
-export interface ModeExit {
-  /**
-   * `stopped`: {@link IngestionModeInstance.stop} was called. `fatal`: an error the mode does
-   * not retry (a `ConnectorConfigError`, or a push subscription that threw) ended it. `ended`: a
-   * push subscription or a cron schedule came to its end by itself.
-   */
-  readonly reason: 'stopped' | 'fatal' | 'ended'
-  /** The error behind a `fatal` exit. */
-  readonly error?: Error
-}
-
 /**
- * A built-in mode instance: the SDK's {@link IngestionModeInstance} plus `done()`, which lets the
- * runtime learn that the loop ended by itself (a fatal error) without polling `metrics()`.
+ * A built-in mode instance: the SDK's {@link IngestionModeInstance} with its optional `done()`
+ * always present (every built-in mode can end by itself on a fatal error).
  */
 export interface BuiltinModeInstance extends IngestionModeInstance {
-  /** Resolves once the background loop has ended and the mode is stopped; never rejects. */
   done(): Promise<ModeExit>
-}
-
-/** True when `instance` has the {@link BuiltinModeInstance.done} extension. */
-export function hasDone(instance: IngestionModeInstance): instance is BuiltinModeInstance {
-  return typeof (instance as Partial<BuiltinModeInstance>).done === 'function'
 }
 
 /** A pull {@link ModeSource}. */

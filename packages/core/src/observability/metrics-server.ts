@@ -4,13 +4,14 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { JsonValue } from '@firefront/sdk'
+import type { RuntimeMetrics } from '../runtime/metrics'
 import { registerRuntimeMetrics } from './runtime-metrics'
 import { STATUS_PAGE } from './status-page'
 
 /** What the server reads from. */
 export interface MetricsSource {
   readonly metricsRegistry: import('prom-client').Registry
-  getMetrics(): Promise<Record<string, JsonValue>>
+  getMetrics(): Promise<RuntimeMetrics>
   healthCheck(): Promise<{ healthy: boolean } & Record<string, JsonValue>>
 }
 

@@ -88,6 +88,16 @@ export class EntryRing<T> {
     return entry
   }
 
+  /** The head's item (the oldest), without removing it. */
+  peekFirst(): { readonly item: T } | undefined {
+    return this.len === 0 ? undefined : { item: this.items[this.head] as T }
+  }
+
+  /** The tail's item (the newest), without removing it. */
+  peekLast(): { readonly item: T } | undefined {
+    return this.len === 0 ? undefined : { item: this.items[(this.head + this.len - 1) & this.mask] as T }
+  }
+
   /** When the oldest entry was enqueued, or `undefined` when empty. */
   oldestTime(): number | undefined {
     return this.len === 0 ? undefined : this.times[this.head]

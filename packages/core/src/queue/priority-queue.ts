@@ -91,6 +91,23 @@ export interface PriorityQueueOptions<T> {
    * enqueue that caused the drop.
    */
   readonly onDrop?: (drop: QueueDrop<T>) => void
+  /**
+   * Whether a queued record may be evicted to make room (default: every record may). Records of
+   * sources that can wait (pull sources enqueue with `wait`) are not: when the record the
+   * strategy would evict may not be, the arriving record is dropped instead (`drop_newest`).
+   */
+  readonly isEvictable?: (item: T) => boolean
+}
+
+/** Options of one {@link PriorityQueue.enqueueAll} call. */
+export interface EnqueueAllOptions {
+  /** Aborting it while waiting rejects with `ERR_ABORTED`. */
+  readonly signal?: AbortSignal
+  /**
+   * Wait for room on a full queue whatever the overflow strategy (backpressure for a source that
+   * can wait, such as a pull source whose next poll simply comes later). Default: only under `block`.
+   */
+  readonly wait?: boolean
 }
 
 /** Options of {@link PriorityQueue.waitForItems}. */
@@ -202,6 +219,7 @@ export class PriorityQueue<T> {
   private readonly levels: EntryRing<T>[]
   private readonly clock: Clock
   private readonly onDrop: ((drop: QueueDrop<T>) => void) | undefined
+  private readonly isEvictable: ((item: T) => boolean) | undefined
   private count = 0
   private isClosed = false
   private totalEnqueued = 0
@@ -234,6 +252,7 @@ export class PriorityQueue<T> {
     this.overflowStrategy = strategy
     this.clock = options.clock ?? systemClock
     this.onDrop = options.onDrop
+    this.isEvictable = options.isEvictable
     this.levels = PRIORITIES.map((p) => new EntryRing<T>(p))
     this.blocked = PRIORITIES.map(() => [])
   }
@@ -303,14 +322,16 @@ export class PriorityQueue<T> {
     items: Iterable<T>,
     priority: Priority | ((item: T) => Priority),
     sourceId: string,
-    signal?: AbortSignal,
+    options: AbortSignal | EnqueueAllOptions = {},
   ): Promise<EnqueueAllResult<T>> {
+    const { signal, wait } = options instanceof AbortSignal ? { signal: options, wait: false } : options
+    const waits = wait === true || this.overflowStrategy === 'block'
     let accepted = 0
     const dropped: QueueDrop<T>[] = []
     for (const item of items) {
       const p = typeof priority === 'function' ? priority(item) : priority
       let result: EnqueueResult<T>
-      if (this.overflowStrategy === 'block' && this.count >= this.maxSize && !this.isClosed) {
+      if (waits && this.count >= this.maxSize && !this.isClosed) {
         try {
           result = await this.waitForRoom(item, p, sourceId, signal)
         } catch (err) {
@@ -504,6 +525,10 @@ export class PriorityQueue<T> {
       return { accepted: false, dropped: this.recordDrop({ item, priority, sourceId, enqueuedAt: now }, reason) }
     }
     const ring = this.levels[lowest]!
+    const candidate = this.overflowStrategy === 'drop_oldest' ? ring.peekFirst() : ring.peekLast()
+    if (candidate && this.isEvictable && !this.isEvictable(candidate.item)) {
+      return { accepted: false, dropped: this.recordDrop({ item, priority, sourceId, enqueuedAt: now }, 'drop_newest') }
+    }
     const victim = (this.overflowStrategy === 'drop_oldest' ? ring.shift() : ring.pop())!
     this.count--
     this.push(level, item, sourceId, now)

@@ -8,6 +8,7 @@ import { EventEmitter } from 'eventemitter3'
 export type DropReason =
   | 'queue_overflow_oldest'
   | 'queue_overflow_newest'
+  | 'queue_overflow_lower_priority'
   | 'shutdown_timeout'
   | 'rejected_input_dlq_disabled'
   | 'stream_stopped'

@@ -7,7 +7,6 @@
 import {
   backoffDelay,
   type Clock,
-  type JsonValue,
   type Logger,
   type SinkBatch,
   type SinkRecord,
@@ -20,8 +19,8 @@ import type { QueuedRecord } from './queued-record'
 
 /** Where the consumer reports what happened to each group of records. */
 export interface ConsumerCallbacks {
-  /** The sink accounted for every record of `entries` (delivered, dead-lettered or spooled). */
-  settled(entries: readonly QueuedRecord[], result: SinkResult): void
+  /** The sink accounted for every record of `entries` (delivered, dead-lettered or spooled) in `topic`. */
+  settled(entries: readonly QueuedRecord[], result: SinkResult, topic: string): void
   /** The records could not be sent before the consumer stopped; they stay unacknowledged. */
   abandoned(entries: readonly QueuedRecord[], error: Error): void
 }
@@ -41,6 +40,20 @@ export interface QueueConsumerOptions {
   /** First retry delay of a batch the sink rejected, doubled each attempt up to `retryMaxMs`. */
   readonly retryBaseMs?: number
   readonly retryMaxMs?: number
+}
+
+/** The consumer's figures, for `getMetrics()`. */
+export interface ConsumerMetrics {
+  readonly batches: number
+  readonly records: number
+  readonly send_failures: number
+  readonly throttle_waits: number
+  readonly throttle_wait_seconds: number
+  readonly abandoned: number
+  readonly last_batch_at: string | null
+  readonly batch_size: number
+  readonly linger_ms: number
+  readonly in_flight: number
 }
 
 const sleep = (clock: Clock, ms: number, signal?: AbortSignal): Promise<void> => clock.sleep(ms, signal).catch(() => {})
@@ -96,7 +109,7 @@ export class QueueConsumer {
   }
 
   /** Consumer figures for `getMetrics()`. */
-  getMetrics(): Record<string, JsonValue> {
+  getMetrics(): ConsumerMetrics {
     return { ...this.#m, batch_size: this.#o.batchSize, linger_ms: this.#o.lingerMs, in_flight: this.#inFlight }
   }
 
@@ -192,7 +205,7 @@ export class QueueConsumer {
         this.#m.batches++
         this.#m.records += items.length
         this.#m.last_batch_at = new Date().toISOString()
-        this.#o.callbacks.settled(items, result)
+        this.#o.callbacks.settled(items, result, batch.topic)
         this.#o.events.emit('batch:sent', {
           sourceId: batch.sourceId,
           topic: batch.topic,

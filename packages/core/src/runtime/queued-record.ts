@@ -7,4 +7,9 @@ export interface QueuedRecord {
   readonly streamId: string
   /** The poll this record came from (pull sources); settled when the record is acknowledged or dropped. */
   readonly checkpoint?: Checkpoint
+  /**
+   * Whether the queue may evict it under a drop strategy: false for records of sources that can
+   * wait (pull sources), whose cursor must never pass a record that was not delivered.
+   */
+  readonly evictable: boolean
 }

@@ -1,6 +1,8 @@
 /**
- * StreamManager (the seed's `StreamManagerV2`): owns the queue, the queue consumer, the throttle
- * policy, the topic chain, the sink and the cursor store, and starts one {@link Stream} per source.
+ * StreamManager (the seed's `StreamManagerV2`): the runtime's front door. It plans the config
+ * against the registry, hands the shared parts (state lock, cursor store, throttle policy, sink,
+ * topic resolvers, pipeline) to a {@link Supervisor} that starts them in order and stops them in
+ * reverse, and opens one {@link Stream} per source, which feeds the {@link Pipeline}.
  */
 import { resolve } from 'node:path'
 import {
@@ -9,14 +11,13 @@ import {
   ConfigValidationError,
   type ConnectorInstance,
   FirefrontError,
+  type InstanceOf,
   isBranded,
   type JsonValue,
   type Plugin,
-  PluginHookError,
   type Priority,
-  type SinkBatch,
+  type SendHooks,
   type SinkInstance,
-  type SinkResult,
   type SourceInfo,
   systemClock,
   type ThrottlePolicyInstance,
@@ -24,36 +25,27 @@ import {
 } from '@firefront/sdk'
 import type { Logger as PinoLogger } from 'pino'
 import client from 'prom-client'
+import { validateBlock } from '../config/validate-block'
 import type { FirefrontConfig, SourceConfig } from '../config/schema'
 import type { CursorStore } from '../cursors/file-cursor-store'
 import { openCursorStore } from '../cursors/open'
 import { lockSource, unlockSource } from '../cursors/source-lock'
+import { lockStateDir, type StateLock } from '../cursors/state-lock'
 import { asSdkLogger, createLogger } from '../observability/logger'
-import { validateBlock } from '../config/validate-block'
-import { hasDone } from '../modes/mode-runner'
-import { EnqueueInterruptedError, PriorityQueue } from '../queue/priority-queue'
-import { planOutputs, planSource, type PlannedPlugin } from '../registry/plan'
+import { type PlannedPlugin, planOutputs, planSource } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import { builtinSinkMappers, builtinThrottleMappers, createBuiltinRegistry } from './builtins'
-import { type DropReason, RuntimeEmitter } from './events'
+import { RuntimeEmitter } from './events'
+import type { RuntimeMetrics } from './metrics'
+import { Pipeline } from './pipeline'
 import { createPluginContext } from './plugin-context'
-import { QueueConsumer } from './queue-consumer'
-import type { QueuedRecord } from './queued-record'
-import { Stream } from './stream'
-import { TopicChain } from './topic-chain'
+import { SendHookRunner } from './send-hooks'
+import { Stream, type StreamMetrics } from './stream'
+import { type StopFailure, Supervisor, type TeardownReport } from './supervisor'
+import { TopicChain, type TopicStep } from './topic-chain'
 
-/**
- * Hooks around each send. `beforeSend` runs in registration order and may return a batch whose
- * records replace the batch's, one for one (e.g. enrich or redact values); `afterSend` observes the
- * batch and how the sink accounted for it. A hook that throws is reported as an `error` event with
- * its name: a failing `beforeSend` leaves the batch as it was; `afterSend` errors never reach the
- * pipeline.
- */
-export interface SendHooks {
-  readonly name: string
-  beforeSend?(batch: SinkBatch): SinkBatch | undefined | Promise<SinkBatch | undefined>
-  afterSend?(batch: SinkBatch, result: SinkResult): void | Promise<void>
-}
+/** Send hooks (see the SDK's `SendHooks`); re-exported for code that embeds the runtime. */
+export type { SendHooks } from '@firefront/sdk'
 
 /** Options of {@link StreamManager}. */
 export interface StreamManagerOptions {
@@ -81,6 +73,16 @@ export interface StreamManagerOptions {
 
 const STREAM_ID_SAFE = /[^A-Za-z0-9_.-]/g
 
+/** The manager's shared parts, set as the supervisor starts them. */
+interface Parts {
+  lock?: StateLock
+  cursors?: CursorStore
+  throttle?: ThrottlePolicyInstance
+  sink?: SinkInstance
+  chain?: TopicChain
+  pipeline?: Pipeline
+}
+
 /** The seed's StreamManager; see the module comment. */
 export class StreamManager {
   /** Typed runtime events (`stream:started`, `batch:sent`, `record:dropped`, ...). */
@@ -93,19 +95,16 @@ export class StreamManager {
   readonly #clock: Clock
   readonly #streams = new Map<string, Stream>()
   readonly #rootAbort = new AbortController()
-  #queue?: PriorityQueue<QueuedRecord>
-  #consumer?: QueueConsumer
-  #sink?: SinkInstance
+  readonly #hooks: SendHookRunner
+  readonly #supervisor: Supervisor
+  #parts: Parts = {}
   #sinkName = 'custom'
-  #throttle?: ThrottlePolicyInstance
-  #chain?: TopicChain
-  #cursors?: CursorStore
-  #started = false
+  #state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' = 'idle'
+  #starting: Promise<void> | undefined
   #startedAt = 0
   #streamsStarted = 0
   #seq = 0
-  readonly #dropped = new Map<DropReason | string, number>()
-  readonly #hooks: SendHooks[] = []
+  #stopDeadline = Number.POSITIVE_INFINITY
 
   constructor(options: StreamManagerOptions) {
     this.#o = options
@@ -114,44 +113,19 @@ export class StreamManager {
     this.logger = options.logger ?? createLogger({ level: options.config.log_level })
     this.registry = options.registry ?? createBuiltinRegistry()
     for (const p of options.plugins ?? []) this.registry.register(p, { via: 'code' })
-    this.#hooks.push(...(options.hooks ?? []))
-  }
-
-  /** Adds send hooks (see {@link SendHooks}); they apply to batches sent from now on. */
-  addHooks(...hooks: SendHooks[]): void {
-    this.#hooks.push(...hooks)
-  }
-
-  async #send(batch: SinkBatch): Promise<SinkResult> {
-    let current = batch
-    for (const hook of this.#hooks) {
-      if (!hook.beforeSend) continue
-      try {
-        const next = await hook.beforeSend(current)
-        if (next && next.records.length !== current.records.length) {
-          throw new Error(
-            `beforeSend returned ${next.records.length} records for a batch of ${current.records.length}; records are replaced one for one`,
-          )
-        }
-        if (next) current = next
-      } catch (err) {
-        const error = new PluginHookError(`hook:${hook.name}`, 'beforeSend', err)
+    this.#hooks = new SendHookRunner((error, batch, phase) => {
+      if (phase === 'beforeSend')
         this.logger.error({ err: error }, 'a beforeSend hook failed; the batch is sent as it was')
-        this.events.emit('error', error, { sourceId: batch.sourceId, component: 'hooks' })
-      }
-    }
-    const result = await this.#sink!.send(current)
-    for (const hook of this.#hooks) {
-      if (!hook.afterSend) continue
-      try {
-        await hook.afterSend(current, result)
-      } catch (err) {
-        const error = new PluginHookError(`hook:${hook.name}`, 'afterSend', err)
-        this.logger.warn({ err: error }, 'an afterSend hook failed')
-        this.events.emit('error', error, { sourceId: batch.sourceId, component: 'hooks' })
-      }
-    }
-    return result
+      else this.logger.warn({ err: error }, 'an afterSend hook failed')
+      this.events.emit('error', error, { sourceId: batch.sourceId, component: 'hooks' })
+    })
+    this.#hooks.addGlobal(...(options.hooks ?? []))
+    this.#supervisor = new Supervisor({ onStopError: (f) => this.#reportStopFailure(f) })
+  }
+
+  /** Adds send hooks (see `SendHooks`); they apply to batches sent from now on. */
+  addHooks(...hooks: SendHooks[]): void {
+    this.#hooks.addGlobal(...hooks)
   }
 
   /**
@@ -186,16 +160,34 @@ export class StreamManager {
 
   /** The cursor store (available after `start`). */
   get cursors(): CursorStore {
-    if (!this.#cursors) throw new FirefrontError('ERR_STOPPED', 'the StreamManager is not started')
-    return this.#cursors
+    if (!this.#parts.cursors) throw new FirefrontError('ERR_STOPPED', 'the StreamManager is not started')
+    return this.#parts.cursors
+  }
+
+  #pipeline(): Pipeline {
+    if (!this.#parts.pipeline) throw new FirefrontError('ERR_STOPPED', 'the StreamManager is not started')
+    return this.#parts.pipeline
   }
 
   /**
-   * Starts the shared parts: sink, throttle policy, topic chain, queue and queue consumer. Streams
-   * are started with {@link startStream} or {@link startAll}.
+   * Starts the shared parts in order: the state directory's lock, the cursor store, the throttle
+   * policy, the sink (and its topics), the topic resolvers, the pipeline. A part that fails stops
+   * the ones already started, in reverse. Streams are started with {@link startStream} or
+   * {@link startAll}.
    */
   async start(): Promise<void> {
-    if (this.#started) return
+    if (this.#state === 'running') return
+    if (this.#starting) return this.#starting
+    if (this.#state !== 'idle') throw new FirefrontError('ERR_STOPPED', `the StreamManager is ${this.#state}`)
+    this.#starting = this.#start()
+    try {
+      await this.#starting
+    } finally {
+      this.#starting = undefined
+    }
+  }
+
+  async #start(): Promise<void> {
     const cfg = this.config
     const outputs = planOutputs(cfg, this.registry, {
       raw: this.#o.raw,
@@ -208,59 +200,103 @@ export class StreamManager {
     ) {
       throw new ConfigValidationError(outputs.issues)
     }
-    this.#cursors = await openCursorStore(cfg)
-    this.#throttle = await this.#create(outputs.throttle!, 'throttle')
-    await this.#throttle.start?.()
-    if (this.#o.sink) {
-      this.#sink = this.#o.sink
-    } else {
-      this.#sinkName = outputs.sink!.entry.plugin.name
-      this.#sink = await this.#create(outputs.sink!, 'sink')
-    }
-    try {
-      await this.#sink.start?.()
-    } catch (err) {
-      throw new FirefrontError(
-        'ERR_PLUGIN_START',
-        `sink:${this.#sinkName} failed to start: ${(err as Error).message}`,
-        { cause: err },
-      )
-    }
-    await this.#sink.ensureTopics?.(this.#knownTopics())
-    this.#chain = await this.#buildChain()
-    this.#queue = new PriorityQueue<QueuedRecord>({
-      maxSize: cfg.queue_max_size,
-      overflowStrategy: cfg.queue_overflow_strategy,
-      clock: this.#clock,
-      onDrop: (drop) =>
-        this.#onDrop(
-          [drop.entry.item],
-          drop.reason === 'drop_newest' ? 'queue_overflow_newest' : 'queue_overflow_oldest',
-        ),
+    this.#state = 'starting'
+    const p = this.#parts
+    const sv = this.#supervisor
+    await sv.add({
+      name: `state_dir lock (${this.stateDir})`,
+      start: () => {
+        p.lock = lockStateDir(this.stateDir, this.#o.configFile ? resolve(this.#o.configFile) : undefined)
+      },
+      stop: () => p.lock?.release(),
+    })
+    await sv.add({
+      name: `cursor store (${cfg.cursors.store})`,
+      start: async () => {
+        p.cursors = await openCursorStore(cfg)
+      },
+      stop: () => p.cursors?.close?.(),
+    })
+    await sv.add({
+      name: `throttle-policy:${outputs.throttle!.entry.plugin.name}`,
+      start: async () => {
+        p.throttle = await this.#create(outputs.throttle!, 'throttle')
+        this.#hooks.addGlobal(p.throttle.hooks)
+        await p.throttle.start?.()
+      },
+      stop: () => p.throttle?.close?.(),
+    })
+    if (!this.#o.sink) this.#sinkName = outputs.sink!.entry.plugin.name
+    await sv.add({
+      name: `sink:${this.#sinkName}`,
+      start: async () => {
+        p.sink = this.#o.sink ?? (await this.#create(outputs.sink!, 'sink'))
+        this.#hooks.addGlobal(p.sink.hooks)
+        await p.sink.start?.()
+        await p.sink.ensureTopics?.(this.#knownTopics())
+      },
+      stop: () => p.sink?.close?.(),
+    })
+    const resolvers = new Supervisor({ onStopError: (f) => this.#reportStopFailure(f) })
+    await sv.add({
+      name: 'topic resolvers',
+      start: async () => {
+        p.chain = await this.#buildChain()
+        for (const step of p.chain.steps) {
+          this.#hooks.addGlobal(step.resolver.hooks)
+          await resolvers.add({
+            name: `topic-resolver:${step.name}`,
+            start: () => step.resolver.start?.(),
+            stop: () => step.resolver.close?.(),
+          })
+        }
+        await resolvers.start()
+      },
+      stop: async () => {
+        const report = await resolvers.stop()
+        // each failure was reported already; the supervisor only needs to know there was one
+        if (report.failures.length > 0) throw new Error(`${report.failures.length} topic resolver(s) failed to stop`)
+      },
     })
     const anyRealtime = Object.values(cfg.sources).some(
       (s) => s.enabled && (s.ingestion as { mode?: string }).mode !== 'batch',
     )
     const lingerSeconds = cfg.kafka.batch_timeout_seconds ?? (anyRealtime ? 1 : 5)
-    this.#consumer = new QueueConsumer({
-      queue: this.#queue,
-      send: (batch) => (this.#hooks.length > 0 ? this.#send(batch) : this.#sink!.send(batch)),
-      throttle: this.#throttle,
-      resolveTopic: (item) => this.#chain!.resolve(item.record, this.#infoOf(item.record.sourceId)),
-      batchSize: cfg.kafka.batch_size,
-      lingerMs: lingerSeconds * 1000,
-      events: this.events,
-      logger: asSdkLogger(this.logger.child({ component: 'queue-consumer' })),
-      clock: this.#clock,
-      retryBaseMs: cfg.kafka.retry_backoff_base * 1000,
-      retryMaxMs: cfg.kafka.retry_backoff_max * 1000,
-      callbacks: {
-        settled: (items, result) => this.#onSettled(items, result),
-        abandoned: (items, error) => this.#onAbandoned(items, error),
+    await sv.add({
+      name: 'pipeline',
+      start: () => {
+        p.pipeline = new Pipeline({
+          sink: p.sink!,
+          throttle: p.throttle!,
+          chain: p.chain!,
+          hooks: this.#hooks,
+          events: this.events,
+          logger: asSdkLogger(this.logger.child({ component: 'pipeline' })),
+          clock: this.#clock,
+          queueMaxSize: cfg.queue_max_size,
+          overflowStrategy: cfg.queue_overflow_strategy,
+          batchSize: cfg.kafka.batch_size,
+          lingerMs: lingerSeconds * 1000,
+          retryBaseMs: cfg.kafka.retry_backoff_base * 1000,
+          retryMaxMs: cfg.kafka.retry_backoff_max * 1000,
+          sourceInfo: (id) => this.#infoOf(id),
+          drainTimeoutMs: () => Math.max(0, this.#stopDeadline - this.#clock.now()),
+        })
+        p.pipeline.onDrained(async () => {
+          for (const s of this.#streams.values()) await s.flushCommits()
+        })
+        p.pipeline.start()
       },
+      stop: () => p.pipeline?.stop(),
     })
-    this.#consumer.start()
-    this.#started = true
+    try {
+      await sv.start()
+    } catch (err) {
+      this.#state = 'stopped'
+      this.#rootAbort.abort()
+      throw err
+    }
+    this.#state = 'running'
     this.#startedAt = this.#clock.now()
     this.logger.info(
       { sink: this.#sinkName, queue_max_size: cfg.queue_max_size, batch_size: cfg.kafka.batch_size },
@@ -268,10 +304,15 @@ export class StreamManager {
     )
   }
 
+  #reportStopFailure(failure: StopFailure): void {
+    this.logger.error({ err: failure.error, component: failure.name }, `${failure.name} failed to stop`)
+    this.events.emit('error', failure.error, { component: failure.name })
+  }
+
   async #create<K extends 'sink' | 'throttle-policy' | 'topic-resolver'>(
     planned: PlannedPlugin<K>,
     role: string,
-  ): Promise<import('@firefront/sdk').InstanceOf[K]> {
+  ): Promise<InstanceOf[K]> {
     const plugin = planned.entry.plugin as Plugin<K>
     const ctx = createPluginContext({
       id: `${plugin.kind}:${plugin.name}#${role}`,
@@ -281,7 +322,7 @@ export class StreamManager {
       clock: this.#clock,
     })
     try {
-      return (await plugin.create(planned.config as never, ctx)) as import('@firefront/sdk').InstanceOf[K]
+      return (await plugin.create(planned.config as never, ctx)) as InstanceOf[K]
     } catch (err) {
       throw new FirefrontError('ERR_PLUGIN_START', `${planned.entry.id} failed to create: ${(err as Error).message}`, {
         cause: err,
@@ -291,7 +332,7 @@ export class StreamManager {
 
   async #buildChain(): Promise<TopicChain> {
     const cfg = this.config
-    const step = async (name: string, input: unknown) => {
+    const step = async (name: string, input: unknown): Promise<TopicStep> => {
       const entry = this.registry.get('topic-resolver', name)
       if (!entry) throw new FirefrontError('ERR_PLUGIN_NOT_FOUND', `topic-resolver:${name} is not registered`)
       const checked = validateConfig(entry.plugin.configSchema, input, `topic-resolver:${name}`)
@@ -339,7 +380,7 @@ export class StreamManager {
     return [...topics]
   }
 
-  #infoCache = new Map<string, SourceInfo>()
+  readonly #infoCache = new Map<string, SourceInfo>()
   #infoOf(sourceId: string): SourceInfo {
     return (
       this.#infoCache.get(sourceId) ?? { sourceId, sourceType: this.config.sources[sourceId]?.source_type ?? sourceId }
@@ -357,15 +398,15 @@ export class StreamManager {
    * its `source_type` (or `connector`). An unknown or disabled source is an error that names it.
    */
   async startStream(sourceId: string, connector?: ConnectorInstance | Plugin<'connector'>): Promise<string> {
-    return this.#open(sourceId, connector, true)
+    return (await this.#open(sourceId, connector, true)).d.streamId
   }
 
   async #open(
     sourceId: string,
     connector: ConnectorInstance | Plugin<'connector'> | undefined,
     loop: boolean,
-  ): Promise<string> {
-    if (!this.#started) await this.start()
+  ): Promise<Stream> {
+    await this.start()
     const source = this.config.sources[sourceId]
     if (!source) throw new FirefrontError('ERR_SOURCE_UNKNOWN', `Source not configured: ${sourceId}`)
     if (!source.enabled) throw new FirefrontError('ERR_SOURCE_DISABLED', `Source is disabled: ${sourceId}`)
@@ -381,11 +422,7 @@ export class StreamManager {
     let connectorConfig = parts.connector?.config
     if (connector && isBranded(connector)) {
       connectorPlugin = connector
-      const checked = (await import('@firefront/sdk')).validateConfig(
-        connector.configSchema,
-        source.config,
-        `sources.${sourceId}.config`,
-      )
+      const checked = validateConfig(connector.configSchema, source.config, `sources.${sourceId}.config`)
       if (!checked.ok) throw new ConfigValidationError(checked.issues)
       connectorConfig = checked.value
     }
@@ -399,7 +436,7 @@ export class StreamManager {
     }
     this.#infoCache.set(sourceId, info)
     const logger = asSdkLogger(this.logger.child({ source: sourceId, stream: streamId }))
-    // The stream object is created first so the contexts can hand rejected inputs to it.
+    // The stream is created after its plugins, but their contexts hand rejected inputs to it.
     let stream: Stream | undefined
     const streamAbort = new AbortController()
     const ctxFor = (id: string) =>
@@ -422,9 +459,7 @@ export class StreamManager {
       throw new FirefrontError(
         'ERR_PLUGIN_START',
         `connector:${connectorName} for source ${sourceId} failed to create: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
+        { cause: err },
       )
     }
     let modePlan = parts.mode
@@ -461,39 +496,37 @@ export class StreamManager {
       events: this.events,
       logger,
       clock: this.#clock,
-      enqueue: (items, signal) => this.#enqueue(items, signal),
+      pipeline: this.#pipeline(),
       dlqTopic: this.config.enable_dlq ? this.config.dlq.topic : undefined,
-      onFatal: (error) => {
-        void this.stopStream(streamId, 'failed', error).catch(() => {})
-      },
+      onFatal: (error) => void this.#endStream(streamId, 'failed', error),
     })
-    stream.signal.addEventListener('abort', () => streamAbort.abort(stream?.signal.reason), { once: true })
-    this.#streams.set(streamId, stream)
+    const opened = stream
+    opened.signal.addEventListener('abort', () => streamAbort.abort(opened.signal.reason), { once: true })
+    this.#streams.set(streamId, opened)
+    this.#pipeline().attach(streamId, opened)
+    this.#hooks.addForSource(sourceId, instance.hooks, mode.hooks)
     try {
-      if (loop) await stream.start()
-      else await stream.prepare()
+      await opened.start(loop)
     } catch (err) {
-      await stream.stop().catch(() => {})
-      stream.status = 'failed'
-      stream.lastError = err as Error
+      this.#hooks.removeSource(sourceId)
       this.events.emit('stream:stopped', { streamId, sourceId, reason: 'failed to start', error: err as Error })
       throw err
     }
-    if (loop && hasDone(mode)) {
+    if (loop && mode.done) {
       // A mode that ends by itself (a push subscription that failed, a refused configuration, a
       // schedule that ran out) ends its stream too, with the reason.
       void mode.done().then((exit) => {
         if (exit.reason === 'stopped') return
         const error =
           exit.reason === 'fatal' ? (exit.error ?? new Error('the ingestion mode stopped on an error')) : undefined
-        void this.#stopStream(streamId, exit.reason === 'fatal' ? 'failed' : 'ended', error).catch(() => {})
+        void this.#endStream(streamId, exit.reason === 'fatal' ? 'failed' : 'ended', error)
       })
     }
     lockSource(this.stateDir, sourceId)
     this.#streamsStarted++
     this.events.emit('stream:started', { streamId, sourceId, mode: modeName, connector: connectorName })
     this.logger.info({ stream: streamId, source: sourceId, mode: modeName, connector: connectorName }, 'stream started')
-    return streamId
+    return opened
   }
 
   /** Starts every enabled source; returns the stream ids. */
@@ -505,150 +538,101 @@ export class StreamManager {
     return ids
   }
 
-  async #enqueue(items: QueuedRecord[], signal: AbortSignal): Promise<void> {
-    const queue = this.#queue!
-    const sourceId = items[0]!.record.sourceId
-    const stream = this.#streams.get(items[0]!.streamId)
+  /** Ends a stream by itself (fatal error, an ended schedule); errors are reported, not thrown. */
+  async #endStream(streamId: string, reason: string, error: Error | undefined): Promise<void> {
     try {
-      const result = await queue.enqueueAll(items, (i) => i.record.priority, sourceId, signal)
-      if (stream) stream.counts.enqueued += result.accepted
+      await this.#stopStream(streamId, reason, error)
     } catch (err) {
-      // Interrupted while waiting for room (stop, or queue closed): what was not queued is counted
-      // and its cursor stays uncommitted, so a pull source fetches it again at the next start.
-      const accepted = err instanceof EnqueueInterruptedError ? err.accepted : 0
-      const left = items.length - accepted
-      if (stream) {
-        stream.counts.enqueued += accepted
-        stream.counts.failed += left
-      }
-      this.#dropped.set('stream_stopped', (this.#dropped.get('stream_stopped') ?? 0) + left)
-      this.events.emit('record:dropped', { sourceId, reason: 'stream_stopped', count: left })
-      throw err
-    }
-  }
-
-  #onDrop(items: readonly QueuedRecord[], reason: DropReason): void {
-    for (const item of items) {
-      const stream = this.#streams.get(item.streamId)
-      if (stream) {
-        stream.counts.dropped++
-        stream.settle([item])
-      }
-    }
-    this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + items.length)
-    this.events.emit('record:dropped', { sourceId: items[0]?.record.sourceId ?? '', reason, count: items.length })
-  }
-
-  #onSettled(items: readonly QueuedRecord[], result: import('@firefront/sdk').SinkResult): void {
-    const stream = this.#streams.get(items[0]!.streamId)
-    if (stream) {
-      stream.counts.sent += result.delivered
-      stream.counts.dead_lettered += result.deadLettered
-      stream.counts.spooled += result.spooled
-      stream.settle(items)
-    }
-    if (result.deadLettered > 0) {
-      this.events.emit('dlq:written', {
-        sourceId: items[0]!.record.sourceId,
-        topic: this.config.dlq.topic,
-        count: result.deadLettered,
-        reason: 'sink',
-      })
-    }
-  }
-
-  #onAbandoned(items: readonly QueuedRecord[], error: Error): void {
-    const bySource = new Map<string, number>()
-    for (const item of items) {
-      const stream = this.#streams.get(item.streamId)
-      if (stream) stream.counts.failed++
-      bySource.set(item.record.sourceId, (bySource.get(item.record.sourceId) ?? 0) + 1)
-    }
-    for (const [sourceId, count] of bySource) {
-      this.#dropped.set('shutdown_timeout', (this.#dropped.get('shutdown_timeout') ?? 0) + count)
-      this.events.emit('record:dropped', { sourceId, reason: 'shutdown_timeout', count })
-      this.logger.error(
-        { source: sourceId, count, err: error },
-        'records were not sent before shutdown; their cursor stays uncommitted, so a pull source fetches them again at the next start',
-      )
+      this.logger.error({ err, stream: streamId }, 'the stream could not be ended cleanly')
+      this.events.emit('error', err as Error, { component: `stream ${streamId}` })
     }
   }
 
   /** Stops one stream: its mode finishes the cycle in flight; queued records are still sent. */
   async stopStream(streamId: string, reason = 'stopped', error?: Error): Promise<void> {
-    return this.#stopStream(streamId, reason, error)
+    const failures = await this.#stopStream(streamId, reason, error)
+    if (failures.length > 0) throw failures[0]
   }
 
-  async #stopStream(streamId: string, reason: string, error: Error | undefined, graceMs?: number): Promise<void> {
+  async #stopStream(streamId: string, reason: string, error: Error | undefined, graceMs?: number): Promise<Error[]> {
     const stream = this.#streams.get(streamId)
     if (!stream) throw new FirefrontError('ERR_SOURCE_UNKNOWN', `Stream not found: ${streamId}`)
-    if (stream.status === 'stopped' || stream.status === 'stopping' || stream.status === 'failed') return
-    await stream.stop(graceMs)
-    if (error) {
-      stream.status = 'failed'
-      stream.lastError = error
+    if (stream.status === 'stopped' || stream.status === 'stopping') return []
+    const failures = await stream.stop(graceMs, error)
+    this.#hooks.removeSource(stream.d.sourceId)
+    for (const f of failures) {
+      this.logger.error({ err: f, stream: streamId }, f.message)
+      this.events.emit('error', f, { sourceId: stream.d.sourceId, component: 'stream' })
     }
     unlockSource(this.stateDir, stream.d.sourceId)
-    this.events.emit('stream:stopped', { streamId, sourceId: stream.d.sourceId, reason, ...(error ? { error } : {}) })
+    this.events.emit('stream:stopped', {
+      streamId,
+      sourceId: stream.d.sourceId,
+      reason,
+      ...(stream.lastError && stream.status === 'failed' ? { error: stream.lastError } : {}),
+    })
     this.logger.info({ stream: streamId, source: stream.d.sourceId, reason }, 'stream stopped')
+    return failures
   }
 
   /**
    * Runs one cycle of every enabled pull source (or of `sourceIds`), then waits until everything
-   * fetched is acknowledged and the cursors are committed. Push sources are skipped.
+   * fetched is acknowledged and the cursors are committed. Push sources are skipped. A
+   * {@link stop} meanwhile (SIGTERM) ends the cycles in flight gracefully, and this resolves.
    */
   async runOnce(sourceIds?: readonly string[]): Promise<void> {
-    if (!this.#started) await this.start()
+    await this.start()
     const ids =
       sourceIds ??
       Object.entries(this.config.sources)
         .filter(([, s]) => s.enabled)
         .map(([id]) => id)
     for (const sourceId of ids) {
-      const streamId = await this.#open(sourceId, undefined, false)
-      const stream = this.#streams.get(streamId)!
-      if (stream.d.connector.mode !== 'pull') {
+      if (this.#state !== 'running') return
+      const stream = await this.#open(sourceId, undefined, false)
+      if (!stream.pulls) {
         this.logger.warn({ source: sourceId }, 'push sources have no single cycle; skipped by --once')
         continue
       }
       try {
         await stream.runOnce()
       } catch (err) {
-        stream.status = 'failed'
-        stream.lastError = err as Error
+        if (this.#state !== 'running') return
+        stream.fail(err as Error)
         this.logger.error({ err, source: sourceId }, 'the cycle failed')
         this.events.emit('error', err as Error, { sourceId, component: 'stream' })
       }
     }
-    await this.#consumer!.idle()
-    await this.#sink!.flush?.()
+    if (this.#state !== 'running') return
+    await this.#pipeline().idle()
+    if (this.#state !== 'running') return
+    await this.#parts.sink?.flush?.()
     for (const s of this.#streams.values()) await s.flushCommits()
   }
 
   /**
    * Graceful stop, bounded by `shutdown_timeout_seconds`: stop polling, drain the queue, flush the
-   * sink, commit cursors, close everything in reverse order of start.
+   * sink, commit cursors, then close every part in reverse order of start. Resolves with what
+   * failed on the way down (each failure is also logged and emitted as an `error` event).
    */
-  async stop(timeoutMs = this.config.shutdown_timeout_seconds * 1000): Promise<void> {
-    if (!this.#started) return
-    const deadline = this.#clock.now() + timeoutMs
+  async stop(timeoutMs = this.config.shutdown_timeout_seconds * 1000): Promise<TeardownReport> {
+    if (this.#starting) await this.#starting.catch(() => undefined)
+    if (this.#state !== 'running') return { stopped: [], failures: [] }
+    this.#state = 'stopping'
+    this.#stopDeadline = this.#clock.now() + timeoutMs
     // Streams stop together; each may finish its cycle in flight within half the shutdown budget.
     const grace = Math.min(10_000, timeoutMs / 2)
-    await Promise.all(
-      [...this.#streams.keys()]
-        .reverse()
-        .map((id) => this.#stopStream(id, 'stopped', undefined, grace).catch(() => {})),
+    const streamFailures = await Promise.all(
+      [...this.#streams.keys()].reverse().map(async (id): Promise<StopFailure[]> => {
+        const errors = await this.#stopStream(id, 'stopped', undefined, grace)
+        return errors.map((error) => ({ name: `stream ${id}`, error }))
+      }),
     )
-    this.#queue!.close()
-    await this.#consumer!.stop(Math.max(0, deadline - this.#clock.now()))
-    await this.#sink!.flush?.().catch((err: unknown) => this.logger.error({ err }, 'sink flush failed'))
-    for (const s of this.#streams.values()) await s.flushCommits()
+    const report = await this.#supervisor.stop()
     this.#rootAbort.abort()
-    await this.#sink!.close?.().catch((err: unknown) => this.logger.error({ err }, 'sink close failed'))
-    await this.#throttle!.close?.().catch(() => {})
-    await this.#cursors?.close?.().catch(() => {})
-    this.#started = false
+    this.#state = 'stopped'
     this.logger.info({ uptime_seconds: (this.#clock.now() - this.#startedAt) / 1000 }, 'stream manager stopped')
+    return { stopped: report.stopped, failures: [...streamFailures.flat(), ...report.failures] }
   }
 
   /** Stream ids and their state. */
@@ -661,41 +645,45 @@ export class StreamManager {
   }
 
   /** The seed's metrics object: `stream_manager`, `queue`, `producer`, `throttling`, `topic_resolver`, per-stream `mode` and `api`. */
-  async getMetrics(): Promise<Record<string, JsonValue>> {
-    const streams: Record<string, JsonValue> = {}
+  async getMetrics(): Promise<RuntimeMetrics> {
+    const streams: Record<string, StreamMetrics> = {}
     for (const [id, s] of this.#streams) streams[id] = s.getMetrics()
     const active = [...this.#streams.values()].filter((s) => s.status === 'running').length
+    const pipeline = this.#parts.pipeline?.metrics()
+    const running = this.#state === 'running'
     return {
       stream_manager: {
-        running: this.#started,
+        running,
         active_streams: active,
         total_streams: this.#streams.size,
         total_streams_started: this.#streamsStarted,
-        uptime_seconds: this.#started ? (this.#clock.now() - this.#startedAt) / 1000 : 0,
-        dropped_by_reason: Object.fromEntries(this.#dropped),
+        uptime_seconds: running ? (this.#clock.now() - this.#startedAt) / 1000 : 0,
+        dropped_by_reason: pipeline?.dropped_by_reason ?? {},
+        delivered_by_topic: pipeline?.delivered_by_topic ?? {},
         sink: this.#sinkName,
       },
-      queue: (this.#queue?.getMetrics() ?? null) as unknown as JsonValue,
-      consumer: this.#consumer?.getMetrics() ?? null,
-      producer: this.#sink?.metrics?.() ?? null,
-      throttling: this.#throttle?.metrics() ?? null,
-      topic_resolver: this.#chain?.getMetrics() ?? null,
+      queue: pipeline?.queue ?? null,
+      consumer: pipeline?.consumer ?? null,
+      producer: this.#parts.sink?.metrics?.() ?? null,
+      throttling: this.#parts.throttle?.metrics() ?? null,
+      topic_resolver: pipeline?.topic_resolver ?? null,
       streams,
     }
   }
 
   /** Health: the sink's own health, queue fullness and each stream's state. */
   async healthCheck(): Promise<{ healthy: boolean; [k: string]: JsonValue }> {
-    const sink = (await this.#sink
+    const running = this.#state === 'running'
+    const sink = (await this.#parts.sink
       ?.health?.()
-      .catch((err: unknown) => ({ healthy: false, error: (err as Error).message }))) ?? { healthy: this.#started }
-    const queueFull = this.#queue?.isFull() ?? false
+      .catch((err: unknown) => ({ healthy: false, error: (err as Error).message }))) ?? { healthy: running }
+    const queueFull = this.#parts.pipeline?.isFull() ?? false
     const failed = [...this.#streams.values()].filter((s) => s.status === 'failed').map((s) => s.d.sourceId)
     return {
-      healthy: this.#started && sink.healthy && !queueFull && failed.length === 0,
-      running: this.#started,
+      healthy: running && sink.healthy && !queueFull && failed.length === 0,
+      running,
       sink: sink as JsonValue,
-      queue: { size: this.#queue?.size() ?? 0, full: queueFull },
+      queue: { size: this.#parts.pipeline?.size() ?? 0, full: queueFull },
       failed_streams: failed,
       streams: this.listStreams() as unknown as JsonValue,
     }

@@ -1,9 +1,13 @@
 /**
  * One running stream: a source's connector, behind the API client (pull) or as a subscription
- * (push), driven by its ingestion mode, feeding the shared queue; and the bookkeeping that commits
- * its cursor once everything fetched before it is acknowledged.
+ * (push), driven by its ingestion mode, feeding the pipeline; and the bookkeeping that commits its
+ * cursor once everything fetched before it is accounted for. The stream owns its counts and its
+ * status: they change only through its methods, and the pipeline reports back through the
+ * {@link StreamPort} it implements.
  */
+import { createHash } from 'node:crypto'
 import {
+  type Clock,
   type ConnectorInstance,
   type Cursor,
   errorCode,
@@ -11,34 +15,65 @@ import {
   type IngestionModeInstance,
   type JsonValue,
   type Logger,
+  linkSignals,
+  type ModeMetrics,
   type ModeSource,
   type PollResult,
   type Priority,
   type RejectedInput,
+  type SinkResult,
   type SourceInfo,
   type SourceRecord,
-  linkSignals,
 } from '@firefront/sdk'
-import { ApiClient } from '../api/api-client'
+import { ApiClient, type ApiClientMetrics } from '../api/api-client'
 import { retryPoll } from '../api/retry'
 import type { SourceConfig } from '../config/schema'
 import type { CursorStore } from '../cursors/file-cursor-store'
 import { CheckpointTracker } from './checkpoints'
-import type { RuntimeEmitter } from './events'
+import type { DropReason, RuntimeEmitter } from './events'
+import type { Pipeline, StreamPort } from './pipeline'
 import type { QueuedRecord } from './queued-record'
+import { Supervisor } from './supervisor'
 
-/** Per-stream record accounting. In = sent + dead-lettered + spooled + dropped + failed + in flight. */
+/**
+ * Per-stream record accounting. fetched + rejected (first time) = sent + dead-lettered + spooled +
+ * dropped + failed + in flight, where rejected inputs are dead-lettered (or dropped when the DLQ is
+ * off).
+ */
 export interface StreamCounts {
-  fetched: number
-  rejected: number
-  enqueued: number
-  dropped: number
-  sent: number
-  dead_lettered: number
-  spooled: number
-  failed: number
-  polls_failed: number
-  cursor_commits: number
+  readonly fetched: number
+  /** Inputs the connector rejected (each dead-lettered once). */
+  readonly rejected: number
+  /** Rejected inputs seen again in a later poll and not dead-lettered a second time. */
+  readonly rejected_repeats: number
+  readonly enqueued: number
+  readonly dropped: number
+  readonly sent: number
+  readonly dead_lettered: number
+  readonly spooled: number
+  readonly failed: number
+  readonly polls_failed: number
+  readonly cursor_commits: number
+}
+
+type MutableCounts = { -readonly [K in keyof StreamCounts]: number }
+
+/** Where a stream is in its life. */
+export type StreamStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed'
+
+/** A stream's figures in `getMetrics()` (the seed's per-stream `mode` and `api`, plus accounting). */
+export interface StreamMetrics {
+  readonly stream_id: string
+  readonly source_id: string
+  readonly source_type: string
+  readonly connector: string
+  readonly status: StreamStatus
+  readonly started_at: string
+  readonly last_error: string | null
+  readonly records: StreamCounts
+  readonly pending_checkpoints: number
+  readonly mode: ModeMetrics
+  readonly api: ApiClientMetrics | null
 }
 
 /** What a stream needs from the manager. */
@@ -55,21 +90,26 @@ export interface StreamDeps {
   readonly cursorStore: CursorStore
   readonly events: RuntimeEmitter
   readonly logger: Logger
-  readonly clock: import('@firefront/sdk').Clock
-  /** Puts records into the shared queue (waits under `block`). */
-  readonly enqueue: (items: QueuedRecord[], signal: AbortSignal) => Promise<void>
+  readonly clock: Clock
+  readonly pipeline: Pick<Pipeline, 'enqueue'>
   /** The dead-letter topic for rejected inputs, or undefined when the DLQ is disabled. */
   readonly dlqTopic?: string
-  /** Called when the stream ends by itself (a configuration error from the remote). */
+  /** Called when the stream must end by itself (the remote refused the configuration). */
   readonly onFatal: (error: Error) => void
 }
 
+/** How many rejected inputs a stream remembers, so a bad row fetched again is not dead-lettered again. */
+const REJECTED_MEMORY = 50_000
+
 /** One stream; see the module comment. */
-export class Stream {
+export class Stream implements StreamPort {
   readonly d: StreamDeps
-  readonly counts: StreamCounts = {
+  readonly api?: ApiClient
+  readonly startedAt = new Date()
+  readonly #counts: MutableCounts = {
     fetched: 0,
     rejected: 0,
+    rejected_repeats: 0,
     enqueued: 0,
     dropped: 0,
     sent: 0,
@@ -79,16 +119,19 @@ export class Stream {
     polls_failed: 0,
     cursor_commits: 0,
   }
-  readonly api?: ApiClient
-  readonly startedAt = new Date()
-  status: 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' = 'starting'
-  lastError?: Error
+  #status: StreamStatus = 'starting'
+  #lastError: Error | undefined
   readonly #abort = new AbortController()
   readonly #checkpoints = new CheckpointTracker()
+  readonly #parts = new Supervisor()
+  readonly #rejectedSeen = new Set<string>()
+  /** Rejected inputs of the poll in flight: they join its checkpoint, so the cursor waits for them. */
+  #pollRejects: QueuedRecord[] | undefined
   #pollCursor: Cursor | undefined
   #committing: Promise<void> = Promise.resolve()
   #writing = false
   #nextCommit: { cursor: Cursor; records: number } | undefined
+  #stopGraceMs = 10_000
 
   constructor(deps: StreamDeps) {
     this.d = deps
@@ -105,6 +148,26 @@ export class Stream {
     }
   }
 
+  /** Where the stream is in its life. */
+  get status(): StreamStatus {
+    return this.#status
+  }
+
+  /** The last error the stream met, if any. */
+  get lastError(): Error | undefined {
+    return this.#lastError
+  }
+
+  /** A snapshot of the stream's record accounting. */
+  get counts(): StreamCounts {
+    return { ...this.#counts }
+  }
+
+  /** True for a pull source (polled on a schedule), false for a push subscription. */
+  get pulls(): boolean {
+    return this.d.connector.mode === 'pull'
+  }
+
   /** The AbortSignal handed to the connector's context: aborted when the stream stops. */
   get signal(): AbortSignal {
     return this.#abort.signal
@@ -115,14 +178,22 @@ export class Stream {
     return this.#pollCursor
   }
 
+  /** Marks the stream failed with `error` (kept as its last error). */
+  fail(error: Error): void {
+    this.#lastError = error
+    this.#status = 'failed'
+  }
+
+  /** Records an error that did not end the stream (a failed `--once` cycle). */
+  noteError(error: Error): void {
+    this.#lastError = error
+  }
+
   /** What the ingestion mode fetches from. */
   modeSource(): ModeSource {
     const { connector } = this.d
     if (connector.mode === 'push') {
-      return {
-        kind: 'push',
-        subscribe: (emit, signal) => connector.subscribe(emit, signal),
-      }
+      return { kind: 'push', subscribe: (emit, signal) => connector.subscribe(emit, signal) }
     }
     return { kind: 'pull', fetch: (signal) => this.#fetch(signal) }
   }
@@ -132,6 +203,8 @@ export class Stream {
     // one poll's signal, released after the poll (AbortSignal.any would tie it to the stream's)
     const linked = linkSignals([signal, this.#abort.signal])
     const combined = linked.signal
+    // Rejects of polls whose records a buffering mode has not handed on yet are kept together.
+    this.#pollRejects ??= []
     try {
       const { result, cached } = await retryPoll(
         () => api.pollDetailed({ cursor: this.#pollCursor, signal: combined }),
@@ -145,13 +218,17 @@ export class Stream {
       )
       // A cached answer repeats records already emitted for this cursor: emit none of them again.
       if (cached) return { records: [], ...(result.cursor !== undefined ? { cursor: result.cursor } : {}) }
-      this.counts.fetched += result.records.length
+      this.#counts.fetched += result.records.length
       if (result.cursor !== undefined) this.#pollCursor = result.cursor
+      // Nothing will be handed on for this poll: its rejects are dead-lettered on their own.
+      if (result.records.length === 0 && result.cursor === undefined) this.#flushPollRejects()
       return result
     } catch (err) {
-      this.counts.polls_failed++
+      this.#counts.polls_failed++
       const error = err instanceof Error ? err : new Error(String(err))
-      this.lastError = error
+      this.#lastError = error
+      // What the failed poll rejected is still dead-lettered.
+      this.#flushPollRejects()
       if (errorCode(err) === 'ERR_CONNECTOR_CONFIG') {
         this.d.logger.error(
           { err: error, source: this.d.sourceId },
@@ -165,20 +242,31 @@ export class Stream {
     }
   }
 
-  /** The mode's `process`: records (and the cursor after them) into the queue. */
+  #flushPollRejects(): void {
+    const rejects = this.#pollRejects
+    this.#pollRejects = undefined
+    if (rejects && rejects.length > 0) this.#enqueueLoose(rejects)
+  }
+
+  /** The mode's `process`: records (and the cursor after them) into the pipeline. */
   readonly process = async (records: readonly SourceRecord[], cursor?: Cursor): Promise<void> => {
-    const checkpoint = this.d.connector.mode === 'pull' ? this.#checkpoints.open(records.length, cursor) : undefined
-    if (records.length > 0) {
+    const pull = this.pulls
+    const rejects = this.#pollRejects ?? []
+    this.#pollRejects = undefined
+    const total = records.length + rejects.length
+    const checkpoint = pull ? this.#checkpoints.open(total, cursor) : undefined
+    if (total > 0) {
       const ingestedAt = new Date(this.d.clock.now()).toISOString()
       const { streamId, sourceId, priority } = this.d
       const sourceType = this.d.source.source_type
-      const items: QueuedRecord[] = new Array(records.length)
+      const items: QueuedRecord[] = new Array(total)
       // One fixed object shape per record (no spread): this runs for every record fetched.
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!
         items[i] = {
           streamId,
           checkpoint,
+          evictable: !pull,
           record: {
             key: r.key,
             value: r.value,
@@ -192,26 +280,23 @@ export class Stream {
           },
         }
       }
-      if (this.d.connector.mode === 'push') this.counts.fetched += records.length
-      await this.d.enqueue(items, this.#abort.signal)
+      for (let i = 0; i < rejects.length; i++) items[records.length + i] = { ...rejects[i]!, checkpoint }
+      if (!pull) this.#counts.fetched += records.length
+      try {
+        this.#counts.enqueued += await this.d.pipeline.enqueue(items, { wait: pull, signal: this.#abort.signal })
+      } catch (err) {
+        const accepted = (err as { accepted?: number }).accepted ?? 0
+        this.#counts.enqueued += accepted
+        this.#counts.failed += total - accepted
+        throw err
+      }
     }
     this.#maybeCommit()
   }
 
-  /** The context's `reject`: the input becomes a dead-letter record with its reason. */
+  /** The context's `reject`: the input becomes a dead-letter record with its reason, once. */
   readonly reject = (input: RejectedInput): void => {
-    this.counts.rejected++
     const reason = input.reason
-    this.d.logger.warn({ source: this.d.sourceId, reason, location: input.location }, 'input rejected by the connector')
-    if (!this.d.dlqTopic) {
-      this.counts.dropped++
-      this.d.events.emit('record:dropped', {
-        sourceId: this.d.sourceId,
-        reason: 'rejected_input_dlq_disabled',
-        count: 1,
-      })
-      return
-    }
     let raw: JsonValue
     try {
       raw =
@@ -219,8 +304,28 @@ export class Stream {
     } catch {
       raw = String(input.input)
     }
+    // The same bad input fetched again (a real_time source re-reading a day's file) is not
+    // dead-lettered again: it is identified by its content and reason, not by its position.
+    const fingerprint = createHash('sha1').update(reason).update('\u0000').update(JSON.stringify(raw)).digest('base64')
+    if (this.#rejectedSeen.has(fingerprint)) {
+      this.#counts.rejected_repeats++
+      return
+    }
+    this.#rememberRejected(fingerprint)
+    this.#counts.rejected++
+    this.d.logger.warn({ reason, location: input.location }, 'input rejected by the connector')
+    if (!this.d.dlqTopic) {
+      this.#counts.dropped++
+      this.d.events.emit('record:dropped', {
+        sourceId: this.d.sourceId,
+        reason: 'rejected_input_dlq_disabled',
+        count: 1,
+      })
+      return
+    }
     const item: QueuedRecord = {
       streamId: this.d.streamId,
+      evictable: !this.pulls,
       record: {
         value: { reason, location: input.location ?? null, input: raw },
         topic: this.d.dlqTopic,
@@ -237,17 +342,51 @@ export class Stream {
       },
     }
     this.d.events.emit('dlq:written', { sourceId: this.d.sourceId, topic: this.d.dlqTopic, count: 1, reason })
-    void this.d.enqueue([item], this.#abort.signal).catch((err: unknown) => {
-      this.counts.failed++
-      this.d.logger.error(
-        { err, source: this.d.sourceId },
-        'a rejected input could not be queued for the dead-letter topic',
-      )
-    })
+    if (this.#pollRejects) this.#pollRejects.push(item)
+    else this.#enqueueLoose([item])
   }
 
-  /** Accounts for records the sink acknowledged (or the queue dropped) and commits the cursor when it can. */
-  settle(items: readonly QueuedRecord[]): void {
+  #rememberRejected(fingerprint: string): void {
+    if (this.#rejectedSeen.size >= REJECTED_MEMORY) {
+      // forget the oldest (a Set iterates in insertion order)
+      const oldest = this.#rejectedSeen.values().next().value
+      if (oldest !== undefined) this.#rejectedSeen.delete(oldest)
+    }
+    this.#rejectedSeen.add(fingerprint)
+  }
+
+  /** Dead letters rejected outside a poll (push sources): queued on their own. */
+  #enqueueLoose(items: QueuedRecord[]): void {
+    this.d.pipeline
+      .enqueue(items, { wait: this.pulls, signal: this.#abort.signal })
+      .then((n) => {
+        this.#counts.enqueued += n
+      })
+      .catch((err: unknown) => {
+        this.#counts.failed += items.length
+        this.d.logger.error({ err }, 'a rejected input could not be queued for the dead-letter topic')
+      })
+  }
+
+  // --- StreamPort: what the pipeline reports back ---
+
+  acknowledged(items: readonly QueuedRecord[], result: SinkResult): void {
+    this.#counts.sent += result.delivered
+    this.#counts.dead_lettered += result.deadLettered
+    this.#counts.spooled += result.spooled
+    this.#settle(items)
+  }
+
+  dropped(items: readonly QueuedRecord[], _reason: DropReason): void {
+    this.#counts.dropped += items.length
+    this.#settle(items)
+  }
+
+  abandoned(items: readonly QueuedRecord[]): void {
+    this.#counts.failed += items.length
+  }
+
+  #settle(items: readonly QueuedRecord[]): void {
     for (const item of items) if (item.checkpoint) this.#checkpoints.settle(item.checkpoint)
     this.#maybeCommit()
   }
@@ -269,10 +408,10 @@ export class Stream {
         this.#nextCommit = undefined
         try {
           await this.d.cursorStore.commit(this.d.sourceId, cursor, records)
-          this.counts.cursor_commits++
+          this.#counts.cursor_commits++
           this.d.events.emit('cursor:committed', { sourceId: this.d.sourceId, cursor, records })
         } catch (err) {
-          this.d.logger.error({ err, source: this.d.sourceId }, 'the cursor could not be committed')
+          this.d.logger.error({ err }, 'the cursor could not be committed')
           this.d.events.emit('error', err as Error, { sourceId: this.d.sourceId, component: 'cursor-store' })
         }
       }
@@ -286,26 +425,31 @@ export class Stream {
     await this.#committing
   }
 
-  /** Starts the connector, then the mode's loop in the background. */
-  async start(): Promise<void> {
-    await this.prepare()
-    await this.d.mode.start(this.modeSource(), this.process)
-  }
-
-  /** Starts the connector only (for `--once`, which runs single cycles). */
-  async prepare(): Promise<void> {
+  /**
+   * Starts the connector, then (with `loop`) the mode's loop in the background; without it only
+   * the connector, for `--once`, which runs single cycles. A part that fails to start leaves
+   * nothing of the stream running.
+   */
+  async start(loop: boolean): Promise<void> {
+    const { connector, mode, connectorName, sourceId } = this.d
+    await this.#parts.add({
+      name: `connector:${connectorName} for source ${sourceId}`,
+      start: () => connector.start?.(),
+      stop: () => connector.close?.(),
+    })
+    await this.#parts.add({
+      name: `ingestion-mode:${this.d.modeName} for source ${sourceId}`,
+      start: () => (loop ? mode.start(this.modeSource(), this.process) : undefined),
+      stop: () => this.#stopMode(),
+    })
     try {
-      await this.d.connector.start?.()
+      await this.#parts.start()
     } catch (err) {
-      throw new FirefrontError(
-        'ERR_PLUGIN_START',
-        `connector:${this.d.connectorName} for source ${this.d.sourceId} failed to start: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      )
+      this.#abort.abort(err)
+      this.fail(err as Error)
+      throw err
     }
-    this.status = 'running'
+    this.#status = 'running'
   }
 
   /** One cycle of the mode (every page), for `--once`. */
@@ -313,42 +457,50 @@ export class Stream {
     await this.d.mode.runOnce(this.modeSource(), this.process)
   }
 
-  /** Stops fetching: the mode finishes its cycle in flight, then the connector is closed. */
-  async stop(graceMs = 10_000): Promise<void> {
-    if (this.status === 'stopped' || this.status === 'stopping') return
-    this.status = 'stopping'
+  async #stopMode(): Promise<void> {
     // The cycle in flight may finish and queue its records (the queue still drains meanwhile);
     // only past the grace period is it aborted.
     const abort = () => this.#abort.abort(new FirefrontError('ERR_STOPPED', `stream ${this.d.streamId} is stopping`))
-    const timer = setTimeout(abort, graceMs)
+    const timer = setTimeout(abort, this.#stopGraceMs)
     try {
       await this.d.mode.stop()
     } finally {
       clearTimeout(timer)
       abort()
-      try {
-        await this.d.connector.close?.()
-      } catch (err) {
-        this.d.logger.warn({ err, source: this.d.sourceId }, 'connector close failed')
-      }
-      this.status = this.lastError && errorCode(this.lastError) === 'ERR_CONNECTOR_CONFIG' ? 'failed' : 'stopped'
     }
   }
 
+  /**
+   * Stops fetching: the mode finishes its cycle in flight (within `graceMs`), then the connector
+   * is closed. Errors on the way are collected in the returned list, never swallowed.
+   */
+  async stop(graceMs = 10_000, endedWith?: Error): Promise<Error[]> {
+    if (this.#status === 'stopped' || this.#status === 'stopping') return []
+    const failed = this.#status === 'failed'
+    this.#status = 'stopping'
+    this.#stopGraceMs = graceMs
+    const report = await this.#parts.stop()
+    this.#abort.abort(new FirefrontError('ERR_STOPPED', `stream ${this.d.streamId} stopped`))
+    if (endedWith) this.#lastError = endedWith
+    const refused = this.#lastError !== undefined && errorCode(this.#lastError) === 'ERR_CONNECTOR_CONFIG'
+    this.#status = failed || endedWith || refused ? 'failed' : 'stopped'
+    return report.failures.map((f) => f.error)
+  }
+
   /** The seed's per-stream metrics (`mode`, `api`) plus Firefront's record accounting. */
-  getMetrics(): Record<string, JsonValue> {
+  getMetrics(): StreamMetrics {
     return {
       stream_id: this.d.streamId,
       source_id: this.d.sourceId,
       source_type: this.d.source.source_type,
       connector: this.d.connectorName,
-      status: this.status,
+      status: this.#status,
       started_at: this.startedAt.toISOString(),
-      last_error: this.lastError?.message ?? null,
-      records: { ...this.counts },
+      last_error: this.#lastError?.message ?? null,
+      records: this.counts,
       pending_checkpoints: this.#checkpoints.pending(),
-      mode: this.d.mode.metrics() as unknown as JsonValue,
-      api: (this.api?.getMetrics() ?? null) as unknown as JsonValue,
+      mode: this.d.mode.metrics(),
+      api: this.api?.getMetrics() ?? null,
     }
   }
 }

@@ -11,6 +11,14 @@ export interface TopicStep {
   readonly resolver: TopicResolverInstance
 }
 
+/** The seed's topic resolver figures. `topic_usage` counts resolutions, not deliveries. */
+export interface TopicChainMetrics {
+  readonly total_resolutions: number
+  readonly topic_usage: Record<string, number>
+  readonly resolved_by: Record<string, number>
+  readonly chain: string[]
+}
+
 /** Resolves topics and counts how often each topic and each step answered (the seed's topic_resolver metrics). */
 export class TopicChain {
   readonly #steps: readonly TopicStep[]
@@ -61,13 +69,13 @@ export class TopicChain {
     this.#byStep.set(step, (this.#byStep.get(step) ?? 0) + 1)
   }
 
+  /** The steps, in order (the supervisor starts and stops their resolvers). */
+  get steps(): readonly TopicStep[] {
+    return this.#steps
+  }
+
   /** The seed's `topic_resolver.get_metrics()`. */
-  getMetrics(): {
-    total_resolutions: number
-    topic_usage: Record<string, number>
-    resolved_by: Record<string, number>
-    chain: string[]
-  } {
+  getMetrics(): TopicChainMetrics {
     return {
       total_resolutions: this.#total,
       topic_usage: Object.fromEntries(this.#byTopic),

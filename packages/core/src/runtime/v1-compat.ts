@@ -52,7 +52,8 @@ export class StreamManagerV1 {
   }
 
   /** Stops everything. */
-  stopAll(): Promise<void> {
-    return this.manager.stop()
+  async stopAll(): Promise<void> {
+    const report = await this.manager.stop()
+    if (report.failures.length > 0) throw report.failures[0]!.error
   }
 }

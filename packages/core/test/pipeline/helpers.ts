@@ -80,3 +80,24 @@ export const sequenceConnector = defineConnector({
     }
   },
 })
+
+/** A push test connector: emits `total` numbered records in one burst, then waits until stopped. */
+export const burstConnector = defineConnector({
+  name: 'burst',
+  version: '1.0.0',
+  sourceTypes: ['burst'],
+  configSchema: Type.Object({ total: Type.Integer({ minimum: 0, default: 100 }) }, { additionalProperties: false }),
+  create(config, ctx) {
+    return {
+      mode: 'push',
+      async subscribe(emit, signal) {
+        const records: SourceRecord[] = Array.from({ length: config.total }, (_, n) => ({
+          key: `${ctx.source?.sourceId}-${n}`,
+          value: { n },
+        }))
+        await emit(records)
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+      },
+    }
+  },
+})

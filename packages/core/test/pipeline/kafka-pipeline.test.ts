@@ -67,7 +67,7 @@ sources:
     for (const n of [99, 199, 999])
       expect(deadLines.some((l) => l.includes(`firefront.error=number ${n} is malformed`))).toBe(true)
 
-    const rec = Object.values(metrics.streams as Record<string, { records: Record<string, number> }>)[0]!.records
+    const rec = Object.values(metrics.streams)[0]!.records
     expect(rec).toMatchObject({ fetched: 990, rejected: 10, sent: 1000, dropped: 0, failed: 0 })
     expect((metrics.producer as Record<string, number>).total_sent).toBe(1000)
     expect(manager.cursors.get('seq')?.cursor).toBe(1000)

@@ -180,7 +180,7 @@ sources:
     await new Promise((r) => setTimeout(r, 100))
     await manager.stop()
     const metrics = await manager.getMetrics()
-    const rec = Object.values(metrics.streams as Record<string, { records: Record<string, number> }>)[0]!.records
+    const rec = Object.values(metrics.streams)[0]!.records
     expect(rec.fetched).toBe(10)
     expect(rec.failed).toBe(10)
     expect(dropped).toEqual(['shutdown_timeout:10'])

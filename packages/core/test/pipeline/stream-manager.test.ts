@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { StreamManager } from '../../src/runtime/stream-manager'
-import { configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from './helpers'
+import { burstConnector, configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from './helpers'
 
 const yaml = (dir: string, sources: string, extra = '') => `
 state_dir: ${dir}/state
@@ -44,9 +44,7 @@ describe('StreamManager end to end (file sink)', () => {
       sourceId: 'alpha',
     })
 
-    const streams = Object.values(
-      metrics.streams as Record<string, { source_id: string; records: Record<string, number> }>,
-    )
+    const streams = Object.values(metrics.streams)
     const a = streams.find((s) => s.source_id === 'alpha')!.records
     expect(a).toMatchObject({ fetched: 86, rejected: 9, sent: 95, dropped: 0, failed: 0 })
     // records in (fetched + rejected) = written (sent, incl. the 9 dead-lettered inputs) + dropped
@@ -112,7 +110,7 @@ describe('StreamManager end to end (file sink)', () => {
     await new Promise((r) => setTimeout(r, 300))
     await manager.stop()
     const metrics = await manager.getMetrics()
-    const rec = Object.values(metrics.streams as Record<string, { records: Record<string, number> }>)[0]!.records
+    const rec = Object.values(metrics.streams)[0]!.records
     const written = readOutput(join(dir, 'out')).get('t-delta')!
     expect(rec.fetched).toBeGreaterThan(0)
     expect(rec.dropped).toBe(0)
@@ -122,7 +120,7 @@ describe('StreamManager end to end (file sink)', () => {
     expect(manager.cursors.get('delta')?.cursor).toBe(rec.fetched)
   })
 
-  it('drop_oldest under overflow is counted, and the accounting still balances', async () => {
+  it('a pull poll larger than the queue waits for room under drop_oldest: nothing dropped, the cursor covers all', async () => {
     const dir = tempDir()
     const config = configFrom(
       yaml(
@@ -137,14 +135,44 @@ describe('StreamManager end to end (file sink)', () => {
     await manager.runOnce()
     const metrics = await manager.getMetrics()
     await manager.stop()
-    const rec = Object.values(metrics.streams as Record<string, { records: Record<string, number> }>)[0]!.records
-    const written = readOutput(join(dir, 'out')).get('t-eps') ?? []
+    const rec = Object.values(metrics.streams)[0]!.records
+    const written = (readOutput(join(dir, 'out')).get('t-eps') ?? []).map((r) => (r.value as { n: number }).n)
+    expect(rec).toMatchObject({ fetched: 500, sent: 500, dropped: 0, failed: 0 })
+    expect(written).toEqual(Array.from({ length: 500 }, (_, n) => n))
+    expect(dropped).toEqual([])
+    expect(metrics.queue?.total_blocked).toBeGreaterThan(0)
+    expect(manager.cursors.get('eps')?.cursor).toBe(500)
+  })
+
+  it('a push source under drop_oldest drops on overflow, counted by reason, and the accounting balances', async () => {
+    const dir = tempDir()
+    const config = configFrom(
+      yaml(
+        dir,
+        `  burst: { source_type: burst, topic: t-burst, ingestion: { mode: continuous_streaming, buffer_size: 1000, buffer_flush_interval_seconds: 0.05 }, config: { total: 500 } }`,
+        'queue_max_size: 100\nqueue_overflow_strategy: drop_oldest',
+      ),
+    )
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [burstConnector] })
+    const dropped: Array<{ reason: string; count: number }> = []
+    manager.events.on('record:dropped', (e) => dropped.push(e))
+    await manager.startAll()
+    for (let i = 0; i < 100; i++) {
+      const m = await manager.getMetrics()
+      const r = Object.values(m.streams)[0]!.records
+      if (r.fetched === 500 && r.sent + r.dropped === 500) break
+      await new Promise((res) => setTimeout(res, 50))
+    }
+    await manager.stop()
+    const metrics = await manager.getMetrics()
+    const rec = Object.values(metrics.streams)[0]!.records
+    const written = readOutput(join(dir, 'out')).get('t-burst') ?? []
     expect(rec.fetched).toBe(500)
     expect(rec.dropped).toBeGreaterThan(0)
-    expect(written.length + rec.dropped!).toBe(500)
-    expect(dropped.reduce((a, b) => a + b, 0)).toBe(rec.dropped)
-    // the cursor still moves past the dropped records: dropping was the configured strategy
-    expect(manager.cursors.get('eps')?.cursor).toBe(500)
+    expect(written.length + rec.dropped).toBe(500)
+    expect(rec.sent).toBe(written.length)
+    expect(dropped.reduce((a, b) => a + b.count, 0)).toBe(rec.dropped)
+    expect(metrics.stream_manager.dropped_by_reason.queue_overflow_oldest).toBe(rec.dropped)
   })
 
   it('refuses an unknown and a disabled source, naming them', async () => {

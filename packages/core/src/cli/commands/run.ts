@@ -1,74 +1,98 @@
 /**
  * `firefront run <config> [--once] [--source ID]...`: runs every enabled source until SIGINT or
  * SIGTERM, then stops gracefully; with `--once`, runs one cycle of each pull source, drains,
- * flushes, commits and exits.
+ * flushes, commits and exits (SIGINT/SIGTERM stop it just as gracefully). The summary's figures
+ * are what the sink acknowledged, and the exit code says how the run ended (see {@link runExitCode}).
  */
 import { parseArgs } from 'node:util'
-import type { JsonValue } from '@firefront/sdk'
+import { errorCode } from '@firefront/sdk'
 import { createLogger } from '../../observability/logger'
 import { startMetricsServer } from '../../observability/metrics-server'
+import { type RuntimeMetrics, recordTotals } from '../../runtime/metrics'
 import { StreamManager } from '../../runtime/stream-manager'
+import type { TeardownReport } from '../../runtime/supervisor'
 import { EXIT, type CommandIO } from '../io'
 import { loadRuntime } from '../load-runtime'
 
-type Obj = Record<string, JsonValue>
-const num = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : 0)
-const obj = (v: JsonValue | undefined): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {})
-
 /** Totals across streams, from `getMetrics()`. */
-export function totals(metrics: Obj): {
-  fetched: number
-  sent: number
-  deadLettered: number
-  spooled: number
-  dropped: number
-  rejected: number
-  failed: number
-} {
-  const t = { fetched: 0, sent: 0, deadLettered: 0, spooled: 0, dropped: 0, rejected: 0, failed: 0 }
-  for (const s of Object.values(obj(metrics.streams))) {
-    const r = obj(obj(s).records)
-    t.fetched += num(r.fetched)
-    t.sent += num(r.sent)
-    t.deadLettered += num(r.dead_lettered)
-    t.spooled += num(r.spooled)
-    t.dropped += num(r.dropped)
-    t.rejected += num(r.rejected)
-    t.failed += num(r.failed)
-  }
-  return t
+export const totals = recordTotals
+
+const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
+
+function statusLine(metrics: RuntimeMetrics): string {
+  const t = recordTotals(metrics)
+  const q = metrics.queue
+  return `in ${t.fetched}  out ${t.sent}  dlq ${t.deadLettered}  spooled ${t.spooled}  dropped ${t.dropped}  queue ${q?.size ?? 0}/${q?.max_size ?? 0}`
 }
 
-function statusLine(metrics: Obj): string {
-  const t = totals(metrics)
-  const q = obj(metrics.queue)
-  return `in ${t.fetched}  out ${t.sent}  dlq ${t.deadLettered}  spooled ${t.spooled}  dropped ${t.dropped}  queue ${num(q.size)}/${num(q.max_size)}`
+/** Records the sink still holds in its disk spool (0 for sinks without one). */
+function leftSpooled(metrics: RuntimeMetrics): number {
+  return n(metrics.producer?.spool_entries)
 }
 
-function summary(metrics: Obj): string {
+/**
+ * The exit code of a finished run: 1 when a stream failed or a part failed to stop, 3 when
+ * records are left in the spool (delivered at the next start), else 0. (2, bad config or usage,
+ * is decided before anything runs.)
+ */
+export function runExitCode(metrics: RuntimeMetrics, teardown: TeardownReport): number {
+  const failed = Object.values(metrics.streams).some((s) => s.status === 'failed')
+  if (failed || teardown.failures.length > 0) return EXIT.failure
+  if (leftSpooled(metrics) > 0) return EXIT.spooled
+  return EXIT.ok
+}
+
+function summary(metrics: RuntimeMetrics, teardown: TeardownReport, code: number): string {
   const lines = ['', 'summary']
-  for (const s of Object.values(obj(metrics.streams))) {
-    const m = obj(s)
-    const r = obj(m.records)
+  for (const m of Object.values(metrics.streams)) {
+    const r = m.records
     lines.push(
-      `  ${String(m.source_id)} (${String(m.connector)}, ${String(m.status)}): fetched ${num(r.fetched)}, sent ${num(r.sent)}, dead-lettered ${num(r.dead_lettered)}, spooled ${num(r.spooled)}, dropped ${num(r.dropped)}, rejected inputs ${num(r.rejected)}${m.last_error ? `; last error: ${String(m.last_error)}` : ''}`,
+      `  ${m.source_id} (${m.connector}, ${m.status}): fetched ${r.fetched}, sent ${r.sent}, dead-lettered ${r.dead_lettered}, spooled ${r.spooled}, dropped ${r.dropped}, rejected inputs ${r.rejected}${r.rejected_repeats > 0 ? ` (+${r.rejected_repeats} seen again, not re-sent)` : ''}${m.last_error ? `; last error: ${m.last_error}` : ''}`,
     )
   }
-  const t = totals(metrics)
-  const topics = obj(obj(metrics.topic_resolver).topic_usage)
+  if (Object.keys(metrics.streams).length === 0) lines.push('  no stream ran')
+  const t = recordTotals(metrics)
   lines.push(
     `  total: fetched ${t.fetched}, rejected inputs ${t.rejected}, sent ${t.sent}, dead-lettered ${t.deadLettered}, spooled ${t.spooled}, dropped ${t.dropped}, failed ${t.failed}`,
   )
-  lines.push(
-    `  topics: ${
-      Object.entries(topics)
-        .map(([k, v]) => `${k}=${String(v)}`)
-        .join(', ') || '(none)'
-    }`,
-  )
-  const producer = obj(metrics.producer)
+  const delivered = Object.entries(metrics.stream_manager.delivered_by_topic)
+  lines.push(`  delivered to topics: ${delivered.map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'}`)
+  const producer = metrics.producer ?? {}
+  const replayed = n(producer.replayed)
+  if (replayed > 0) lines.push(`  replayed from the spool of an earlier run: ${replayed}`)
+  const spooled = leftSpooled(metrics)
+  if (spooled > 0) lines.push(`  left in the spool (delivered at the next start): ${spooled} entries`)
+  const dropped = Object.entries(metrics.stream_manager.dropped_by_reason).filter(([, v]) => v > 0)
+  if (dropped.length > 0) lines.push(`  dropped by reason: ${dropped.map(([k, v]) => `${k}=${v}`).join(', ')}`)
+  for (const f of teardown.failures) lines.push(`  failed to stop: ${f.error.message}`)
   if (typeof producer.directory === 'string') lines.push(`  output: ${producer.directory}`)
+  lines.push(`  exit ${code}: ${EXIT_MEANING[code] ?? ''}`)
   return `${lines.join('\n')}\n`
+}
+
+const EXIT_MEANING: Readonly<Record<number, string>> = {
+  [EXIT.ok]: 'everything fetched was delivered or dead-lettered',
+  [EXIT.failure]: 'a stream failed (see its last error above)',
+  [EXIT.invalid]: 'the configuration was refused before anything ran',
+  [EXIT.spooled]: 'some records are left in the spool',
+}
+
+/** Resolves on the first SIGINT or SIGTERM; `dispose` removes the listeners. */
+function onStopSignal(): { signal: Promise<string>; dispose(): void } {
+  let dispose = () => {}
+  const signal = new Promise<string>((resolve) => {
+    const handler = (name: string) => {
+      dispose()
+      resolve(name)
+    }
+    process.on('SIGINT', handler)
+    process.on('SIGTERM', handler)
+    dispose = () => {
+      process.off('SIGINT', handler)
+      process.off('SIGTERM', handler)
+    }
+  })
+  return { signal, dispose: () => dispose() }
 }
 
 /** Runs the command; resolves with the exit code. */
@@ -102,39 +126,44 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   let timer: NodeJS.Timeout | undefined
   const paint = async () => io.stderr.write(`\r\u001b[2K${statusLine(await manager.getMetrics())}`)
   const server = loaded.config.metrics.enabled ? await startMetricsServer(manager, loaded.config.metrics) : undefined
+  const stop = onStopSignal()
+  let teardown: TeardownReport = { stopped: [], failures: [] }
+  let startError: Error | undefined
   try {
     await manager.start()
     if (showStatus) timer = setInterval(() => void paint(), 500)
     if (values.once) {
-      await manager.runOnce(values.source)
+      const cycle = manager.runOnce(values.source)
+      const first = await Promise.race([cycle.then(() => undefined), stop.signal])
+      if (first !== undefined) {
+        logger.info({ signal: first }, 'stopping: draining the queue, flushing the sink, committing cursors')
+        teardown = await manager.stop()
+      }
+      await cycle
     } else {
       if (values.source) for (const id of values.source) await manager.startStream(id)
       else await manager.startAll()
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: string) => {
-          logger.info({ signal }, 'stopping: draining the queue, flushing the sink, committing cursors')
-          process.off('SIGINT', onSignal)
-          process.off('SIGTERM', onSignal)
-          resolve()
-        }
-        process.on('SIGINT', onSignal)
-        process.on('SIGTERM', onSignal)
-      })
+      const signal = await stop.signal
+      logger.info({ signal }, 'stopping: draining the queue, flushing the sink, committing cursors')
     }
   } catch (err) {
+    startError = err as Error
     logger.error({ err }, 'run failed')
-    io.stderr.write(`firefront run: ${(err as Error).message}\n`)
-    await manager.stop().catch(() => {})
-    await server?.close()
-    return EXIT.failure
+    io.stderr.write(`firefront run: ${startError.message}\n`)
   } finally {
+    stop.dispose()
     if (timer) clearInterval(timer)
   }
-  await manager.stop()
+  const report = await manager.stop()
+  teardown = { stopped: [...teardown.stopped, ...report.stopped], failures: [...teardown.failures, ...report.failures] }
   const metrics = await manager.getMetrics()
   if (showStatus) io.stderr.write(`\r\u001b[2K${statusLine(metrics)}\n`)
-  io.stdout.write(summary(metrics))
+  const code = startError
+    ? String(errorCode(startError)).startsWith('ERR_CONFIG') || errorCode(startError) === 'ERR_PLUGIN_CONFIG'
+      ? EXIT.invalid
+      : EXIT.failure
+    : runExitCode(metrics, teardown)
+  io.stdout.write(summary(metrics, teardown, code))
   await server?.close()
-  const failed = Object.values(obj(metrics.streams)).some((s) => obj(s).status === 'failed')
-  return failed ? EXIT.failure : EXIT.ok
+  return code
 }

@@ -6,6 +6,7 @@
  */
 import {
   backoffDelay,
+  linkSignals,
   type Clock,
   type Logger,
   type SinkBatch,
@@ -65,6 +66,8 @@ export class QueueConsumer {
   #stopping = false
   #deadline = Number.POSITIVE_INFINITY
   readonly #wake = new AbortController()
+  /** Aborted when someone waits for idle: nothing more is coming, so a partial batch need not linger. */
+  #hurry = new AbortController()
   #inFlight = 0
   #idleWaiters: Array<() => void> = []
   readonly #m = {
@@ -94,6 +97,7 @@ export class QueueConsumer {
    */
   async idle(): Promise<void> {
     if (this.#isIdle()) return
+    this.#hurry.abort()
     await new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
   }
 
@@ -121,6 +125,7 @@ export class QueueConsumer {
     if (!this.#isIdle()) return
     const waiters = this.#idleWaiters
     this.#idleWaiters = []
+    if (this.#hurry.signal.aborted) this.#hurry = new AbortController()
     for (const w of waiters) w()
   }
 
@@ -140,7 +145,12 @@ export class QueueConsumer {
         const any = await queue.waitForItems({ signal: this.#wake.signal })
         if (!any) continue
         if (!this.#stopping && lingerMs > 0 && queue.size() < batchSize) {
-          await queue.waitForItems({ minItems: batchSize, timeoutMs: lingerMs, signal: this.#wake.signal })
+          const linger = linkSignals([this.#wake.signal, this.#hurry.signal])
+          try {
+            await queue.waitForItems({ minItems: batchSize, timeoutMs: lingerMs, signal: linger.signal })
+          } finally {
+            linger.dispose()
+          }
         }
       }
       const entries = queue.dequeueBatch(batchSize)

@@ -39,6 +39,7 @@ import { RuntimeEmitter } from './events'
 import type { RuntimeMetrics } from './metrics'
 import { Pipeline } from './pipeline'
 import { createPluginContext } from './plugin-context'
+import { RejectMemory } from './reject-memory'
 import { SendHookRunner } from './send-hooks'
 import { Stream, type StreamMetrics } from './stream'
 import { type StopFailure, Supervisor, type TeardownReport } from './supervisor'
@@ -94,6 +95,7 @@ export class StreamManager {
   readonly #o: StreamManagerOptions
   readonly #clock: Clock
   readonly #streams = new Map<string, Stream>()
+  readonly #rejects = new Map<string, RejectMemory>()
   readonly #rootAbort = new AbortController()
   readonly #hooks: SendHookRunner
   readonly #supervisor: Supervisor
@@ -499,6 +501,7 @@ export class StreamManager {
       pipeline: this.#pipeline(),
       dlqTopic: this.config.enable_dlq ? this.config.dlq.topic : undefined,
       onFatal: (error) => void this.#endStream(streamId, 'failed', error),
+      rejects: this.#rejectMemory(sourceId),
     })
     const opened = stream
     opened.signal.addEventListener('abort', () => streamAbort.abort(opened.signal.reason), { once: true })
@@ -527,6 +530,15 @@ export class StreamManager {
     this.events.emit('stream:started', { streamId, sourceId, mode: modeName, connector: connectorName })
     this.logger.info({ stream: streamId, source: sourceId, mode: modeName, connector: connectorName }, 'stream started')
     return opened
+  }
+
+  #rejectMemory(sourceId: string): RejectMemory {
+    let memory = this.#rejects.get(sourceId)
+    if (!memory) {
+      memory = new RejectMemory()
+      this.#rejects.set(sourceId, memory)
+    }
+    return memory
   }
 
   /** Starts every enabled source; returns the stream ids. */

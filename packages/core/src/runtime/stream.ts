@@ -5,7 +5,6 @@
  * status: they change only through its methods, and the pipeline reports back through the
  * {@link StreamPort} it implements.
  */
-import { createHash } from 'node:crypto'
 import {
   type Clock,
   type ConnectorInstance,
@@ -33,6 +32,7 @@ import { CheckpointTracker } from './checkpoints'
 import type { DropReason, RuntimeEmitter } from './events'
 import type { Pipeline, StreamPort } from './pipeline'
 import type { QueuedRecord } from './queued-record'
+import type { RejectMemory } from './reject-memory'
 import { Supervisor } from './supervisor'
 
 /**
@@ -96,10 +96,9 @@ export interface StreamDeps {
   readonly dlqTopic?: string
   /** Called when the stream must end by itself (the remote refused the configuration). */
   readonly onFatal: (error: Error) => void
+  /** The source's memory of rejected inputs (kept by the manager across the source's streams). */
+  readonly rejects: RejectMemory
 }
-
-/** How many rejected inputs a stream remembers, so a bad row fetched again is not dead-lettered again. */
-const REJECTED_MEMORY = 50_000
 
 /** One stream; see the module comment. */
 export class Stream implements StreamPort {
@@ -124,7 +123,6 @@ export class Stream implements StreamPort {
   readonly #abort = new AbortController()
   readonly #checkpoints = new CheckpointTracker()
   readonly #parts = new Supervisor()
-  readonly #rejectedSeen = new Set<string>()
   /** Rejected inputs of the poll in flight: they join its checkpoint, so the cursor waits for them. */
   #pollRejects: QueuedRecord[] | undefined
   #pollCursor: Cursor | undefined
@@ -305,13 +303,11 @@ export class Stream implements StreamPort {
       raw = String(input.input)
     }
     // The same bad input fetched again (a real_time source re-reading a day's file) is not
-    // dead-lettered again: it is identified by its content and reason, not by its position.
-    const fingerprint = createHash('sha1').update(reason).update('\u0000').update(JSON.stringify(raw)).digest('base64')
-    if (this.#rejectedSeen.has(fingerprint)) {
+    // dead-lettered again.
+    if (!this.d.rejects.firstTime(reason, raw)) {
       this.#counts.rejected_repeats++
       return
     }
-    this.#rememberRejected(fingerprint)
     this.#counts.rejected++
     this.d.logger.warn({ reason, location: input.location }, 'input rejected by the connector')
     if (!this.d.dlqTopic) {
@@ -344,15 +340,6 @@ export class Stream implements StreamPort {
     this.d.events.emit('dlq:written', { sourceId: this.d.sourceId, topic: this.d.dlqTopic, count: 1, reason })
     if (this.#pollRejects) this.#pollRejects.push(item)
     else this.#enqueueLoose([item])
-  }
-
-  #rememberRejected(fingerprint: string): void {
-    if (this.#rejectedSeen.size >= REJECTED_MEMORY) {
-      // forget the oldest (a Set iterates in insertion order)
-      const oldest = this.#rejectedSeen.values().next().value
-      if (oldest !== undefined) this.#rejectedSeen.delete(oldest)
-    }
-    this.#rejectedSeen.add(fingerprint)
   }
 
   /** Dead letters rejected outside a poll (push sources): queued on their own. */

@@ -26,6 +26,9 @@ export interface TeardownReport {
   readonly failures: readonly StopFailure[]
 }
 
+/** Errors that already say what failed and where: rethrown as they are. */
+const PASS_THROUGH = new Set(['ERR_PLUGIN_START', 'ERR_CONFIG_INVALID', 'ERR_PLUGIN_CONFIG', 'ERR_STATE_LOCKED'])
+
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)))
 
 /**
@@ -87,15 +90,17 @@ export class Supervisor {
   }
 
   async #startOne(part: Supervised): Promise<void> {
+    // A part that threw at start may hold what it opened before throwing: it is stopped too.
+    this.#started.push(part)
     try {
       await part.start?.()
     } catch (err) {
-      if (errorCode(err) === 'ERR_PLUGIN_START' || errorCode(err) === 'ERR_CONFIG_INVALID') throw err
-      throw new FirefrontError('ERR_PLUGIN_START', `${part.name} failed to start: ${asError(err).message}`, {
+      const code = errorCode(err)
+      if (code && PASS_THROUGH.has(code)) throw err
+      throw new FirefrontError(code ?? 'ERR_PLUGIN_START', `${part.name} failed to start: ${asError(err).message}`, {
         cause: err,
       })
     }
-    this.#started.push(part)
   }
 
   /** Stops every started component in reverse order; resolves with what failed. Idempotent. */

@@ -10,8 +10,8 @@ import type { FirefrontConfig } from '../../src/config/schema'
 export const tempDir = (prefix = 'firefront-pipeline-'): string => mkdtempSync(join(tmpdir(), prefix))
 
 /** Loads a YAML config text (defaults applied), failing the test on any issue. */
-export function configFrom(yaml: string): FirefrontConfig {
-  const loaded = loadConfigText(yaml, { file: 'test.yaml', env: {} })
+export function configFrom(yaml: string, knownModes?: readonly string[]): FirefrontConfig {
+  const loaded = loadConfigText(yaml, { file: 'test.yaml', env: {}, ...(knownModes ? { knownModes } : {}) })
   if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.path}: ${i.message}`).join('\n'))
   return loaded.config
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { defineConnector, Type } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { burstConnector, configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from './helpers'
@@ -188,5 +189,58 @@ describe('StreamManager end to end (file sink)', () => {
     await expect(manager.startStream('nope')).rejects.toThrow('Source not configured: nope')
     await expect(manager.startStream('off')).rejects.toThrow('Source is disabled: off')
     await manager.stop()
+  })
+})
+
+describe('rejected inputs', () => {
+  /** Like a day's FIRMS file re-read by a real_time source: the same rows, one of them bad, every poll. */
+  const sameFile = defineConnector({
+    name: 'same-file',
+    version: '1.0.0',
+    sourceTypes: ['same-file'],
+    configSchema: Type.Object({}),
+    create: (_config, ctx) => {
+      let polls = 0
+      return {
+        mode: 'pull',
+        poll: async () => {
+          polls++
+          // the bad row moves down as the file grows: it is the same input all the same
+          for (let i = 0; i < polls; i++) ctx.reject({ reason: 'filler', input: `filler-${i}`, location: `row ${i}` })
+          ctx.reject({ reason: 'expected 14 columns, got 9', input: 'a,b,c,d,e,f,g,h,i', location: `row ${polls + 1}` })
+          return { records: [{ key: 'good', value: { ok: true } }] }
+        },
+      }
+    },
+  })
+
+  it('a bad input fetched again by a real_time source is dead-lettered once, and the repeats are counted', async () => {
+    const dir = tempDir()
+    const config = configFrom(
+      yaml(
+        dir,
+        `  day: { source_type: same-file, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: t-day, ingestion: { mode: real_time, polling_interval_seconds: 0.05 }, config: {} }`,
+      ),
+    )
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sameFile] })
+    await manager.startAll()
+    for (let i = 0; i < 200; i++) {
+      const m = await manager.getMetrics()
+      if ((Object.values(m.streams)[0]?.mode.cycles ?? 0) >= 3) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    await manager.stop()
+    const metrics = await manager.getMetrics()
+    const rec = Object.values(metrics.streams)[0]!.records
+    const polls = Object.values(metrics.streams)[0]!.mode.cycles
+    const dlq = readOutput(join(dir, 'out')).get('firefront-dlq') ?? []
+    const reasons = dlq.map((r) => (r.value as { reason: string }).reason)
+    expect(polls).toBeGreaterThanOrEqual(3)
+    expect(reasons.filter((r) => r === 'expected 14 columns, got 9')).toHaveLength(1)
+    // filler-0 is seen every poll, filler-k from poll k+1 on: each dead-lettered once
+    expect(reasons.filter((r) => r === 'filler')).toHaveLength(polls)
+    expect(rec.rejected).toBe(polls + 1)
+    expect(rec.rejected_repeats).toBe(((polls + 1) * polls) / 2 + polls - (polls + 1))
+    expect(rec.dead_lettered + rec.sent).toBe(dlq.length + (readOutput(join(dir, 'out')).get('t-day')?.length ?? 0))
   })
 })

@@ -61,7 +61,7 @@ function summary(metrics: RuntimeMetrics, teardown: TeardownReport, code: number
   const replayed = n(producer.replayed)
   if (replayed > 0) lines.push(`  replayed from the spool of an earlier run: ${replayed}`)
   const spooled = leftSpooled(metrics)
-  if (spooled > 0) lines.push(`  left in the spool (delivered at the next start): ${spooled} entries`)
+  if (spooled > 0) lines.push(`  left in the spool (delivered at the next start): ${spooled} batch(es)`)
   const dropped = Object.entries(metrics.stream_manager.dropped_by_reason).filter(([, v]) => v > 0)
   if (dropped.length > 0) lines.push(`  dropped by reason: ${dropped.map(([k, v]) => `${k}=${v}`).join(', ')}`)
   for (const f of teardown.failures) lines.push(`  failed to stop: ${f.error.message}`)

@@ -43,12 +43,15 @@ export interface Histogram {
 
 /**
  * Metrics a plugin may record. Names are prefixed with `firefront_plugin_` and labelled with the
- * plugin id by the runtime; asking twice for one name returns the same instrument.
+ * plugin id (`plugin`) by the runtime; asking twice for one name returns the same instrument.
+ * Samples may carry labels of their own: declare their names with `labelNames`, or the first
+ * sample fixes them; every sample of a metric then carries the same names (see
+ * `checkMetricLabels`), and a sample that does not is refused with an error naming both sets.
  */
 export interface MetricsHandle {
-  counter(name: string, help?: string): Counter
-  gauge(name: string, help?: string): Gauge
-  histogram(name: string, help?: string): Histogram
+  counter(name: string, help?: string, labelNames?: readonly string[]): Counter
+  gauge(name: string, help?: string, labelNames?: readonly string[]): Gauge
+  histogram(name: string, help?: string, labelNames?: readonly string[]): Histogram
 }
 
 /** Time, injectable so tests can run fast. */

@@ -1,5 +1,16 @@
-import type { Counter, FetchFn, Gauge, Histogram, LogFn, Logger, PluginContext, RejectedInput } from '../context'
+import type {
+  Counter,
+  FetchFn,
+  Gauge,
+  Histogram,
+  LogFn,
+  Logger,
+  MetricLabels,
+  PluginContext,
+  RejectedInput,
+} from '../context'
 import { systemClock } from '../context'
+import { checkMetricLabels } from '../metric-labels'
 import type { SourceInfo } from '../record'
 
 /** A log line captured by the fake context. Levels follow pino: 10 trace … 60 fatal. */
@@ -14,10 +25,23 @@ export interface FakeContext {
   readonly ctx: PluginContext
   readonly logs: CapturedLog[]
   readonly rejected: RejectedInput[]
-  /** Metric values by name (counters summed, gauges last value, histograms every observation). */
+  /**
+   * Metric values by name, across label sets (counters summed, gauges last value, histograms every
+   * observation).
+   */
   readonly metrics: Map<string, number | number[]>
+  /** Every sample, with the labels the plugin passed (checked by the runtime's rule). */
+  readonly samples: MetricSample[]
   /** Aborts `ctx.signal`. */
   abort(): void
+}
+
+/** One metric sample recorded by the fake context. */
+export interface MetricSample {
+  readonly kind: 'counter' | 'gauge' | 'histogram'
+  readonly name: string
+  readonly value: number
+  readonly labels: MetricLabels
 }
 
 /** Options of {@link createFakeContext}. */
@@ -53,17 +77,47 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
       child: (more) => makeLogger({ ...bindings, ...more }),
     }
   }
-  const counter = (name: string): Counter => ({
-    inc: (v = 1) => metrics.set(name, ((metrics.get(name) as number | undefined) ?? 0) + v),
-  })
-  const gauge = (name: string): Gauge => ({ set: (v) => metrics.set(name, v) })
-  const histogram = (name: string): Histogram => ({
-    observe: (v) => {
-      const list = (metrics.get(name) as number[] | undefined) ?? []
-      list.push(v)
-      metrics.set(name, list)
-    },
-  })
+  const samples: MetricSample[] = []
+  const labelNames = new Map<string, readonly string[]>()
+  /** Applies the runtime's label rule, then records the sample. */
+  const record = (kind: MetricSample['kind'], name: string, value: number, labels: MetricLabels | undefined) => {
+    labelNames.set(name, checkMetricLabels(name, labelNames.get(name), labels))
+    samples.push({ kind, name, value, labels: { ...labels } })
+  }
+  const declare = (name: string, declared: readonly string[] | undefined) => {
+    if (declared && !labelNames.has(name)) {
+      labelNames.set(name, checkMetricLabels(name, undefined, Object.fromEntries(declared.map((l) => [l, '']))))
+    }
+  }
+  const counter = (name: string, _help?: string, declared?: readonly string[]): Counter => {
+    declare(name, declared)
+    return {
+      inc: (v = 1, labels) => {
+        record('counter', name, v, labels)
+        metrics.set(name, ((metrics.get(name) as number | undefined) ?? 0) + v)
+      },
+    }
+  }
+  const gauge = (name: string, _help?: string, declared?: readonly string[]): Gauge => {
+    declare(name, declared)
+    return {
+      set: (v, labels) => {
+        record('gauge', name, v, labels)
+        metrics.set(name, v)
+      },
+    }
+  }
+  const histogram = (name: string, _help?: string, declared?: readonly string[]): Histogram => {
+    declare(name, declared)
+    return {
+      observe: (v, labels) => {
+        record('histogram', name, v, labels)
+        const list = (metrics.get(name) as number[] | undefined) ?? []
+        list.push(v)
+        metrics.set(name, list)
+      },
+    }
+  }
   const id = options.id ?? 'connector:test#test'
   const ctx: PluginContext = {
     id,
@@ -77,5 +131,5 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
       rejected.push(input)
     },
   }
-  return { ctx, logs, rejected, metrics, abort: () => controller.abort(new Error('aborted by test')) }
+  return { ctx, logs, rejected, metrics, samples, abort: () => controller.abort(new Error('aborted by test')) }
 }

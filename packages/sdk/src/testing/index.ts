@@ -6,5 +6,11 @@ export { checkConnectorContract, ContractError, type ConnectorContractOptions } 
 export { recordProblems } from './check-record'
 export { CONNECTOR_README_SECTIONS, checkConnectorReadme, type ReadmeCheckOptions, readmeSection } from './check-readme'
 export { checkSinkContract, type SinkContractOptions } from './check-sink'
-export { createFakeContext, type CapturedLog, type FakeContext, type FakeContextOptions } from './fake-context'
+export {
+  createFakeContext,
+  type CapturedLog,
+  type FakeContext,
+  type FakeContextOptions,
+  type MetricSample,
+} from './fake-context'
 export { runConnector, type RunConnectorOptions, type RunConnectorResult, type RunUntil } from './run-connector'

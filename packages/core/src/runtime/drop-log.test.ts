@@ -7,8 +7,15 @@ function capture(): { logger: Logger; lines: Array<{ fields: Record<string, unkn
   const warn = (a: Record<string, unknown> | string, b?: string) =>
     lines.push(typeof a === 'string' ? { fields: {}, msg: a } : { fields: a, msg: b ?? '' })
   const noop = () => {}
-  const logger = { trace: noop, debug: noop, info: noop, warn, error: noop, fatal: noop } as unknown as Logger
-  ;(logger as { child: () => Logger }).child = () => logger
+  const logger: Logger = {
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: warn as Logger['warn'],
+    error: noop,
+    fatal: noop,
+    child: () => logger,
+  }
   return { logger, lines }
 }
 

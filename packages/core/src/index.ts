@@ -1,21 +1,69 @@
 /**
- * `@firefront/core`: the Firefront runtime — config, registry, StreamManager, queue, modes,
- * throttling, sinks, cursors, metrics — and the `firefront` CLI.
+ * `@firefront/core`: the Firefront runtime and the `firefront` CLI.
+ *
+ * The public API, for programs that embed Firefront:
+ * - **Running**: {@link StreamManager} (the seed's `StreamManagerV2`: `fromFile`, `start`,
+ *   `startStream`, `startAll`, `runOnce`, `stop`, `getMetrics`, `healthCheck`, typed `events`),
+ *   {@link StreamManagerV1} (the seed's V1 facade), the typed metrics ({@link RuntimeMetrics})
+ *   and the stop report ({@link TeardownReport}).
+ * - **Config**: {@link loadConfig} / {@link loadConfigText} (every problem at once, with lines),
+ *   the config types and the JSON Schema.
+ * - **Plugins**: {@link PluginRegistry}, the built-in plugins, {@link loadDeclaredPlugins}.
+ * - **Parts of the seed usable on their own**: {@link PriorityQueue}, {@link FileCursorStore}.
+ * - **Observability**: {@link createLogger}, {@link startMetricsServer}.
+ * - **CLI**: {@link main}.
+ *
+ * Plugin authors compile against `@firefront/sdk`, never against this package.
  * @packageDocumentation
  */
-export * from './config'
-export { FileCursorStore, type CursorEntry, type CursorStore } from './cursors/file-cursor-store'
-export { createLogger, type LoggerOptions } from './observability/logger'
-export { startMetricsServer, type MetricsServer } from './observability/metrics-server'
-export { PriorityQueue, type QueueMetrics, type OverflowStrategy } from './queue/priority-queue'
-export { checkPlugins, registryFor } from './registry/check'
+
+// Running
+export { StreamManager, type SendHooks, type StreamManagerOptions } from './runtime/stream-manager'
+export { StreamManagerV1, type StreamingConfig } from './runtime/v1-compat'
+export { type ManagerMetrics, type RecordTotals, type RuntimeMetrics, recordTotals } from './runtime/metrics'
+export type { StreamCounts, StreamMetrics, StreamStatus } from './runtime/stream'
+export type { StopFailure, TeardownReport } from './runtime/supervisor'
+export { type DropReason, RuntimeEmitter, type RuntimeEvents } from './runtime/events'
+export type { ConsumerMetrics } from './runtime/queue-consumer'
+export type { TopicChainMetrics } from './runtime/topic-chain'
+
+// Config
+export type { Environment } from './config/interpolate'
+export { CONFIG_SCHEMA_ID, configJsonSchema, configJsonSchemaText } from './config/json-schema'
+export {
+  type ConfigFormat,
+  type LoadedConfig,
+  type LoadOptions,
+  type LoadTextOptions,
+  type LocatedIssue,
+  loadConfig,
+  loadConfigText,
+  loadValidConfig,
+} from './config/load'
+export {
+  type DlqConfig,
+  FirefrontConfig,
+  type KafkaConfig,
+  type SinkConfig,
+  SourceConfig,
+  type ThrottlingConfig,
+} from './config/schema'
+export { REDACTED, redactConfig } from './config/secrets'
+
+// Plugins
 export { loadDeclaredPlugins } from './registry/load'
-export { planOutputs, planRuntime, planSource, type RuntimePlan } from './registry/plan'
 export { PluginRegistry, SUPPORTED_API_VERSIONS, type PluginOrigin, type RegisteredPlugin } from './registry/registry'
 export { builtinPlugins, createBuiltinRegistry } from './runtime/builtins'
-export { RuntimeEmitter, type DropReason, type RuntimeEvents } from './runtime/events'
-export { type SendHooks, StreamManager, type StreamManagerOptions } from './runtime/stream-manager'
-export { StreamManagerV1, type StreamingConfig } from './runtime/v1-compat'
-export { fileSink, FileSinkConfig } from './sinks/file/file-sink'
+export { FileSinkConfig, fileSink } from './sinks/file/file-sink'
 export { allowAllThrottlePolicy } from './throttle/allow-all'
+
+// Parts of the seed usable on their own
+export { type OverflowStrategy, PriorityQueue, type QueueMetrics } from './queue/priority-queue'
+export { type CursorEntry, type CursorStore, FileCursorStore } from './cursors/file-cursor-store'
+
+// Observability
+export { createLogger, type LoggerOptions } from './observability/logger'
+export { type MetricsServer, type MetricsSource, startMetricsServer } from './observability/metrics-server'
+
+// CLI
 export { main } from './cli/main'

@@ -469,8 +469,7 @@ export class Stream implements StreamPort {
     const report = await this.#parts.stop()
     this.#abort.abort(new FirefrontError('ERR_STOPPED', `stream ${this.d.streamId} stopped`))
     if (endedWith) this.#lastError = endedWith
-    const refused = this.#lastError !== undefined && errorCode(this.#lastError) === 'ERR_CONNECTOR_CONFIG'
-    this.#status = failed || endedWith || refused ? 'failed' : 'stopped'
+    this.#status = failed || endedWith ? 'failed' : 'stopped'
     return report.failures.map((f) => f.error)
   }
 

@@ -5,9 +5,9 @@ import type { SinkBatch, SinkRecord } from '@firefront/sdk'
 import { createFakeContext } from '@firefront/sdk/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connectionError, FakeClock, FakeTransport, protocolError, settle } from '../../../test/kafka/fakes'
-import { resolveKafkaSinkConfig } from './config'
+import { resolveKafkaSinkConfig } from '../../kafka/config'
 import { createKafkaSink, type KafkaSinkInstance } from './kafka-sink'
-import { HEADERS } from './messages'
+import { HEADERS } from '../../kafka/delivery/messages'
 
 const rec = (i: number, value: unknown = { n: i }): SinkRecord => ({
   key: `k${i}`,
@@ -58,7 +58,7 @@ async function until(check: () => boolean, clock?: FakeClock, step = 1000): Prom
   if (!check()) throw new Error('condition not reached within 10 s')
 }
 
-describe('ProducerWrapper: retries', () => {
+describe('kafka delivery: retries', () => {
   it('retries a failing batch after 1, 2 and 4 s, as one request each time, then delivers it', async () => {
     const { sink, clock, transport } = setup({}, { auto: true })
     await sink.start?.()
@@ -109,7 +109,7 @@ describe('ProducerWrapper: retries', () => {
   })
 })
 
-describe('ProducerWrapper: dead letters', () => {
+describe('kafka delivery: dead letters', () => {
   it('dead-letters unserialisable and oversized records with error headers and delivers the rest', async () => {
     const { sink, transport } = setup({ kafka: { max_message_bytes: 2048 } })
     await sink.start?.()
@@ -229,7 +229,7 @@ describe('ProducerWrapper: dead letters', () => {
   })
 })
 
-describe('ProducerWrapper: spool and lifecycle', () => {
+describe('kafka delivery: spool and lifecycle', () => {
   it('rejects with ERR_SPOOL_FULL when the spool cannot take a batch', async () => {
     const { sink, transport } = setup({ spool: { max_bytes: 2048 } }, { auto: true })
     transport.failConnect = () => connectionError()

@@ -34,4 +34,3 @@ export function describeKafkaConfig(config: KafkaBlock): Record<string, unknown>
       : undefined,
   }
 }
-

@@ -88,7 +88,8 @@ function instruments(metrics: MetricsHandle | undefined) {
     connected: g('kafka_connected', '1 while kafka is reachable'),
     spoolBytes: g('kafka_spool_bytes', 'bytes in the disk spool'),
     spoolEntries: g('kafka_spool_entries', 'batches in the disk spool'),
-    latency: metrics?.histogram('kafka_send_latency_seconds', 'time from hand-over to accounted-for, per batch') ?? noop,
+    latency:
+      metrics?.histogram('kafka_send_latency_seconds', 'time from hand-over to accounted-for, per batch') ?? noop,
   }
 }
 

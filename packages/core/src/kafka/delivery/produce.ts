@@ -137,7 +137,10 @@ export class Producer {
           }
         }
         if (failure.kind === 'producer-state') {
-          logger.warn({ code: failure.code }, `kafka lost the producer's state (${failure.code}); starting a new producer`)
+          logger.warn(
+            { code: failure.code },
+            `kafka lost the producer's state (${failure.code}); starting a new producer`,
+          )
           await transport.resetProducer().catch((e: unknown) => link.noteError(link.classify(e)))
         }
         if (attempt > config.kafka.max_retries || signal.aborted || link.away) {

@@ -206,32 +206,32 @@ export async function inspectDlq(
   }
   try {
     total = await readDeadLetters(
-    c,
-    (r) => {
-      if (!matches(r, filter)) return
-      matched++
-      const h = r.headers
-      bump(byReason, h[HEADERS.errorCode])
-      bump(bySource, h[HEADERS.sourceId])
-      bump(byOriginalTopic, h[HEADERS.originalTopic])
-      if (records.length < limit) {
-        const attempts = Number(h[HEADERS.attempts])
-        records.push({
-          partition: r.partition,
-          offset: r.offset,
-          key: r.key?.toString() ?? null,
-          sourceId: h[HEADERS.sourceId] ?? null,
-          sourceType: h[HEADERS.sourceType] ?? null,
-          originalTopic: h[HEADERS.originalTopic] ?? null,
-          code: h[HEADERS.errorCode] ?? null,
-          error: h[HEADERS.error] ?? null,
-          failedAt: h[HEADERS.failedAt] ?? null,
-          attempts: Number.isFinite(attempts) ? attempts : null,
-        })
-      }
-    },
-    filter.timeoutMs ?? 60_000,
-  )
+      c,
+      (r) => {
+        if (!matches(r, filter)) return
+        matched++
+        const h = r.headers
+        bump(byReason, h[HEADERS.errorCode])
+        bump(bySource, h[HEADERS.sourceId])
+        bump(byOriginalTopic, h[HEADERS.originalTopic])
+        if (records.length < limit) {
+          const attempts = Number(h[HEADERS.attempts])
+          records.push({
+            partition: r.partition,
+            offset: r.offset,
+            key: r.key?.toString() ?? null,
+            sourceId: h[HEADERS.sourceId] ?? null,
+            sourceType: h[HEADERS.sourceType] ?? null,
+            originalTopic: h[HEADERS.originalTopic] ?? null,
+            code: h[HEADERS.errorCode] ?? null,
+            error: h[HEADERS.error] ?? null,
+            failedAt: h[HEADERS.failedAt] ?? null,
+            attempts: Number.isFinite(attempts) ? attempts : null,
+          })
+        }
+      },
+      filter.timeoutMs ?? 60_000,
+    )
   } catch (err) {
     topicError = redactorFor(c.kafka).message(err)
     total = 0

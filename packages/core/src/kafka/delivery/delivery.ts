@@ -6,7 +6,7 @@
  * the caller keeps its cursor uncommitted.
  *
  * Where a batch goes is decided by one state (see `delivery-state.ts`); the modules around it do
- * the work: `produce.ts` (retries, halving), `dead-letters.ts`, `delivery-spool.ts`,
+ * the work: `batch-sender.ts` (the way of one batch), `produce.ts` (retries, halving), `dead-letters.ts`, `delivery-spool.ts`,
  * `spool-replay.ts` (the background loop), `delivery-metrics.ts`.
  *
  * Guarantees:
@@ -23,19 +23,19 @@ import {
   type MetricsHandle,
   type SinkHealth,
   type SinkRecord,
-  type SinkResult,
 } from '@firefront/sdk'
 import type { SegmentSpool } from '../../spool/segment-spool'
 import { brokerList, type KafkaSinkConfig } from '../config'
 import type { Redactor } from '../redact'
 import type { ProducerTransport } from '../transport'
+import { BatchSender, type DeliveryResult } from './batch-sender'
 import { DeadLetterWriter } from './dead-letters'
 import { DeliveryLink } from './delivery-link'
 import { DeliveryCounters, type ProducerMetrics } from './delivery-metrics'
-import { DeliverySpool, type SpooledBatch, type SpoolReason } from './delivery-spool'
+import { DeliverySpool, type SpooledBatch } from './delivery-spool'
 import type { DeliveryState } from './delivery-state'
 import { DlqRateLimiter, FailureRateGuard } from './dlq-guards'
-import { type BatchMeta, prepareMessages } from './messages'
+import type { BatchMeta } from './messages'
 import { Producer } from './produce'
 import { RetryController } from './retry-controller'
 import { SpoolReplay } from './spool-replay'
@@ -44,10 +44,7 @@ import { TopicOrder } from './topic-order'
 /** Where a batch goes and where it came from (the seed's `source_type`, `source_id`, `topic`). */
 export type SendMeta = BatchMeta
 
-/** How a batch was accounted for, and how many retries it took. */
-export interface DeliveryResult extends SinkResult {
-  readonly retries: number
-}
+export type { DeliveryResult } from './batch-sender'
 
 /** What a {@link Delivery} is built from. */
 export interface DeliveryOptions {
@@ -86,9 +83,11 @@ export class Delivery {
   readonly #producer: Producer
   readonly #deadLetters: DeadLetterWriter
   readonly #replay: SpoolReplay
+  readonly #sender: BatchSender
   readonly #order = new TopicOrder()
   readonly #stopper = new AbortController()
   #lifecycle: Lifecycle = 'created'
+  #closing: Promise<void> | undefined
 
   constructor(options: DeliveryOptions) {
     const config = options.config
@@ -163,6 +162,16 @@ export class Delivery {
       clock: options.clock,
       observe: (delivered, failed) => this.#observe(delivered, failed),
     })
+    this.#sender = new BatchSender({
+      config,
+      clock: options.clock,
+      link: this.#link,
+      spool: this.#spool,
+      producer: this.#producer,
+      deadLetters: this.#deadLetters,
+      counters: this.#counters,
+      observe: (delivered, failed) => this.#observe(delivered, failed),
+    })
     this.#link.onWake = () => this.#replay.wake()
     this.#spool.onAppend = () => {
       this.#link.spooled()
@@ -230,7 +239,7 @@ export class Delivery {
     if (this.#lifecycle !== 'started') {
       return Promise.reject(new FirefrontError('ERR_STOPPED', 'the kafka sink has not been started'))
     }
-    return this.#order.run(meta.topic, () => this.#send(records, meta))
+    return this.#order.run(meta.topic, () => this.#sender.send(records, meta))
   }
 
   /**
@@ -277,8 +286,12 @@ export class Delivery {
    * `close_timeout_seconds` when Kafka is reachable (what is left stays on disk for the next
    * start), then disconnects. Idempotent.
    */
-  async close(): Promise<void> {
-    if (this.#lifecycle === 'closed' || this.#lifecycle === 'closing') return
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
     const started = this.#lifecycle === 'started'
     this.#lifecycle = 'closing'
     await this.flush()
@@ -342,87 +355,6 @@ export class Delivery {
       brokers: brokerList(this.#config.kafka).join(','),
     }
     return { healthy: m.connected && !m.paused && !spoolFull, ...detail }
-  }
-
-  async #send(records: readonly SinkRecord[], meta: SendMeta): Promise<DeliveryResult> {
-    const t0 = this.#clock.now()
-    const prepared = prepareMessages(records, meta, this.#config.kafka.max_message_bytes, t0)
-    const total = { delivered: 0, deadLettered: 0, spooled: 0, retries: 0 }
-    this.#counters.batch()
-    const divert = this.#divertReason(meta.topic)
-    if (divert) {
-      if (prepared.poison.length > 0) {
-        const dead = prepared.poison.map((p) =>
-          this.#deadLetters.message(p.message, { code: p.code, message: p.error }, 0, meta.topic),
-        )
-        this.#counters.failed(dead.length)
-        total.spooled += await this.#deadLetters.spool(dead, meta, divert, 0)
-      }
-      total.spooled += await this.#spoolBatch(prepared.messages, meta, divert, 0)
-    } else {
-      let refused = prepared.poison.length
-      if (prepared.poison.length > 0) {
-        const items = prepared.poison.map((p) => ({
-          message: p.message,
-          failure: { code: p.code, message: p.error },
-          attempts: 0,
-        }))
-        const d = await this.#deadLetters.write(items, meta)
-        total.deadLettered += d.deadLettered
-        total.spooled += d.spooled
-      }
-      if (prepared.messages.length > 0 && this.#link.away) {
-        // Dead-lettering the poison records just found Kafka unreachable: no second round of retries.
-        total.spooled += await this.#spoolBatch(prepared.messages, meta, 'unavailable', 0)
-      } else if (prepared.messages.length > 0) {
-        const outcome = await this.#producer.produce(meta.topic, prepared.messages, prepared.bytes)
-        refused += outcome.dead.length
-        total.delivered += outcome.delivered
-        total.retries += outcome.retries
-        // Bytes of what was acknowledged: the whole batch unless part of it failed.
-        const whole = outcome.dead.length === 0 && !outcome.unavailable
-        this.#counters.sent(outcome.delivered, whole ? prepared.bytes : 0)
-        this.#counters.retried(outcome.retries)
-        const d = await this.#deadLetters.write(outcome.dead, meta)
-        total.deadLettered += d.deadLettered
-        total.spooled += d.spooled
-        if (outcome.unavailable) {
-          const { messages, attempts } = outcome.unavailable
-          const n = await this.#spoolBatch(messages, meta, 'unavailable', attempts)
-          total.spooled += n
-          this.#counters.failed(n)
-        }
-      }
-      this.#observe(total.delivered, refused)
-    }
-    this.#counters.latency(this.#clock.now() - t0)
-    return total
-  }
-
-  #spoolBatch(
-    messages: SpooledBatch['messages'],
-    meta: SendMeta,
-    reason: SpoolReason,
-    attempts: number,
-  ): Promise<number> {
-    return this.#spool.append({
-      v: 1,
-      topic: meta.topic,
-      sourceId: meta.sourceId,
-      sourceType: meta.sourceType,
-      reason,
-      spooledAt: new Date(this.#clock.now()).toISOString(),
-      attempts,
-      messages,
-    })
-  }
-
-  /** Why a new batch for `topic` goes to the spool instead of Kafka, if it does. */
-  #divertReason(topic: string): SpoolReason | undefined {
-    if (this.#link.paused) return 'paused'
-    if (this.#link.away) return 'unavailable'
-    if (this.#spool.holds(topic)) return 'ordering'
-    return undefined
   }
 
   #observe(delivered: number, failed: number): void {

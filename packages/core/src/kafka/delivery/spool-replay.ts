@@ -52,8 +52,9 @@ export class SpoolReplay {
     this.#loop = this.#run(signal)
   }
 
-  /** Lets an idle loop look at the state again. */
+  /** Lets an idle loop look at the state again, and releases `drained()` waiters when Kafka went away. */
   wake(): void {
+    this.#notifyIfDrained()
     this.#wake?.()
   }
 

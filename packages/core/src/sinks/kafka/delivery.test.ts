@@ -318,3 +318,43 @@ describe('kafka delivery: spool and lifecycle', () => {
     expect(transport.deliveredTo('firefront-dlq')[0]!.headers[HEADERS.error]).toBe('denied for u:[redacted]')
   })
 })
+
+describe('kafka delivery: the state metrics() reports', () => {
+  it('reports delivering, retrying, spooling, and delivering again once the spool is replayed', async () => {
+    const { sink, transport, clock } = setup()
+    expect(sink.metrics().delivery_state).toBe(null)
+    await sink.start?.()
+    expect(sink.metrics().delivery_state).toBe('delivering')
+    let down = true
+    transport.failSend = () => (down ? connectionError() : undefined)
+    transport.failProbe = () => (down ? connectionError() : undefined)
+    const pending = sink.send(batch('fires', range(0, 2)))
+    await settle()
+    expect(sink.metrics().delivery_state).toBe('retrying')
+    expect((await sink.health()).delivery_state).toBe('retrying')
+    await clock.advance(1000 + 2000 + 4000)
+    expect(await pending).toEqual({ delivered: 0, deadLettered: 0, spooled: 2 })
+    expect(sink.metrics()).toMatchObject({ delivery_state: 'spooling', connected: false })
+    // The probe answers: the spool is replayed, then sends go direct again.
+    down = false
+    await until(() => sink.metrics().delivery_state === 'delivering', clock)
+    expect(transport.deliveredTo('fires').map((m) => m.key)).toEqual(['k0', 'k1'])
+    expect(sink.metrics()).toMatchObject({ spool_entries: 0, replayed: 2, connected: true })
+  })
+
+  it('is paused while the failure rate pause lasts, then replays what the pause spooled', async () => {
+    const { sink, transport, clock } = setup({
+      dlq: { failure_rate_threshold: 0.5, window_seconds: 60, pause_seconds: 30 },
+      failure_rate_min_records: 4,
+    })
+    await sink.start?.()
+    transport.failSend = (topic) =>
+      topic === 'secret' ? protocolError('TOPIC_AUTHORIZATION_FAILED', false) : undefined
+    await sink.send(batch('secret', range(0, 4)))
+    expect(sink.metrics().delivery_state).toBe('paused')
+    expect(await sink.send(batch('fires', range(4, 1)))).toEqual({ delivered: 0, deadLettered: 0, spooled: 1 })
+    await clock.advance(30_000)
+    await until(() => sink.metrics().delivery_state === 'delivering', clock)
+    expect(transport.deliveredTo('fires').map((m) => m.key)).toEqual(['k4'])
+  })
+})

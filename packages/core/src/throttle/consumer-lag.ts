@@ -7,7 +7,7 @@
  */
 import { KafkaConfig as KafkaBlock } from '../config/schema'
 import { defineThrottlePolicy, type JsonValue, type Static, Type } from '@firefront/sdk'
-import { createKafkaLagReader, type LagReader, type LagSnapshot } from '../sinks/kafka/lag-reader'
+import { createKafkaLagReader, type LagReader, type LagSnapshot } from '../kafka/lag-reader'
 
 /** Config of the policy: the `throttling:` block plus the brokers. */
 export const ConsumerLagConfig = Type.Object(

@@ -3,7 +3,7 @@ import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs'
 import { describe, expect, inject, it } from 'vitest'
 import { main } from '../../src/cli/main'
 import { StreamManager } from '../../src/runtime/stream-manager'
-import { KafkaCursorStore } from '../../src/sinks/kafka/cursor-store'
+import { KafkaCursorStore } from '../../src/kafka/cursor-store'
 import { configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from '../pipeline/helpers'
 
 describe('cursors in a compacted Kafka topic', () => {

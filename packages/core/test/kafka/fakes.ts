@@ -3,8 +3,9 @@
  * transport whose failures the test scripts (shaped like kafkajs' errors).
  */
 import type { Clock } from '@firefront/sdk'
-import type { OutMessage } from '../../src/sinks/kafka/messages'
-import type { KafkaTransport } from '../../src/sinks/kafka/transport'
+import type { OutMessage } from '../../src/kafka/delivery/messages'
+import { classifyFailure } from '../../src/kafka/kafkajs/failure'
+import type { KafkaFailure, ProducerTransport } from '../../src/kafka/transport'
 
 interface Timer {
   readonly at: number
@@ -97,8 +98,8 @@ export interface SentRequest {
   readonly messages: readonly OutMessage[]
 }
 
-/** A scripted {@link KafkaTransport}. */
-export class FakeTransport implements KafkaTransport {
+/** A scripted {@link ProducerTransport}; its errors are shaped like kafkajs' and classified as kafkajs' are. */
+export class FakeTransport implements ProducerTransport {
   /** Every request, whether it failed or not. */
   readonly requests: SentRequest[] = []
   /** Requests that succeeded. */
@@ -145,6 +146,10 @@ export class FakeTransport implements KafkaTransport {
 
   async resetProducer(): Promise<void> {
     this.resets++
+  }
+
+  classify(err: unknown): KafkaFailure {
+    return classifyFailure(err)
   }
 
   async disconnect(): Promise<void> {}

@@ -4,7 +4,7 @@ import { validateConfig } from '@firefront/sdk'
 import { createFakeContext } from '@firefront/sdk/testing'
 import { describe, expect, inject, it } from 'vitest'
 import { ConsumerLagConfig, consumerLagThrottlePolicy, LagThrottle } from '../../src/throttle/consumer-lag'
-import { createKafkaLagReader } from '../../src/sinks/kafka/lag-reader'
+import { createKafkaLagReader } from '../../src/kafka/lag-reader'
 
 const config = (over: Record<string, unknown> = {}) => {
   const r = validateConfig(ConsumerLagConfig, {

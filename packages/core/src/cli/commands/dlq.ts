@@ -3,6 +3,10 @@
  * what the dead-letter topic, the disk spool and the local dead-letter file hold (counts by reason
  * and source), and with `--replay`, sends the chosen dead-lettered records back to their original
  * topics once their cause is fixed.
+ *
+ * The spool and the local dead-letter file are on disk: they are listed even when no broker
+ * answers (exit 0, with a note that the topic could not be read). `--replay` needs the broker and
+ * exits 1 without it.
  */
 import { parseArgs } from 'node:util'
 import { type DlqFilter, inspectDlq, replayDlq } from '../../sinks/kafka'
@@ -53,7 +57,15 @@ export async function dlqCommand(args: string[], io: CommandIO): Promise<number>
     ...(values.limit ? { limit: Number(values.limit) } : {}),
   }
   if (values.replay) {
-    const result = await replayDlq(loaded.config, filter)
+    let result: Awaited<ReturnType<typeof replayDlq>>
+    try {
+      result = await replayDlq(loaded.config, filter)
+    } catch (err) {
+      io.stderr.write(
+        `firefront dlq --replay: cannot read the dead-letter topic ${loaded.config.dlq.topic}: ${err instanceof Error ? err.message : String(err)}\n`,
+      )
+      return EXIT.failure
+    }
     if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
     else {
       io.stdout.write(
@@ -69,10 +81,16 @@ export async function dlqCommand(args: string[], io: CommandIO): Promise<number>
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     return EXIT.ok
   }
-  io.stdout.write(`dead-letter topic ${report.topic}: ${report.total} record(s), ${report.matched} matching\n`)
-  io.stdout.write(
-    `  by reason: ${counts(report.byReason)}\n  by source: ${counts(report.bySource)}\n  by original topic: ${counts(report.byOriginalTopic)}\n`,
-  )
+  if (report.topicError !== null) {
+    io.stdout.write(
+      `dead-letter topic ${report.topic}: could not be read (${report.topicError}); showing only what is on disk\n`,
+    )
+  } else {
+    io.stdout.write(`dead-letter topic ${report.topic}: ${report.total} record(s), ${report.matched} matching\n`)
+    io.stdout.write(
+      `  by reason: ${counts(report.byReason)}\n  by source: ${counts(report.bySource)}\n  by original topic: ${counts(report.byOriginalTopic)}\n`,
+    )
+  }
   for (const r of report.records) {
     io.stdout.write(
       `  ${r.partition}/${r.offset} ${r.failedAt ?? '-'} ${r.sourceId ?? '-'} → ${r.originalTopic ?? '-'} ${r.code ?? '-'}: ${r.error ?? ''}\n`,

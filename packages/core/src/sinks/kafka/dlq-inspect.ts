@@ -3,18 +3,19 @@
  * dead-letter topic, the disk spool and the local dead-letter file hold, and sends chosen
  * dead-lettered records back to their original topic once their cause is fixed.
  *
- * The dead-letter topic is read with a kafkajs consumer from the beginning up to the high
- * watermark taken at the start, then the consumer stops (and its throw-away group is deleted).
+ * The dead-letter topic is read through the Kafka adapter from the beginning up to the high
+ * watermark taken at the start. The spool and the local dead-letter file are read from disk, so
+ * they are listed even when no broker answers.
  */
-import { randomUUID } from 'node:crypto'
 import { FirefrontError } from '@firefront/sdk'
-import { type IHeaders, Kafka, type Message, Partitioners } from 'kafkajs'
 import type { FirefrontConfig } from '../../config/schema'
+import { type KafkaSinkConfig, kafkaSinkConfigFrom, localDeadLetterDirectory, spoolDirectory } from '../../kafka/config'
+import type { SpooledBatch } from '../../kafka/delivery/delivery-spool'
+import { HEADERS } from '../../kafka/delivery/messages'
+import { openKafkaTransport } from '../../kafka/open-transport'
+import type { KafkaMessage, KafkaTransport, TopicRecord } from '../../kafka/transport'
+import { redactorFor } from '../../kafka/safe-config'
 import { scanSpool } from '../../spool/segment-spool'
-import { KAFKAJS_RETRY, kafkajsClientConfig } from './client-options'
-import { type KafkaSinkConfig, kafkaSinkConfigFrom, localDeadLetterDirectory, spoolDirectory } from './config'
-import { HEADERS } from './messages'
-import type { SpooledBatch } from './producer-wrapper'
 
 /** Which dead-lettered records to list or replay. Every given field must match. */
 export interface DlqFilter {
@@ -64,6 +65,12 @@ export interface PendingSummary {
 /** What {@link inspectDlq} found. */
 export interface DlqInspection {
   readonly topic: string
+  /**
+   * Why the dead-letter topic could not be read (no broker answered, a timeout...), or null when
+   * it was. When set, `total`, `matched` and the counts cover nothing from the topic; `spool` and
+   * `local` are still what is on disk.
+   */
+  readonly topicError: string | null
   /** Records in the dead-letter topic (up to the high watermark). */
   readonly total: number
   /** Records that match the filter. */
@@ -92,14 +99,7 @@ export interface DlqReplayResult {
   readonly errors: string[]
 }
 
-interface DlqRecord {
-  readonly partition: number
-  readonly offset: string
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  readonly timestamp: string
-  readonly headers: Record<string, string>
-}
+type DlqRecord = TopicRecord
 
 const bump = (map: Record<string, number>, key: string | null | undefined, n = 1): void => {
   const k = key ?? '(none)'
@@ -110,16 +110,6 @@ const sinkConfig = (config: FirefrontConfig | KafkaSinkConfig): KafkaSinkConfig 
   'sources' in config || 'plugins' in config
     ? kafkaSinkConfigFrom(config as FirefrontConfig)
     : (config as KafkaSinkConfig)
-
-function headerStrings(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    if (v === undefined) continue
-    const first = Array.isArray(v) ? v[0] : v
-    if (first !== undefined) out[k] = first.toString()
-  }
-  return out
-}
 
 function matches(record: DlqRecord, filter: DlqFilter): boolean {
   const h = record.headers
@@ -136,77 +126,26 @@ function matches(record: DlqRecord, filter: DlqFilter): boolean {
   return true
 }
 
-/** Reads the topic from its first offset to the high watermark taken now, then stops. */
+/** Opens a transport for `firefront dlq` on the sink's `kafka:` block. */
+function openTransport(config: KafkaSinkConfig, suffix: string, retries?: number): Promise<KafkaTransport> {
+  return openKafkaTransport({
+    kafka: config.kafka,
+    clientIdSuffix: suffix,
+    ...(retries !== undefined ? { retries } : {}),
+  })
+}
+
+/** Reads the dead-letter topic from its first offset to the high watermark taken now. */
 async function readDeadLetters(
   config: KafkaSinkConfig,
   visit: (r: DlqRecord) => void,
   timeoutMs: number,
 ): Promise<number> {
-  const client = await kafkajsClientConfig(config.kafka, { clientIdSuffix: '-dlq' })
-  const kafka = new Kafka(client.kafkajs)
-  const topic = config.dlq.topic
-  const admin = kafka.admin({ retry: { ...KAFKAJS_RETRY } })
-  await admin.connect()
+  const transport = await openTransport(config, '-dlq')
   try {
-    if (!(await admin.listTopics()).includes(topic)) return 0
-    const offsets = await admin.fetchTopicOffsets(topic)
-    const high = new Map<number, bigint>()
-    let total = 0n
-    for (const o of offsets) {
-      const h = BigInt(o.high)
-      const l = BigInt(o.low)
-      if (h > l) {
-        high.set(o.partition, h)
-        total += h - l
-      }
-    }
-    if (high.size === 0) return 0
-    const groupId = `firefront-dlq-inspect-${randomUUID()}`
-    const consumer = kafka.consumer({ groupId, retry: { ...KAFKAJS_RETRY }, allowAutoTopicCreation: false })
-    await consumer.connect()
-    try {
-      await consumer.subscribe({ topic, fromBeginning: true })
-      const done = new Set<number>()
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new FirefrontError('ERR_TIMEOUT', `reading ${topic} took longer than ${timeoutMs} ms`)),
-          timeoutMs,
-        )
-        consumer
-          .run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              const end = high.get(partition)
-              if (end === undefined || done.has(partition)) return
-              const offset = BigInt(message.offset)
-              if (offset < end) {
-                visit({
-                  partition,
-                  offset: message.offset,
-                  key: message.key,
-                  value: message.value,
-                  timestamp: message.timestamp,
-                  headers: headerStrings(message.headers),
-                })
-              }
-              if (offset + 1n >= end) {
-                done.add(partition)
-                if (done.size === high.size) {
-                  clearTimeout(timer)
-                  resolve()
-                }
-              }
-            },
-          })
-          .catch(reject)
-      })
-    } finally {
-      await consumer.disconnect().catch(() => {})
-      await admin.deleteGroups([groupId]).catch(() => {})
-    }
-    return Number(total)
+    return await transport.readTopic(config.dlq.topic, visit, { timeoutMs })
   } finally {
-    await admin.disconnect().catch(() => {})
+    await transport.disconnect()
   }
 }
 
@@ -258,35 +197,51 @@ export async function inspectDlq(
   const byOriginalTopic: Record<string, number> = {}
   const records: DlqRecordSummary[] = []
   let matched = 0
-  const total = await readDeadLetters(
-    c,
-    (r) => {
-      if (!matches(r, filter)) return
-      matched++
-      const h = r.headers
-      bump(byReason, h[HEADERS.errorCode])
-      bump(bySource, h[HEADERS.sourceId])
-      bump(byOriginalTopic, h[HEADERS.originalTopic])
-      if (records.length < limit) {
-        const attempts = Number(h[HEADERS.attempts])
-        records.push({
-          partition: r.partition,
-          offset: r.offset,
-          key: r.key?.toString() ?? null,
-          sourceId: h[HEADERS.sourceId] ?? null,
-          sourceType: h[HEADERS.sourceType] ?? null,
-          originalTopic: h[HEADERS.originalTopic] ?? null,
-          code: h[HEADERS.errorCode] ?? null,
-          error: h[HEADERS.error] ?? null,
-          failedAt: h[HEADERS.failedAt] ?? null,
-          attempts: Number.isFinite(attempts) ? attempts : null,
-        })
-      }
-    },
-    filter.timeoutMs ?? 60_000,
-  )
+  let total = 0
+  let topicError: string | null = null
+  const since = filter.since
+  // A bad --since is the caller's mistake, not the broker's: report it before reading anything.
+  if (since !== undefined && Number.isNaN(since instanceof Date ? since.getTime() : Date.parse(since))) {
+    throw new FirefrontError('ERR_CONFIG_INVALID', `--since: not a date: ${String(since)}`)
+  }
+  try {
+    total = await readDeadLetters(
+      c,
+      (r) => {
+        if (!matches(r, filter)) return
+        matched++
+        const h = r.headers
+        bump(byReason, h[HEADERS.errorCode])
+        bump(bySource, h[HEADERS.sourceId])
+        bump(byOriginalTopic, h[HEADERS.originalTopic])
+        if (records.length < limit) {
+          const attempts = Number(h[HEADERS.attempts])
+          records.push({
+            partition: r.partition,
+            offset: r.offset,
+            key: r.key?.toString() ?? null,
+            sourceId: h[HEADERS.sourceId] ?? null,
+            sourceType: h[HEADERS.sourceType] ?? null,
+            originalTopic: h[HEADERS.originalTopic] ?? null,
+            code: h[HEADERS.errorCode] ?? null,
+            error: h[HEADERS.error] ?? null,
+            failedAt: h[HEADERS.failedAt] ?? null,
+            attempts: Number.isFinite(attempts) ? attempts : null,
+          })
+        }
+      },
+      filter.timeoutMs ?? 60_000,
+    )
+  } catch (err) {
+    topicError = redactorFor(c.kafka).message(err)
+    total = 0
+    matched = 0
+    records.length = 0
+    for (const m of [byReason, bySource, byOriginalTopic]) for (const k of Object.keys(m)) delete m[k]
+  }
   return {
     topic: c.dlq.topic,
+    topicError,
     total,
     matched,
     byReason,
@@ -318,7 +273,7 @@ export async function replayDlq(
   filter: DlqFilter = {},
 ): Promise<DlqReplayResult> {
   const c = sinkConfig(config)
-  const byTopic = new Map<string, Message[]>()
+  const byTopic = new Map<string, KafkaMessage[]>()
   let matched = 0
   let skipped = 0
   await readDeadLetters(
@@ -345,32 +300,23 @@ export async function replayDlq(
   let replayed = 0
   let failed = 0
   if (byTopic.size > 0) {
-    const client = await kafkajsClientConfig(c.kafka, { clientIdSuffix: '-dlq-replay' })
-    const kafka = new Kafka(client.kafkajs)
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: c.kafka.topics.auto_create,
-      retry: { ...KAFKAJS_RETRY, retries: 3 },
-    })
-    await producer.connect()
+    const transport = await openTransport(c, '-dlq-replay', 3)
     try {
       for (const [topic, messages] of byTopic) {
         for (let i = 0; i < messages.length; i += c.kafka.batch_size) {
           const chunk = messages.slice(i, i + c.kafka.batch_size)
           try {
-            await producer.send({ topic, messages: chunk, acks: -1, timeout: c.kafka.request_timeout_ms })
+            await transport.send(topic, chunk)
             replayed += chunk.length
             bump(counts, topic, chunk.length)
           } catch (err) {
             failed += chunk.length
-            errors.push(`${topic}: ${client.redactor.message(err)}`)
+            errors.push(`${topic}: ${transport.redactor.message(err)}`)
           }
         }
       }
     } finally {
-      await producer.disconnect().catch(() => {})
+      await transport.disconnect()
     }
   }
   return { topic: c.dlq.topic, matched, replayed, skipped, failed, byTopic: counts, errors }

@@ -1,6 +1,7 @@
 /**
- * The `kafka` sink plugin: the runtime hands it batches; it hands them to the
- * {@link ProducerWrapper} (retries, dead-letter topic, disk spool) and reports the counts.
+ * The `kafka` sink plugin: the SDK's sink contract mapped onto the Kafka adapter. `send` hands a
+ * batch to {@link Delivery} (retries, dead-letter topic, disk spool, the delivery state machine)
+ * over a {@link KafkaTransport}, and reports the counts.
  */
 import {
   type Clock,
@@ -13,35 +14,14 @@ import {
   type SinkInstance,
   type SinkResult,
 } from '@firefront/sdk'
+import { KafkaSinkConfig, localDeadLetterDirectory, spoolDirectory } from '../../kafka/config'
+import { Delivery } from '../../kafka/delivery/delivery'
+import { NOT_STARTED_METRICS, type ProducerMetrics } from '../../kafka/delivery/delivery-metrics'
+import type { SpooledBatch } from '../../kafka/delivery/delivery-spool'
+import { openKafkaTransport } from '../../kafka/open-transport'
+import { describeKafkaConfig, redactorFor } from '../../kafka/safe-config'
+import type { ProducerTransport } from '../../kafka/transport'
 import { SegmentSpool } from '../../spool/segment-spool'
-import { describeKafkaConfig, kafkajsClientConfig, redactorFor } from './client-options'
-import { KafkaSinkConfig, localDeadLetterDirectory, spoolDirectory } from './config'
-import { type ProducerMetrics, ProducerWrapper, type SpooledBatch } from './producer-wrapper'
-import { createKafkajsTransport, type KafkaTransport } from './transport'
-
-const NOT_STARTED: ProducerMetrics = {
-  total_sent: 0,
-  total_failed: 0,
-  total_retries: 0,
-  dead_lettered: 0,
-  dead_lettered_local: 0,
-  spooled: 0,
-  replayed: 0,
-  batches: 0,
-  bytes: 0,
-  last_error: null,
-  latency_p50_ms: null,
-  latency_p99_ms: null,
-  connected: false,
-  paused: false,
-  pauses: 0,
-  dlq_capped: 0,
-  spool_entries: 0,
-  spool_bytes: 0,
-  spool_full: 0,
-  spool_torn_lines: 0,
-  failure_rate: 0,
-}
 
 /** The kafka sink instance: the SDK's {@link SinkInstance} plus topic management. */
 export interface KafkaSinkInstance extends SinkInstance {
@@ -52,11 +32,11 @@ export interface KafkaSinkInstance extends SinkInstance {
    * created before their first send.
    */
   ensureTopics(topics: readonly string[]): Promise<void>
-  /** The producer's figures (see {@link ProducerMetrics}); zeros before `start()`. */
+  /** The producer's figures (see {@link ProducerMetrics}), with the delivery state; zeros before `start()`. */
   metrics(): ProducerMetrics & Record<string, JsonValue>
   health(): Promise<SinkHealth>
-  /** The producer wrapper, once started (for its seed-shaped `getMetrics()` / `healthCheck()`). */
-  readonly producer: ProducerWrapper | undefined
+  /** The delivery, once started (its seed-shaped `getMetrics()` / `healthCheck()` and `state`). */
+  readonly producer: Delivery | undefined
 }
 
 /**
@@ -69,8 +49,8 @@ export function hasEnsureTopics(sink: SinkInstance): sink is SinkInstance & Pick
 
 /** What tests (and embedders) may replace. */
 export interface KafkaSinkDeps {
-  /** A transport instead of the kafkajs one (tests without a broker). */
-  readonly transport?: KafkaTransport
+  /** A transport instead of the default backend's (tests without a broker). */
+  readonly transport?: ProducerTransport
   readonly clock?: Clock
   readonly random?: () => number
 }
@@ -84,13 +64,14 @@ export function createKafkaSink(
   ctx: PluginContext,
   deps: KafkaSinkDeps = {},
 ): KafkaSinkInstance {
-  let wrapper: ProducerWrapper | undefined
+  let delivery: Delivery | undefined
   let starting: Promise<void> | undefined
   const redactor = redactorFor(config.kafka)
 
   const start = async (): Promise<void> => {
-    const client = await kafkajsClientConfig(config.kafka, { logger: ctx.logger })
-    const transport = deps.transport ?? createKafkajsTransport({ config, client, redactor: client.redactor })
+    const opened = deps.transport
+      ? undefined
+      : await openKafkaTransport({ kafka: config.kafka, logger: ctx.logger, idempotent: config.idempotent })
     const spool = new SegmentSpool<SpooledBatch>({
       directory: spoolDirectory(config),
       maxBytes: config.spool.max_bytes,
@@ -110,29 +91,30 @@ export function createKafkaSink(
       },
       'kafka sink starting',
     )
-    wrapper = new ProducerWrapper({
+    delivery = new Delivery({
       config,
-      transport,
+      transport: deps.transport ?? opened!,
       spool,
       localDeadLetters,
       logger: ctx.logger,
-      redactor: client.redactor,
+      // The opened transport's redactor also knows the TLS key read at start.
+      redactor: opened?.redactor ?? redactor,
       clock: deps.clock ?? ctx.clock,
       metrics: ctx.metrics,
       random: deps.random,
       signal: ctx.signal,
     })
-    await wrapper.start()
+    await delivery.start()
   }
 
-  const started = (): ProducerWrapper => {
-    if (!wrapper) throw new FirefrontError('ERR_STOPPED', 'the kafka sink has not been started')
-    return wrapper
+  const started = (): Delivery => {
+    if (!delivery) throw new FirefrontError('ERR_STOPPED', 'the kafka sink has not been started')
+    return delivery
   }
 
   return {
     get producer() {
-      return wrapper
+      return delivery
     },
     start() {
       starting ??= start().catch((err: unknown) => {
@@ -143,7 +125,7 @@ export function createKafkaSink(
       return starting
     },
     async send(batch: SinkBatch): Promise<SinkResult> {
-      const { delivered, deadLettered, spooled } = await started().sendWithRetry(batch.records, {
+      const { delivered, deadLettered, spooled } = await started().send(batch.records, {
         topic: batch.topic,
         sourceId: batch.sourceId,
         sourceType: batch.sourceType,
@@ -152,12 +134,12 @@ export function createKafkaSink(
     },
     ensureTopics: (topics) => started().ensureTopics(topics),
     flush: async () => {
-      await wrapper?.flush()
+      await delivery?.flush()
     },
-    metrics: () => ({ ...(wrapper?.getMetrics() ?? NOT_STARTED) }),
-    health: async () => wrapper?.healthCheck() ?? { healthy: false, started: false },
+    metrics: () => ({ ...(delivery?.getMetrics() ?? NOT_STARTED_METRICS) }),
+    health: async () => delivery?.healthCheck() ?? { healthy: false, started: false },
     async close() {
-      await wrapper?.close()
+      await delivery?.close()
     },
   }
 }

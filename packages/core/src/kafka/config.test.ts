@@ -1,8 +1,8 @@
 import { manifestProblems, validateConfig } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
-import { FirefrontConfig } from '../../config/schema'
+import { FirefrontConfig } from '../config/schema'
 import { brokerList, kafkaSinkConfigFrom, resolveKafkaSinkConfig, spoolDirectory } from './config'
-import { hasEnsureTopics, kafkaSink } from './kafka-sink'
+import { hasEnsureTopics, kafkaSink } from '../sinks/kafka/kafka-sink'
 
 const load = (input: unknown): FirefrontConfig => {
   const result = validateConfig(FirefrontConfig, input)

@@ -8,8 +8,11 @@ import type { Logger } from '@firefront/sdk'
 import { FirefrontError } from '@firefront/sdk'
 import { type KafkaConfig as KafkaJsConfig, type LogEntry, logLevel, type SASLOptions } from 'kafkajs'
 import type { ConnectionOptions } from 'node:tls'
-import { brokerList, type KafkaSinkConfig } from './config'
-import { createRedactor, REDACTED, type Redactor } from './redact'
+import { brokerList, type KafkaSinkConfig } from '../config'
+import type { Redactor } from '../redact'
+import { redactorFor } from '../safe-config'
+
+export { configSecrets, describeKafkaConfig, redactorFor } from '../safe-config'
 
 type KafkaBlock = KafkaSinkConfig['kafka']
 
@@ -33,34 +36,6 @@ export interface ClientConfigOptions {
   readonly readFile?: (path: string) => Promise<string>
   /** Milliseconds since the epoch, for throttling repeated log lines. */
   readonly now?: () => number
-}
-
-/** The secrets of a `kafka:` block: the SASL password (the TLS key is read later, see {@link kafkajsClientConfig}). */
-export function configSecrets(config: KafkaBlock): string[] {
-  return config.sasl?.password ? [config.sasl.password] : []
-}
-
-/** A redactor for the block's secrets. */
-export function redactorFor(config: KafkaBlock, extra: readonly string[] = []): Redactor {
-  return createRedactor([...configSecrets(config), ...extra])
-}
-
-/** A summary of the `kafka:` block that is safe to log: no password, no key. */
-export function describeKafkaConfig(config: KafkaBlock): Record<string, unknown> {
-  return {
-    brokers: brokerList(config),
-    client_id: config.client_id,
-    compression: config.compression,
-    ssl:
-      config.ssl === undefined
-        ? false
-        : typeof config.ssl === 'boolean'
-          ? config.ssl
-          : { ...config.ssl, key: config.ssl.key ? REDACTED : undefined },
-    sasl: config.sasl
-      ? { mechanism: config.sasl.mechanism, username: config.sasl.username, password: REDACTED }
-      : undefined,
-  }
 }
 
 async function readPem(path: string, what: string, read: (p: string) => Promise<string>): Promise<string> {

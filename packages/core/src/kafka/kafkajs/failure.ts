@@ -1,30 +1,9 @@
 /**
- * Sorts a failed produce into what the sink does next. Works on the shape of kafkajs errors
- * (`name`, `type`, `retriable`, `cause`), so it needs no kafkajs import and fakes can mimic it.
+ * Sorts a failed kafkajs request into what delivery does next (see {@link FailureKind}). Works on
+ * the shape of kafkajs errors (`name`, `type`, `retriable`, `cause`), so fakes can mimic them.
  */
 
-/**
- * - `unavailable`: the broker cannot be reached or is not ready (connection refused, timeout,
- *   leader election...): retry with backoff, then spool.
- * - `producer-state`: the broker lost or rejected the idempotent producer's sequence state:
- *   start a new producer, then retry.
- * - `record`: a record or the batch's size or content was refused (too large, invalid, corrupt):
- *   split the batch to find the records, dead-letter them, deliver the rest.
- * - `refused`: the broker refused the request for the whole topic (authorisation, invalid topic,
- *   policy): dead-letter the batch.
- */
-export type FailureKind = 'unavailable' | 'producer-state' | 'record' | 'refused'
-
-/** A classified failure. */
-export interface KafkaFailure {
-  readonly kind: FailureKind
-  /** The broker's error type (e.g. `MESSAGE_TOO_LARGE`) or the client's error name. */
-  readonly code: string
-  /** The most specific message in the error chain. */
-  readonly message: string
-  /** True when credentials were refused (SASL): worth a louder log line. */
-  readonly authentication: boolean
-}
+import type { FailureKind, KafkaFailure } from '../transport'
 
 const PRODUCER_STATE = new Set([
   'OUT_OF_ORDER_SEQUENCE_NUMBER',

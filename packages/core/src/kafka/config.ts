@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path'
 import { type Static, Type, validateConfig } from '@firefront/sdk'
 import { ConfigValidationError } from '@firefront/sdk'
-import { DlqConfig, type FirefrontConfig, KafkaConfig, SpoolConfig } from '../../config/schema'
+import { DlqConfig, type FirefrontConfig, KafkaConfig, SpoolConfig } from '../config/schema'
 
 /** Config of the `kafka` sink plugin. Every block has defaults, so `{}` is a valid config. */
 export const KafkaSinkConfig = Type.Object(

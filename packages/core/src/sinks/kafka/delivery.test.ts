@@ -5,9 +5,9 @@ import type { SinkBatch, SinkRecord } from '@firefront/sdk'
 import { createFakeContext } from '@firefront/sdk/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connectionError, FakeClock, FakeTransport, protocolError, settle } from '../../../test/kafka/fakes'
-import { resolveKafkaSinkConfig } from './config'
+import { resolveKafkaSinkConfig } from '../../kafka/config'
 import { createKafkaSink, type KafkaSinkInstance } from './kafka-sink'
-import { HEADERS } from './messages'
+import { HEADERS } from '../../kafka/delivery/messages'
 
 const rec = (i: number, value: unknown = { n: i }): SinkRecord => ({
   key: `k${i}`,
@@ -58,7 +58,7 @@ async function until(check: () => boolean, clock?: FakeClock, step = 1000): Prom
   if (!check()) throw new Error('condition not reached within 10 s')
 }
 
-describe('ProducerWrapper: retries', () => {
+describe('kafka delivery: retries', () => {
   it('retries a failing batch after 1, 2 and 4 s, as one request each time, then delivers it', async () => {
     const { sink, clock, transport } = setup({}, { auto: true })
     await sink.start?.()
@@ -109,7 +109,7 @@ describe('ProducerWrapper: retries', () => {
   })
 })
 
-describe('ProducerWrapper: dead letters', () => {
+describe('kafka delivery: dead letters', () => {
   it('dead-letters unserialisable and oversized records with error headers and delivers the rest', async () => {
     const { sink, transport } = setup({ kafka: { max_message_bytes: 2048 } })
     await sink.start?.()
@@ -229,7 +229,7 @@ describe('ProducerWrapper: dead letters', () => {
   })
 })
 
-describe('ProducerWrapper: spool and lifecycle', () => {
+describe('kafka delivery: spool and lifecycle', () => {
   it('rejects with ERR_SPOOL_FULL when the spool cannot take a batch', async () => {
     const { sink, transport } = setup({ spool: { max_bytes: 2048 } }, { auto: true })
     transport.failConnect = () => connectionError()
@@ -316,5 +316,45 @@ describe('ProducerWrapper: spool and lifecycle', () => {
     const everything = JSON.stringify([logs, sink.metrics(), transport.delivered])
     expect(everything).not.toContain(password)
     expect(transport.deliveredTo('firefront-dlq')[0]!.headers[HEADERS.error]).toBe('denied for u:[redacted]')
+  })
+})
+
+describe('kafka delivery: the state metrics() reports', () => {
+  it('reports delivering, retrying, spooling, and delivering again once the spool is replayed', async () => {
+    const { sink, transport, clock } = setup()
+    expect(sink.metrics().delivery_state).toBe(null)
+    await sink.start?.()
+    expect(sink.metrics().delivery_state).toBe('delivering')
+    let down = true
+    transport.failSend = () => (down ? connectionError() : undefined)
+    transport.failProbe = () => (down ? connectionError() : undefined)
+    const pending = sink.send(batch('fires', range(0, 2)))
+    await settle()
+    expect(sink.metrics().delivery_state).toBe('retrying')
+    expect((await sink.health()).delivery_state).toBe('retrying')
+    await clock.advance(1000 + 2000 + 4000)
+    expect(await pending).toEqual({ delivered: 0, deadLettered: 0, spooled: 2 })
+    expect(sink.metrics()).toMatchObject({ delivery_state: 'spooling', connected: false })
+    // The probe answers: the spool is replayed, then sends go direct again.
+    down = false
+    await until(() => sink.metrics().delivery_state === 'delivering', clock)
+    expect(transport.deliveredTo('fires').map((m) => m.key)).toEqual(['k0', 'k1'])
+    expect(sink.metrics()).toMatchObject({ spool_entries: 0, replayed: 2, connected: true })
+  })
+
+  it('is paused while the failure rate pause lasts, then replays what the pause spooled', async () => {
+    const { sink, transport, clock } = setup({
+      dlq: { failure_rate_threshold: 0.5, window_seconds: 60, pause_seconds: 30 },
+      failure_rate_min_records: 4,
+    })
+    await sink.start?.()
+    transport.failSend = (topic) =>
+      topic === 'secret' ? protocolError('TOPIC_AUTHORIZATION_FAILED', false) : undefined
+    await sink.send(batch('secret', range(0, 4)))
+    expect(sink.metrics().delivery_state).toBe('paused')
+    expect(await sink.send(batch('fires', range(4, 1)))).toEqual({ delivered: 0, deadLettered: 0, spooled: 1 })
+    await clock.advance(30_000)
+    await until(() => sink.metrics().delivery_state === 'delivering', clock)
+    expect(transport.deliveredTo('fires').map((m) => m.key)).toEqual(['k4'])
   })
 })

@@ -1,0 +1,36 @@
+/**
+ * The `kafka:` block's secrets and a summary of it that is safe to log. No client library here:
+ * every backend and the sink use these.
+ */
+import { brokerList, type KafkaSinkConfig } from './config'
+import { createRedactor, REDACTED, type Redactor } from './redact'
+
+type KafkaBlock = KafkaSinkConfig['kafka']
+
+/** The secrets of a `kafka:` block: the SASL password (the TLS key is read when a backend opens its client). */
+export function configSecrets(config: KafkaBlock): string[] {
+  return config.sasl?.password ? [config.sasl.password] : []
+}
+
+/** A redactor for the block's secrets. */
+export function redactorFor(config: KafkaBlock, extra: readonly string[] = []): Redactor {
+  return createRedactor([...configSecrets(config), ...extra])
+}
+
+/** A summary of the `kafka:` block that is safe to log: no password, no key. */
+export function describeKafkaConfig(config: KafkaBlock): Record<string, unknown> {
+  return {
+    brokers: brokerList(config),
+    client_id: config.client_id,
+    compression: config.compression,
+    ssl:
+      config.ssl === undefined
+        ? false
+        : typeof config.ssl === 'boolean'
+          ? config.ssl
+          : { ...config.ssl, key: config.ssl.key ? REDACTED : undefined },
+    sasl: config.sasl
+      ? { mechanism: config.sasl.mechanism, username: config.sasl.username, password: REDACTED }
+      : undefined,
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The Kafka adapter's contract: what the kafka sink, the consumer-lag throttle, the Kafka cursor
+ * store and `firefront dlq` need from a Kafka client. One implementation per client library lives
+ * in its own folder (`kafkajs/`); nothing outside that folder imports the library.
+ */
+import type { Logger } from '@firefront/sdk'
+import type { KafkaConfig } from '../config/schema'
+import type { Redactor } from './redact'
+
+/** A message to produce. A `null` value is a tombstone (compacted topics). */
+export interface KafkaMessage {
+  readonly key: string | Buffer | null
+  readonly value: string | Buffer | null
+  readonly headers?: Readonly<Record<string, string>>
+  /** Epoch milliseconds as a string. */
+  readonly timestamp?: string
+}
+
+/** A message as read back from a topic. */
+export interface TopicRecord {
+  readonly partition: number
+  readonly offset: string
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly timestamp: string
+  /** Headers as strings (the first value of a repeated header). */
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** How to create a topic; unset fields come from the `kafka.topics` config block. */
+export interface TopicSpec {
+  readonly partitions?: number
+  readonly replicationFactor?: number
+  /** `cleanup.policy=compact`: the last value per key is kept (cursors). */
+  readonly compacted?: boolean
+}
+
+/**
+ * What a failed request means for delivery:
+ * - `unavailable`: the broker cannot be reached or is not ready: retry with backoff, then spool;
+ * - `producer-state`: the broker lost the idempotent producer's sequence state: new producer, retry;
+ * - `record`: a record (or the batch's size) was refused: split the batch, dead-letter the record;
+ * - `refused`: the whole topic was refused (authorisation, invalid name, policy): dead-letter.
+ */
+export type FailureKind = 'unavailable' | 'producer-state' | 'record' | 'refused'
+
+/** A classified failure. */
+export interface KafkaFailure {
+  readonly kind: FailureKind
+  /** The broker's error type (e.g. `MESSAGE_TOO_LARGE`) or the client's error name. */
+  readonly code: string
+  /** The most specific message in the error chain. */
+  readonly message: string
+  /** True when credentials were refused (SASL): worth a louder log line. */
+  readonly authentication: boolean
+}
+
+/**
+ * Producing, as the delivery state machine uses it: one idempotent producer (acks all, one
+ * request in flight), topic creation and a reachability probe.
+ */
+export interface ProducerTransport {
+  /** Connects the producer. Throws when no broker answers. */
+  connect(): Promise<void>
+  /** Sends `messages` to `topic` as one produce request, acks all. */
+  send(topic: string, messages: readonly KafkaMessage[]): Promise<void>
+  /** A metadata request: resolves when a broker answers. */
+  probe(): Promise<void>
+  /**
+   * Creates the topics that do not exist yet; returns the ones it created. Throws a
+   * `FirefrontError` `ERR_SINK_REFUSED` naming the topic and the broker's message when the broker
+   * refuses one, and the client's error when no broker answers.
+   */
+  createTopics(topics: readonly string[], spec?: TopicSpec): Promise<string[]>
+  /** Replaces the producer with a new one (a new producer id), after the broker lost its state. */
+  resetProducer(): Promise<void>
+  /** Sorts an error this transport threw into what delivery does next. */
+  classify(err: unknown): KafkaFailure
+  /** Closes every connection; never throws. */
+  disconnect(): Promise<void>
+}
+
+/** Options of {@link AdminTransport.readTopic}. */
+export interface ReadTopicOptions {
+  /** Give up (`ERR_TIMEOUT`) after this long. */
+  readonly timeoutMs: number
+}
+
+/** The admin side: consumer lag and reading a topic from its start to its current end. */
+export interface AdminTransport {
+  /**
+   * Total lag per consumer group: for each partition of the topics the group has committed
+   * offsets for, the high watermark minus the committed offset (the low watermark without one).
+   */
+  readLag(groups: readonly string[]): Promise<Record<string, number>>
+  /**
+   * Reads `topic` from its first offset to the high watermark taken when called, in offset order
+   * per partition, with a throw-away consumer group that commits nothing. Resolves with the
+   * number of records the topic held (0, and no visit, when it does not exist).
+   */
+  readTopic(topic: string, visit: (record: TopicRecord) => void, options: ReadTopicOptions): Promise<number>
+}
+
+/**
+ * A Kafka client behind one interface (producing, admin, lag, reading a topic). The kafka sink,
+ * the consumer-lag throttle, the Kafka cursor store and `firefront dlq` use nothing else.
+ */
+export interface KafkaTransport extends ProducerTransport, AdminTransport {
+  /** Redacts the client's secrets (SASL password, TLS key) from text. */
+  readonly redactor: Redactor
+}
+
+/** What a transport is opened with. */
+export interface KafkaTransportOptions {
+  /** The config file's `kafka:` block (brokers, TLS, SASL, timeouts). Without it, a plain client. */
+  readonly kafka?: KafkaConfig
+  /** Brokers to use instead of `kafka.bootstrap_servers`. */
+  readonly brokers?: readonly string[]
+  /** Appended to `kafka.client_id` (e.g. `-lag`). */
+  readonly clientIdSuffix?: string
+  /** Where the client's own warnings go (redacted). */
+  readonly logger?: Logger
+  /** Idempotent producer (one request in flight). Default true. */
+  readonly idempotent?: boolean
+  /** The client's own quick retries of one request (default 1: delivery does the backoff). */
+  readonly retries?: number
+  readonly requestTimeoutMs?: number
+}
+
+/** A client backend: opens a {@link KafkaTransport}. Reads TLS files; connects lazily. */
+export type KafkaBackend = (options: KafkaTransportOptions) => Promise<KafkaTransport>

@@ -87,6 +87,7 @@ export class Delivery {
   readonly #order = new TopicOrder()
   readonly #stopper = new AbortController()
   #lifecycle: Lifecycle = 'created'
+  #spoolAtClose: { entries: number; bytes: number; tornLines: number } | undefined
   #closing: Promise<void> | undefined
 
   constructor(options: DeliveryOptions) {
@@ -313,6 +314,8 @@ export class Delivery {
     }
     await this.#transport.disconnect()
     if (started) {
+      // what the spool holds at close is still reported (the CLI's exit code reads it)
+      this.#spoolAtClose = this.#spool.stats()
       await this.#spool.close()
       await this.#local.close()
     }
@@ -321,7 +324,7 @@ export class Delivery {
 
   /** The producer's figures (the seed's `get_metrics()`), with the delivery state. */
   getMetrics(): ProducerMetrics {
-    const spool = this.#spool.isOpen ? this.#spool.stats() : undefined
+    const spool = this.#spool.isOpen ? this.#spool.stats() : this.#spoolAtClose
     const started = this.#lifecycle !== 'created'
     return {
       ...this.#counters.snapshot(),

@@ -3,8 +3,7 @@
  * policy each part uses, with each plugin's own config block validated against its schema.
  * Every problem is collected with the dotted path of the block it concerns.
  */
-import type { AnyPlugin, ConfigIssue, Plugin } from '@firefront/sdk'
-import { validateBlock } from '../config/validate-block'
+import { type AnyPlugin, type ConfigIssue, didYouMean, type Plugin, validateConfig } from '@firefront/sdk'
 import type { FirefrontConfig, SourceConfig } from '../config/schema'
 import type { PluginRegistry, RegisteredPlugin } from './registry'
 
@@ -49,7 +48,7 @@ function validated<K extends AnyPlugin['kind']>(
   path: string,
   issues: ConfigIssue[],
 ): PlannedPlugin<K> | undefined {
-  const result = validateBlock((entry.plugin as Plugin).configSchema, input, path)
+  const result = validateConfig((entry.plugin as Plugin).configSchema, input, path)
   if (!result.ok) {
     issues.push(...result.issues.map((i) => ({ ...i, message: `${i.message} (${entry.id})` })))
     return undefined
@@ -137,12 +136,32 @@ export function planSource(
   return { parts: { connector, mode }, issues }
 }
 
-/** Resolves the sink and the throttle policy. */
-export function planOutputs(
-  config: FirefrontConfig,
-  registry: PluginRegistry,
-  options: PlanOptions = {},
-): { sink?: PlannedPlugin<'sink'>; throttle?: PlannedPlugin<'throttle-policy'>; issues: ConfigIssue[] } {
+/** The topic resolvers of a config, in the order they are tried: built-in steps around `topic_resolvers:`. */
+function topicSteps(config: FirefrontConfig): Array<{ name: string; config: unknown; path: string }> {
+  return [
+    { name: 'explicit', config: {}, path: 'sources' },
+    { name: 'custom-mapping', config: { mappings: config.custom_topic_mappings }, path: 'custom_topic_mappings' },
+    ...(config.topic_rules.length > 0
+      ? [{ name: 'content-rule', config: { rules: config.topic_rules }, path: 'topic_rules' }]
+      : []),
+    ...config.topic_resolvers.map((r, i) => ({ name: r.name, config: r.config, path: `topic_resolvers[${i}].config` })),
+    { name: 'connector-default', config: {}, path: 'sources' },
+    { name: 'pattern', config: {}, path: 'sources' },
+    { name: 'default', config: { topic: config.default_topic }, path: 'default_topic' },
+  ]
+}
+
+/** What {@link planOutputs} resolves. */
+export interface OutputsPlan {
+  readonly sink?: PlannedPlugin<'sink'>
+  readonly throttle?: PlannedPlugin<'throttle-policy'>
+  /** The topic chain, each resolver with its validated config: the runtime creates them from this. */
+  readonly topics?: readonly PlannedPlugin<'topic-resolver'>[]
+  readonly issues: ConfigIssue[]
+}
+
+/** Resolves the sink, the throttle policy and the topic chain. */
+export function planOutputs(config: FirefrontConfig, registry: PluginRegistry, options: PlanOptions = {}): OutputsPlan {
   const issues: ConfigIssue[] = []
   const sinkType = sinkTypeOf(config, options.raw)
   const sinkEntry = registry.get('sink', sinkType)
@@ -158,17 +177,23 @@ export function planOutputs(
       issues,
     )
   }
-  for (const [i, r] of config.topic_resolvers.entries()) {
-    const entry = registry.get('topic-resolver', r.name)
+  const topics: PlannedPlugin<'topic-resolver'>[] = []
+  const before = issues.length
+  for (const step of topicSteps(config)) {
+    const entry = registry.get('topic-resolver', step.name)
     if (!entry) {
+      const names = registry.names('topic-resolver')
+      const suggestion = didYouMean(step.name, names)
       issues.push({
-        path: `topic_resolvers[${i}].name`,
-        message: `unknown topic resolver "${r.name}": expected ${oneOf(registry.names('topic-resolver'))}`,
+        path: step.path.replace(/\.config$/, '.name'),
+        message: `unknown topic resolver "${step.name}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}: expected ${oneOf(names)}`,
       })
-    } else {
-      validated(entry, r.config, `topic_resolvers[${i}].config`, issues)
+      continue
     }
+    const planned = validated(entry, step.config, step.path, issues)
+    if (planned) topics.push(planned)
   }
+  const topicsOk = issues.length === before
   const policyName = config.throttling.enabled ? config.throttling.policy : 'allow-all'
   const policyEntry = registry.get('throttle-policy', policyName)
   let throttle: PlannedPlugin<'throttle-policy'> | undefined
@@ -182,7 +207,7 @@ export function planOutputs(
     const mapped = options.throttleMappers?.[policyName]?.(config) ?? throttling
     throttle = validated(policyEntry, policyName === 'allow-all' ? {} : mapped, 'throttling', issues)
   }
-  return { sink, throttle, issues }
+  return { sink, throttle, topics: topicsOk ? topics : undefined, issues }
 }
 
 /** Resolves the config against the registry. Returns the plan, or every issue found. */

@@ -29,7 +29,6 @@ import type { CursorStore } from '../cursors/file-cursor-store'
 import { openCursorStore } from '../cursors/open'
 import { lockSource, unlockSource } from '../cursors/source-lock'
 import { asSdkLogger, createLogger } from '../observability/logger'
-import { validateBlock } from '../config/validate-block'
 import { hasDone } from '../modes/mode-runner'
 import { EnqueueInterruptedError, PriorityQueue } from '../queue/priority-queue'
 import { planOutputs, planSource, type PlannedPlugin } from '../registry/plan'
@@ -227,7 +226,7 @@ export class StreamManager {
       )
     }
     await this.#sink.ensureTopics?.(this.#knownTopics())
-    this.#chain = await this.#buildChain()
+    this.#chain = await this.#buildChain(outputs.topics ?? [])
     this.#queue = new PriorityQueue<QueuedRecord>({
       maxSize: cfg.queue_max_size,
       overflowStrategy: cfg.queue_overflow_strategy,
@@ -289,25 +288,15 @@ export class StreamManager {
     }
   }
 
-  async #buildChain(): Promise<TopicChain> {
+  /** Creates the topic chain from its plan; each resolver's config was validated once, by the plan. */
+  async #buildChain(planned: readonly PlannedPlugin<'topic-resolver'>[]): Promise<TopicChain> {
     const cfg = this.config
-    const step = async (name: string, input: unknown) => {
-      const entry = this.registry.get('topic-resolver', name)
-      if (!entry) throw new FirefrontError('ERR_PLUGIN_NOT_FOUND', `topic-resolver:${name} is not registered`)
-      const checked = validateConfig(entry.plugin.configSchema, input, `topic-resolver:${name}`)
-      if (!checked.ok) throw new ConfigValidationError(checked.issues)
-      return { name, resolver: await this.#create({ entry, config: checked.value }, 'topics') }
+    const steps = []
+    for (const step of planned) {
+      steps.push({ name: step.entry.plugin.name, resolver: await this.#create(step, 'topics') })
     }
     return new TopicChain(
-      [
-        await step('explicit', {}),
-        await step('custom-mapping', { mappings: cfg.custom_topic_mappings }),
-        ...(cfg.topic_rules.length > 0 ? [await step('content-rule', { rules: cfg.topic_rules })] : []),
-        ...(await Promise.all(cfg.topic_resolvers.map((r) => step(r.name, r.config)))),
-        await step('connector-default', {}),
-        await step('pattern', {}),
-        await step('default', { topic: cfg.default_topic }),
-      ],
+      steps,
       cfg.default_topic,
       // the built-in steps other than content rules answer from the source alone
       cfg.topic_rules.length === 0 && cfg.topic_resolvers.length === 0,
@@ -437,7 +426,7 @@ export class StreamManager {
       const entry = this.registry.get('ingestion-mode', 'continuous-streaming')
       if (entry) {
         const { mode: _mode, ...keys } = source.ingestion as { mode?: string } & Record<string, unknown>
-        const checked = validateBlock(entry.plugin.configSchema, keys, `sources.${sourceId}.ingestion`)
+        const checked = validateConfig(entry.plugin.configSchema, keys, `sources.${sourceId}.ingestion`)
         if (!checked.ok) throw new ConfigValidationError(checked.issues)
         modePlan = { entry, config: checked.value }
       }

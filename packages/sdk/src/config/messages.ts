@@ -5,10 +5,25 @@
  */
 import { KindGuard, type TSchema } from '@sinclair/typebox'
 import { type ValueError, ValueErrorType, Value } from '@sinclair/typebox/value'
-import type { LocateAt } from './locate'
 import { formatPath, type PathSegment, pointerToSegments } from './path'
 import { describeSchema, describeValue, enumValues, matchesShape, quoteValue } from './schema-walk'
 import { didYouMean } from './suggest'
+
+/** Where a config issue points: at the value (default) or at the key that holds it (an unknown key). */
+export type LocateAt = 'value' | 'key'
+
+/**
+ * The keyword a schema may carry to say, in plain words, what a valid value looks like; it
+ * replaces the generic text of a pattern, range or length message (`must be "west,south,east,north"
+ * in decimal degrees or "world"` instead of a regular expression). `got ...` is still appended.
+ */
+export const ERROR_MESSAGE_KEYWORD = 'errorMessage'
+
+/** The schema's own wording of what a valid value is, if it has one. */
+function ownMessage(schema: TSchema): string | undefined {
+  const text = (schema as Record<string, unknown>)[ERROR_MESSAGE_KEYWORD]
+  return typeof text === 'string' && text.length > 0 ? text : undefined
+}
 
 /** One schema problem before it is placed in the file. */
 export interface SchemaIssue {
@@ -78,6 +93,11 @@ function leafMessage(error: ValueError, secret: boolean): string {
     case ValueErrorType.Null:
     case ValueErrorType.Literal:
       return `expected ${describeSchema(error.schema)}, got ${got}`
+  }
+  // a constraint (pattern, range, length) the schema words itself
+  const own = ownMessage(error.schema)
+  if (own) return `${own}, got ${error.type === ValueErrorType.StringPattern ? got : quoteValue(error.value, secret)}`
+  switch (error.type) {
     case ValueErrorType.StringMinLength:
       return s.minLength === 1 ? 'must not be empty' : `must be at least ${s.minLength} characters long`
     case ValueErrorType.StringMaxLength:

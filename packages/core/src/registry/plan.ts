@@ -3,7 +3,8 @@
  * policy each part uses, with each plugin's own config block validated against its schema.
  * Every problem is collected with the dotted path of the block it concerns.
  */
-import { type AnyPlugin, type ConfigIssue, didYouMean, type Plugin, validateConfig } from '@firefront/sdk'
+import { resolve } from 'node:path'
+import { type AnyPlugin, type ConfigIssue, didYouMean, enumMessage, type Plugin, validateConfig } from '@firefront/sdk'
 import type { FirefrontConfig, SourceConfig } from '../config/schema'
 import type { PluginRegistry, RegisteredPlugin } from './registry'
 
@@ -42,22 +43,55 @@ export const pluginName = (name: string): string => name.replace(/_/g, '-')
 
 const oneOf = (names: string[]): string => (names.length > 0 ? names.join(' | ') : '(none installed)')
 
+/** What every plugin block is checked with: where its paths are relative to, and the environment. */
+export interface BlockContext {
+  /**
+   * The config file's folder: relative paths in plugin blocks (keys made with `FilePath`) are
+   * resolved from it. Default: left as written.
+   */
+  readonly baseDir?: string
+  /** The environment a plugin's `checkConfig` reads (default: `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+/**
+ * A plugin's block, validated against its schema and then by its own `checkConfig`: the same
+ * checks for `validate` and for `run`.
+ */
 function validated<K extends AnyPlugin['kind']>(
   entry: RegisteredPlugin<K>,
   input: unknown,
   path: string,
   issues: ConfigIssue[],
+  context: BlockContext = {},
 ): PlannedPlugin<K> | undefined {
-  const result = validateConfig((entry.plugin as Plugin).configSchema, input, path)
+  const plugin = entry.plugin as Plugin
+  const { baseDir } = context
+  const result = validateConfig(plugin.configSchema, input, {
+    path,
+    ...(baseDir ? { resolvePath: (p: string) => resolve(baseDir, p) } : {}),
+  })
   if (!result.ok) {
     issues.push(...result.issues.map((i) => ({ ...i, message: `${i.message} (${entry.id})` })))
+    return undefined
+  }
+  const own = plugin.checkConfig?.(result.value, { env: context.env ?? process.env }) ?? []
+  if (own.length > 0) {
+    issues.push(
+      ...own.map((i) => ({
+        ...i,
+        path: i.path ? `${path}.${i.path}` : path,
+        code: i.code ?? ('ERR_PLUGIN_CONFIG' as const),
+        message: `${i.message} (${entry.id})`,
+      })),
+    )
     return undefined
   }
   return { entry, config: result.value }
 }
 
 /** Options of {@link planRuntime}. */
-export interface PlanOptions {
+export interface PlanOptions extends BlockContext {
   /** The config as written, before defaults (to tell an absent `kafka:` block from an empty one). */
   readonly raw?: { kafka?: unknown }
   /** Config mappers of built-in sinks. */
@@ -69,7 +103,7 @@ export interface PlanOptions {
 }
 
 /** Options of {@link planSource}. */
-export interface PlanSourceOptions {
+export interface PlanSourceOptions extends BlockContext {
   /** A connector is handed in by the caller, so none need be found in the registry. */
   readonly connectorProvided?: boolean
 }
@@ -97,24 +131,31 @@ export function planSource(
       ? registry.get('connector', source.connector)
       : registry.connectorFor(source.source_type)
     if (!entry) {
-      const installed = registry.list('connector').map((c) => {
+      const connectors = registry.list('connector')
+      const installed = connectors.map((c) => {
         const types = (c.plugin as Plugin<'connector'>).sourceTypes
         return `${c.plugin.name}${types?.length ? ` (${types.join(', ')})` : ''}`
       })
+      const types = connectors.flatMap((c) => [...((c.plugin as Plugin<'connector'>).sourceTypes ?? []), c.plugin.name])
+      const hint = (wanted: string, among: readonly string[]): string => {
+        const suggestion = didYouMean(wanted, among)
+        return suggestion ? ` (did you mean ${suggestion}?)` : ''
+      }
       issues.push(
         source.connector
           ? {
               path: `${base}.connector`,
-              message: `no connector plugin named "${source.connector}"; installed: ${oneOf(installed)}`,
+              code: 'ERR_PLUGIN_NOT_FOUND',
+              message: `no connector plugin named "${source.connector}"${hint(source.connector, registry.names('connector'))}; installed: ${oneOf(installed)}`,
             }
           : {
               path: `${base}.source_type`,
               code: 'ERR_PLUGIN_NOT_FOUND',
-              message: `no connector serves source_type "${source.source_type}"; installed: ${oneOf(installed)}; add the connector's package to plugins:, or hand a connector to startStream() in code`,
+              message: `no connector serves source_type "${source.source_type}"${hint(source.source_type, types)}; installed: ${oneOf(installed)}; add the connector's package to plugins:`,
             },
       )
     } else {
-      connector = validated(entry, source.config, `${base}.config`, issues)
+      connector = validated(entry, source.config, `${base}.config`, issues, options)
     }
   }
   const { mode: modeName = 'real_time', ...modeConfig } = source.ingestion as { mode?: string } & Record<
@@ -127,10 +168,11 @@ export function planSource(
     const modes = registry.names('ingestion-mode').map((n) => n.replace(/-/g, '_'))
     issues.push({
       path: `${base}.ingestion.mode`,
-      message: `unknown ingestion mode "${modeName}": expected ${oneOf(modes)}`,
+      message:
+        modes.length > 0 ? enumMessage(modes, modeName, false) : `unknown ingestion mode "${modeName}": none installed`,
     })
   } else {
-    mode = validated(modeEntry, modeConfig, `${base}.ingestion`, issues)
+    mode = validated(modeEntry, modeConfig, `${base}.ingestion`, issues, options)
   }
   if (issues.length > 0 || !mode) return { issues }
   return { parts: { connector, mode }, issues }
@@ -167,7 +209,7 @@ export function planOutputs(config: FirefrontConfig, registry: PluginRegistry, o
   const sinkEntry = registry.get('sink', sinkType)
   let sink: PlannedPlugin<'sink'> | undefined
   if (!sinkEntry) {
-    issues.push({ path: 'sink.type', message: `unknown sink "${sinkType}": expected ${oneOf(registry.names('sink'))}` })
+    issues.push({ path: 'sink.type', message: `unknown sink: ${enumMessage(registry.names('sink'), sinkType, false)}` })
   } else {
     const mapped = options.sinkMappers?.[sinkType]?.(config) ?? {}
     sink = validated(
@@ -175,6 +217,7 @@ export function planOutputs(config: FirefrontConfig, registry: PluginRegistry, o
       { ...mapped, ...(config.sink?.config ?? {}) },
       config.sink ? 'sink.config' : 'kafka',
       issues,
+      options,
     )
   }
   const topics: PlannedPlugin<'topic-resolver'>[] = []
@@ -190,7 +233,7 @@ export function planOutputs(config: FirefrontConfig, registry: PluginRegistry, o
       })
       continue
     }
-    const planned = validated(entry, step.config, step.path, issues)
+    const planned = validated(entry, step.config, step.path, issues, options)
     if (planned) topics.push(planned)
   }
   const topicsOk = issues.length === before
@@ -200,12 +243,12 @@ export function planOutputs(config: FirefrontConfig, registry: PluginRegistry, o
   if (!policyEntry) {
     issues.push({
       path: 'throttling.policy',
-      message: `unknown throttle policy "${policyName}": expected ${oneOf(registry.names('throttle-policy'))}`,
+      message: `unknown throttle policy: ${enumMessage(registry.names('throttle-policy'), policyName, false)}`,
     })
   } else {
     const { enabled: _enabled, policy: _policy, ...throttling } = config.throttling
     const mapped = options.throttleMappers?.[policyName]?.(config) ?? throttling
-    throttle = validated(policyEntry, policyName === 'allow-all' ? {} : mapped, 'throttling', issues)
+    throttle = validated(policyEntry, policyName === 'allow-all' ? {} : mapped, 'throttling', issues, options)
   }
   return { sink, throttle, topics: topicsOk ? topics : undefined, issues }
 }
@@ -220,7 +263,7 @@ export function planRuntime(
   const sources = new Map<string, SourcePlan>()
   for (const [sourceId, source] of Object.entries(config.sources)) {
     if (options.only ? !options.only.includes(sourceId) : !source.enabled) continue
-    const { parts, issues: found } = planSource(config, registry, sourceId)
+    const { parts, issues: found } = planSource(config, registry, sourceId, options)
     issues.push(...found)
     if (parts?.connector) sources.set(sourceId, { sourceId, source, connector: parts.connector, mode: parts.mode })
   }

@@ -2,7 +2,7 @@
  * StreamManager (the seed's `StreamManagerV2`): owns the queue, the queue consumer, the throttle
  * policy, the topic chain, the sink and the cursor store, and starts one {@link Stream} per source.
  */
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import {
   type AnyPlugin,
   type Clock,
@@ -197,6 +197,7 @@ export class StreamManager {
     if (this.#started) return
     const cfg = this.config
     const outputs = planOutputs(cfg, this.registry, {
+      baseDir: this.#baseDir,
       raw: this.#o.raw,
       sinkMappers: builtinSinkMappers,
       throttleMappers: builtinThrottleMappers,
@@ -303,6 +304,11 @@ export class StreamManager {
     )
   }
 
+  /** The config file's folder: relative paths in plugin blocks are resolved from it. */
+  get #baseDir(): string | undefined {
+    return this.#o.configFile ? dirname(resolve(this.#o.configFile)) : undefined
+  }
+
   /** Whether the file itself sets `sources.<id>.ingestion.mode` (rather than the default). */
   #modeWritten(sourceId: string): boolean {
     const raw = this.#o.raw as { sources?: Record<string, { ingestion?: { mode?: unknown } }> } | undefined
@@ -364,7 +370,10 @@ export class StreamManager {
       }
     }
     const instanceGiven = connector !== undefined && !isBranded(connector)
-    const { parts, issues } = planSource(this.config, this.registry, sourceId, { connectorProvided: instanceGiven })
+    const { parts, issues } = planSource(this.config, this.registry, sourceId, {
+      baseDir: this.#baseDir,
+      connectorProvided: instanceGiven,
+    })
     if (!parts) throw new ConfigValidationError(issues)
     let connectorPlugin = parts.connector?.entry.plugin as Plugin<'connector'> | undefined
     let connectorConfig = parts.connector?.config

@@ -36,25 +36,27 @@ export interface DurationOptions {
 }
 
 function bounds(options: DurationOptions, ceiling: number, unit: string): NumberOptions {
-  const maximum = Math.min(options.maximum ?? ceiling, ceiling)
-  const range =
-    options.exclusiveMinimum !== undefined
-      ? `more than ${options.exclusiveMinimum} and at most ${maximum}`
-      : `between ${options.minimum ?? 0} and ${maximum}`
-  const why = maximum === ceiling ? ' (about 24.8 days: the longest wait Node timers can hold)' : ''
-  const { exclusiveMinimum, minimum, maximum: _maximum, ...rest } = options
+  const { maximum: wanted, ...rest } = options
+  const maximum = Math.min(wanted ?? ceiling, ceiling)
   return {
+    ...(rest.exclusiveMinimum === undefined ? { minimum: 0 } : {}),
     ...rest,
-    ...(exclusiveMinimum !== undefined ? { exclusiveMinimum } : { minimum: minimum ?? 0 }),
     maximum,
-    [ERROR_MESSAGE_KEYWORD]: `must be a duration in ${unit} ${range}${why}`,
+    // a longer wait is not refused by Node, it fires at once: say why the bound is there
+    ...(maximum === ceiling
+      ? {
+          [ERROR_MESSAGE_KEYWORD]: {
+            maximum: `must be at most ${ceiling} ${unit} (about 24.8 days: the longest wait Node timers can hold)`,
+          },
+        }
+      : {}),
   } as NumberOptions
 }
 
 /**
  * Duration keys, bounded to what the runtime can honour, with a message that says so:
- * `timeout_seconds: 1e308` is refused as "must be a duration in seconds between 0.001 and
- * 2147483.647 (about 24.8 days: ...)" instead of silently firing after 1 ms.
+ * `timeout_seconds: 1e308` is refused as "must be at most 2147483.647 seconds (about 24.8 days:
+ * the longest wait Node timers can hold), got 1e+308" instead of silently firing after 1 ms.
  *
  * @example
  * Type.Object({ poll_interval_seconds: Duration.seconds({ default: 60, exclusiveMinimum: 0 }) })

@@ -8,7 +8,9 @@ describe('validateConfig: one validator with the loader messages', () => {
       mode: Type.Union([Type.Literal('drop_oldest'), Type.Literal('drop_newest')], { default: 'drop_oldest' }),
       api_key: Type.String({ minLength: 8 }),
       area: Type.Optional(Type.String({ pattern: '^\\d+,\\d+$', errorMessage: 'must be "x,y"' })),
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 9, errorMessage: { maximum: 'must be a single digit' } })),
+      limit: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 9, errorMessage: { maximum: 'must be a single digit' } }),
+      ),
     },
     { additionalProperties: false },
   )

@@ -40,7 +40,9 @@ describe('durations are bounded to what Node timers can honour', () => {
   })
 
   test('timeout_seconds: 1e308 is refused with its place and the reason', () => {
-    const loaded = loadConfigText('sources:\n  a:\n    source_type: x\n    timeout_seconds: 1e308\n', { file: 'f.yaml' })
+    const loaded = loadConfigText('sources:\n  a:\n    source_type: x\n    timeout_seconds: 1e308\n', {
+      file: 'f.yaml',
+    })
     expect(loaded.issues.map((i) => [i.line, i.column, i.path, i.message])).toEqual([
       [
         4,

@@ -93,7 +93,10 @@ describe('no secret in a message', () => {
       file: 'f.yaml',
       env: { AREA: '7' },
     })
-    const fromEnv = validateConfig(schema, loaded.config.sources.f?.config, { path: 'sources.f.config', isSecret: loaded.isSecret })
+    const fromEnv = validateConfig(schema, loaded.config.sources.f?.config, {
+      path: 'sources.f.config',
+      isSecret: loaded.isSecret,
+    })
     expect(fromEnv).toEqual({
       ok: false,
       issues: [

@@ -36,7 +36,6 @@ describe('throttling: from YAML to the consumer-lag policy', () => {
     // 12 critical readings: 2^11 s uncapped; the file's cap holds it to 2 s, the default to 60 s
     expect(delays(capped.config)).toBe(2000)
     expect(delays(byDefault.config)).toBe(60000)
-
   })
 
   it('an unknown throttling key is still refused, with a suggestion', () => {

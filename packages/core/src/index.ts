@@ -7,6 +7,13 @@ export * from './config'
 export { FileCursorStore, type CursorEntry, type CursorStore } from './cursors/file-cursor-store'
 export { createLogger, type LoggerOptions } from './observability/logger'
 export { startMetricsServer, type MetricsServer } from './observability/metrics-server'
+export {
+  DROP_REASONS,
+  type DropReason as RuntimeDropReason,
+  QUEUE_DROP_REASONS,
+  type QueueDropReason,
+} from './queue/drop-reasons'
+export { OVERFLOW_STRATEGIES } from './queue/overflow'
 export { PriorityQueue, type QueueMetrics, type OverflowStrategy } from './queue/priority-queue'
 export { checkPlugins, registryFor } from './registry/check'
 export { loadDeclaredPlugins } from './registry/load'

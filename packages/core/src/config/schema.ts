@@ -8,15 +8,14 @@
  * from them.
  */
 import { ContentRule } from '@firefront/topic-resolvers'
-import { Duration, FilePath } from '@firefront/sdk'
+import { Duration, FilePath, PRIORITIES } from '@firefront/sdk'
 import { type Static, type TLiteral, Type } from '@sinclair/typebox'
+import { OVERFLOW_STRATEGIES } from '../queue/overflow'
 
 // Every duration is bounded to what Node's timers can honour (about 24.8 days).
 const Seconds = (description: string, def: number, minimum = 0) =>
   Duration.seconds({ minimum, default: def, description })
 
-export const PRIORITY_NAMES = ['critical', 'high', 'normal', 'low'] as const
-export const OVERFLOW_STRATEGIES = ['drop_oldest', 'drop_newest', 'block'] as const
 export const BUILTIN_MODES = ['batch', 'real_time', 'continuous_streaming'] as const
 
 // A union of literals, so TypeBox checks it natively (Value.Check/Errors throw on an Unsafe
@@ -171,7 +170,7 @@ export const SourceConfig = Type.Object(
     topic: Type.Optional(
       Type.String({ minLength: 1, description: "the source's Kafka topic; otherwise the topic resolvers choose" }),
     ),
-    priority: Type.Optional(StringEnum(PRIORITY_NAMES, { description: "queue priority of the source's records" })),
+    priority: Type.Optional(StringEnum(PRIORITIES, { description: "queue priority of the source's records" })),
     ingestion: IngestionConfig,
     rate_limit_per_minute: Type.Number({
       exclusiveMinimum: 0,

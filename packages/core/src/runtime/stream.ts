@@ -4,6 +4,7 @@
  * its cursor once everything fetched before it is acknowledged.
  */
 import {
+  HEADERS,
   type ConnectorInstance,
   type Cursor,
   errorCode,
@@ -225,10 +226,10 @@ export class Stream {
         value: { reason, location: input.location ?? null, input: raw },
         topic: this.d.dlqTopic,
         headers: {
-          'firefront.error': reason,
-          'firefront.error.code': 'ERR_INPUT_REJECTED',
-          'firefront.rejected': 'true',
-          ...(input.location ? { 'firefront.location': input.location } : {}),
+          [HEADERS.error]: reason,
+          [HEADERS.errorCode]: 'ERR_INPUT_REJECTED',
+          [HEADERS.rejected]: 'true',
+          ...(input.location ? { [HEADERS.location]: input.location } : {}),
         },
         sourceId: this.d.sourceId,
         sourceType: this.d.source.source_type,

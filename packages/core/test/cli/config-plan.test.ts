@@ -91,11 +91,11 @@ describe('paths in a config are relative to its file', () => {
 })
 
 describe('validate makes the checks run makes before starting', () => {
-  it('a misspelt source_type and mode, with plugins declared: errors in both, with did-you-mean', async () => {
+  it('a misspelt source_type and mode, with plugins declared, and a core error: all listed by both', async () => {
     const { dir } = project()
     writeFileSync(
       join(dir, 'f.yaml'),
-      'plugins: [./counter.mjs]\nsink: { type: file }\nsources:\n  c:\n    source_type: countr\n    ingestion: { mode: realtime }\n',
+      'plugins: [./counter.mjs]\nsink: { type: file }\nsources:\n  c:\n    source_type: countr\n    ingestion: { mode: realtime }\nqueue_max_size: 0\n',
     )
     const validate = await firefront(dir, 'validate', 'f.yaml')
     const run = await firefront(dir, 'run', 'f.yaml', '--once')
@@ -108,6 +108,8 @@ describe('validate makes the checks run makes before starting', () => {
       expect(r.err).toMatch(
         /f\.yaml:6:24 sources\.c\.ingestion\.mode: expected batch \| real_time \| continuous_streaming, got "realtime" \(did you mean real_time\?\)/,
       )
+      // the file's own problems are listed together with the plugins'
+      expect(r.err).toMatch(/f\.yaml:7:17 queue_max_size: must be >= 1, got 0/)
     }
     // a config whose connector is handed over in code validates with the escape, as a warning
     const allowed = await firefront(dir, 'validate', 'f.yaml', '--allow-missing-connectors')

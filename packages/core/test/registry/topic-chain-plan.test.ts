@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { defineTopicResolver, Type } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
 import { StreamManager } from '../../src/runtime/stream-manager'
@@ -37,6 +38,7 @@ describe('topic resolvers: validated once, by the plan the runtime starts from',
       await manager.start()
     } finally {
       await manager.stop()
+      rmSync(dir, { recursive: true, force: true })
     }
     expect(seen).toEqual([{ region: 'west' }])
     expect(validations).toBe(1)

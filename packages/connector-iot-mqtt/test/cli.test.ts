@@ -10,6 +10,8 @@ import { mosquittoPub } from './mqtt-harness'
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const cli = join(root, 'packages/core/dist/cli.js')
 const plugin = join(root, 'packages/connector-iot-mqtt/dist/index.js')
+// the plugin lies outside the test's config folder: trust its package explicitly
+const trust = ['--allow-plugin-path', join(root, 'packages/connector-iot-mqtt')]
 const url = inject('mqttUrl')
 
 // The built `firefront` binary with the built connector: needs
@@ -40,7 +42,7 @@ describe('firefront run with an iot_mqtt source', () => {
         '',
       ].join('\n'),
     )
-    const child = spawn(process.execPath, [cli, 'run', config], {
+    const child = spawn(process.execPath, [cli, 'run', config, ...trust], {
       cwd: state,
       env: { ...process.env, FIREFRONT_STATE_DIR: state, FIREFRONT_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -49,6 +49,7 @@ export const FirmsConfig = Type.Object(
       Type.String({
         pattern: `^world$|${BBOX}`,
         description: 'area API: "west,south,east,north" in decimal degrees, or "world"',
+        errorMessage: 'must be "west,south,east,north" in decimal degrees (e.g. "-124.4,32.5,-114.1,42.0") or "world"',
       }),
     ),
     country: Type.Optional(
@@ -147,6 +148,20 @@ export function parseBbox(area: string): { area: string } | { problem: string } 
   if (west >= east) return { problem: `west (${west}) must be less than east (${east})` }
   if (south >= north) return { problem: `south (${south}) must be less than north (${north})` }
   return { area: `${west},${south},${east},${north}` }
+}
+
+/** The problems {@link resolveSettings} would throw for (none when it would succeed). */
+export function settingsIssues(
+  config: FirmsConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): readonly ConfigIssue[] {
+  try {
+    resolveSettings(config, env)
+    return []
+  } catch (err) {
+    if (err instanceof ConfigValidationError) return err.issues
+    throw err
+  }
 }
 
 /**

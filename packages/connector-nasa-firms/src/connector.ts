@@ -16,7 +16,7 @@ import pkg from '../package.json'
 import { type Availability, parseAvailability, planHistorical } from './availability'
 import { type TransactionBudget, budgetForKey } from './budget'
 import { FirmsClient } from './client'
-import { FirmsConfig, type FirmsSettings, type FirmsSource, resolveSettings } from './config'
+import { FirmsConfig, type FirmsSettings, type FirmsSource, resolveSettings, settingsIssues } from './config'
 import { type BackfillCursor, type FirmsCursor, type SourceCursor, admit, cursorJson, readCursor } from './cursor'
 import { addDays, minDay, utcDay } from './dates'
 import { type FirmsDetection, detectionKey, parseFirmsCsv } from './parse'
@@ -41,6 +41,8 @@ export const nasaFirmsConnector = defineConnector({
   defaultTopic: 'wildfire-nasa-firms',
   configSchema: FirmsConfig,
   create: (config, ctx) => createFirmsPoller(resolveSettings(config, process.env), ctx),
+  // the same checks as create, without connecting, so `firefront validate` refuses what `run` would
+  checkConfig: (config, { env }) => settingsIssues(config, env),
 })
 
 /** Builds the pull connector instance for resolved settings. */

@@ -11,6 +11,8 @@ const run = promisify(execFile)
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const cli = join(root, 'packages/core/dist/cli.js')
 const plugin = join(root, 'packages/connector-nasa-firms/dist/index.js')
+// the plugin lies outside the test's config folder: trust its package explicitly
+const trust = ['--allow-plugin-path', join(root, 'packages/connector-nasa-firms')]
 const MAP_KEY = 'abcdef0123456789abcdef0123456789'
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
@@ -55,7 +57,7 @@ sources:
 `,
     )
     const env = { ...process.env, FIRMS_MAP_KEY: MAP_KEY }
-    const result = await run(process.execPath, [cli, 'run', config, '--once'], { env, cwd: dir })
+    const result = await run(process.execPath, [cli, 'run', config, '--once', ...trust], { env, cwd: dir })
     expect(result.stdout).toContain('firms_india (nasa-firms, stopped): fetched 215')
     const out = lines(join(dir, 'out/wildfire-nasa-firms.jsonl'))
     expect(out).toHaveLength(101 + 114)
@@ -75,7 +77,7 @@ sources:
     expect(readFileSync(join(dir, 'state/cursors.json'), 'utf8')).not.toContain(MAP_KEY)
 
     // a second run resumes from the committed cursor: the same answers give no duplicate
-    const again = await run(process.execPath, [cli, 'run', config, '--once'], { env, cwd: dir })
+    const again = await run(process.execPath, [cli, 'run', config, '--once', ...trust], { env, cwd: dir })
     expect(again.stdout).toContain('total: fetched 0')
     expect(lines(join(dir, 'out/wildfire-nasa-firms.jsonl'))).toHaveLength(215)
   })
@@ -98,7 +100,7 @@ sources:
     const previous = server.answer
     server.answer = () => ({ status: 400, body: 'Invalid MAP_KEY.' })
     try {
-      const failed = await run(process.execPath, [cli, 'run', config, '--once'], {
+      const failed = await run(process.execPath, [cli, 'run', config, '--once', ...trust], {
         env: { ...process.env, FIRMS_MAP_KEY: MAP_KEY },
         cwd: dir,
       }).then(

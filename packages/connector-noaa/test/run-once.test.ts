@@ -11,6 +11,8 @@ const run = promisify(execFile)
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const cli = join(root, 'packages/core/dist/cli.js')
 const plugin = join(root, 'packages/connector-noaa/dist/index.js')
+// the plugin lies outside the test's config folder: trust its package explicitly
+const trust = ['--allow-plugin-path', join(root, 'packages/connector-noaa')]
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -60,7 +62,7 @@ sources:
       observations: { stations: [KOAK] }
 `,
     )
-    const result = await run(process.execPath, [cli, 'run', config, '--once'], { cwd: dir })
+    const result = await run(process.execPath, [cli, 'run', config, '--once', ...trust], { cwd: dir })
     expect(result.stdout).toContain('noaa_weather_ca (noaa, stopped): fetched 246')
     const out = lines(join(dir, 'out/wildfire-weather-data.jsonl'))
     expect(out).toHaveLength(245 + 1)
@@ -76,7 +78,7 @@ sources:
     expect(String((dead[0]!.headers as Record<string, string>)['firefront.error'])).toMatch(/date:now/)
     expect(server.requests.every((r) => r.headers['user-agent'] === '(firefront.test, ops@firefront.test)')).toBe(true)
 
-    const again = await run(process.execPath, [cli, 'run', config, '--once'], { cwd: dir })
+    const again = await run(process.execPath, [cli, 'run', config, '--once', ...trust], { cwd: dir })
     expect(again.stdout).toContain('total: fetched 0')
     expect(lines(join(dir, 'out/wildfire-weather-data.jsonl'))).toHaveLength(246)
   })
@@ -96,7 +98,7 @@ sources:
     config: { user_agent: "(firefront.test, ops@firefront.test)", base_url: "${server.baseUrl}", observations: { stations: [KXXX] } }
 `,
     )
-    const failed = await run(process.execPath, [cli, 'run', config, '--once'], { cwd: dir }).then(
+    const failed = await run(process.execPath, [cli, 'run', config, '--once', ...trust], { cwd: dir }).then(
       () => undefined,
       (err: { code: number; stdout: string; stderr: string }) => err,
     )

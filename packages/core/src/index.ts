@@ -58,6 +58,8 @@ export { FileSinkConfig, fileSink } from './sinks/file/file-sink'
 export { allowAllThrottlePolicy } from './throttle/allow-all'
 
 // Parts of the seed usable on their own
+export { DROP_REASONS, QUEUE_DROP_REASONS, type QueueDropReason } from './queue/drop-reasons'
+export { OVERFLOW_STRATEGIES } from './queue/overflow'
 export { type OverflowStrategy, PriorityQueue, type QueueMetrics } from './queue/priority-queue'
 export { type CursorEntry, type CursorStore, FileCursorStore } from './cursors/file-cursor-store'
 

@@ -4,7 +4,7 @@
  */
 import { Kind, type Static, type TSchema } from '@sinclair/typebox'
 import type { PluginContext } from './context'
-import { FirefrontError } from './errors'
+import { type ConfigIssue, FirefrontError } from './errors'
 import type {
   ConnectorInstance,
   IngestionModeInstance,
@@ -49,6 +49,18 @@ export interface PluginDefinition<K extends PluginKind, S extends TSchema> {
    * plugin named in the error.
    */
   create(config: Static<S>, ctx: PluginContext): InstanceOf[K] | Promise<InstanceOf[K]>
+  /**
+   * Checks what `configSchema` cannot express (one of two keys, a key that may come from the
+   * environment instead). Called with the validated config by `firefront validate` and before
+   * `create` by `firefront run`, so both refuse the same configs; returns every problem, with paths
+   * relative to the block (`map_key`). Must not do I/O: `validate` does not connect anywhere.
+   */
+  checkConfig?(config: Static<S>, env: ConfigCheckEnv): readonly ConfigIssue[]
+}
+
+/** What {@link PluginDefinition.checkConfig} may read: the environment the runtime will run with. */
+export interface ConfigCheckEnv {
+  readonly env: Readonly<Record<string, string | undefined>>
 }
 
 /** Extra manifest fields of connectors. */
@@ -102,6 +114,9 @@ export function manifestProblems(value: unknown): string[] {
     problems.push('configSchema must be a TypeBox schema')
   }
   if (typeof m.create !== 'function') problems.push('create must be a function')
+  if (m.checkConfig !== undefined && typeof m.checkConfig !== 'function') {
+    problems.push('checkConfig must be a function when given')
+  }
   return problems
 }
 

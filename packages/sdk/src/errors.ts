@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   ERR_PLUGIN_DUPLICATE: 'two plugins share one kind and name',
   ERR_PLUGIN_API_VERSION: 'a plugin was written for an API version this runtime does not support',
   ERR_PLUGIN_CONFIG: "a plugin's config block does not match its schema",
+  ERR_PLUGIN_UNTRUSTED:
+    "a declared plugin lies outside the config file's folder and node_modules, and no flag trusts it",
   ERR_PLUGIN_START: 'a plugin threw while starting',
   ERR_PLUGIN_STOP: 'a plugin threw while stopping (the others were still stopped)',
   ERR_HOOK_FAILED: 'a hook threw',

@@ -11,8 +11,8 @@ const HELP = `firefront — ingest wildfire data into Kafka
 
 usage:
   firefront run <config> [--once] [--source ID]...   run every enabled source (SIGINT/SIGTERM stops gracefully)
-  firefront validate <config>                        report every problem of a config file (exit 2 when invalid)
-  firefront schema [--out FILE]                      print the config file's JSON Schema
+  firefront validate <config>                        make every check run makes before starting (exit 2 when invalid)
+  firefront schema [CONFIG] [--out FILE]             print the config file's JSON Schema
   firefront plugins <config> [--json]                list the resolved plugins
   firefront cursors <config> [--reset SOURCE [--to JSON]]   list or reset committed cursors
   firefront dlq <config> [--replay] [--source S] [--since T] inspect or replay the dead-letter topic and spool
@@ -23,6 +23,9 @@ exit codes:
   1  a stream failed, or a part failed to start or stop
   2  bad usage or an invalid configuration (nothing ran)
   3  run: some records are left in the disk spool (delivered at the next start)
+
+run, validate, schema and plugins load plugin modules only from the config file's folder tree
+and node_modules; --allow-plugin-path DIR trusts another folder.
 `
 
 type Command = (args: string[], io: CommandIO) => Promise<number>

@@ -16,8 +16,7 @@ export {
   loadValidConfig,
 } from './load'
 export type { LocateAt, SourcePosition } from './locate'
-export { formatPath, type PathSegment, parsePath } from './path'
+export { formatPath, type PathSegment, parsePath } from '@firefront/sdk'
 export { renderConfigReference, withConfigReference } from './reference'
 export * from './schema'
 export { isSecretKey, isSecretPath, REDACTED, redactConfig, scrubMessage } from './secrets'
-export { validateBlock } from './validate-block'

@@ -6,16 +6,29 @@
  */
 import { readFile } from 'node:fs/promises'
 import { dirname, extname, resolve } from 'node:path'
-import { type ConfigIssue, ConfigValidationError, type ErrorCode } from '@firefront/sdk'
+import {
+  acceptsString,
+  applyDefaults,
+  canonicalSegments,
+  type ConfigIssue,
+  ConfigValidationError,
+  type ErrorCode,
+  enumMessage,
+  formatPath,
+  isSecretKey,
+  isSecretPath,
+  type PathSegment,
+  parsePath,
+  schemasAt,
+  validateConfig,
+  valueAt,
+} from '@firefront/sdk'
 import { KindGuard, type TSchema } from '@sinclair/typebox'
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Pair, parseDocument } from 'yaml'
 import { type Environment, interpolate } from './interpolate'
 import { createLocator, type LocateAt, type Locator, type SourcePosition } from './locate'
-import { enumMessage, schemaIssues } from './messages'
-import { canonicalSegments, formatPath, type PathSegment, parsePath, valueAt } from './path'
 import { BUILTIN_MODES, FirefrontConfig } from './schema'
-import { acceptsString, applyDefaults, schemasAt } from './schema-walk'
-import { isSecretKey, isSecretPath, scrubMessage } from './secrets'
+import { scrubMessage } from './secrets'
 
 /** Options of {@link loadConfig}. */
 export interface LoadOptions {
@@ -419,22 +432,29 @@ export function loadConfigText(text: string, options: LoadTextOptions): LoadedCo
   }
   draft.raw = raw
 
-  const isSecret = (segments: readonly PathSegment[]): boolean => isSecretPath(segments, draft.secrets)
-  const config = applyDefaults(FirefrontConfig, structuredClone(raw))
-  if (isPlainObject(config)) draft.config = config as FirefrontConfig
-  for (const issue of schemaIssues(FirefrontConfig, config, isSecret)) {
-    const path = formatPath(issue.segments)
+  const directory = dirname(resolve(file))
+  const checked = validateConfig(FirefrontConfig, raw, {
+    isSecret: (path) => isSecretPath(path, draft.secrets),
+    locate: draft.locator,
+    // relative paths in the file are relative to the file, not to the current directory
+    resolvePath: (path) => resolve(directory, path),
+  })
+  if (checked.ok) draft.config = checked.value
+  else {
+    // an invalid file still gets its defaults, so later checks can read it
+    const config = applyDefaults(FirefrontConfig, structuredClone(raw))
+    if (isPlainObject(config)) draft.config = config as FirefrontConfig
+  }
+  for (const issue of checked.ok ? [] : checked.issues) {
+    const path = issue.path
     // a value whose variable is unset was already reported; its text says nothing more
     if ([...draft.reported].some((p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`))) continue
     draft.reported.add(path)
-    const where = draft.locator(issue.segments, issue.at)
     draft.issues.push({
+      ...issue,
       code: 'ERR_CONFIG_INVALID',
       file,
-      path,
       message: path === '' ? `the top level ${issue.message.replace(/^expected/, 'must be a')}` : issue.message,
-      line: where.line,
-      column: where.column,
     })
   }
   checkModes(draft, knownModes)

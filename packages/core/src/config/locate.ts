@@ -2,16 +2,15 @@
  * Maps a config path to the line and column it is written at, through the parsed YAML document.
  */
 import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml'
-import type { PathSegment } from './path'
+import type { LocateAt, PathSegment } from '@firefront/sdk'
+
+export type { LocateAt }
 
 /** A 1-based place in the config file. */
 export interface SourcePosition {
   readonly line: number
   readonly column: number
 }
-
-/** Where {@link Locator} points: at the value (default) or at the key that holds it. */
-export type LocateAt = 'value' | 'key'
 
 /**
  * Returns the position of `segments`. A path that exists points at its value (at its key for a

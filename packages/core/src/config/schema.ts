@@ -8,12 +8,14 @@
  * from them.
  */
 import { ContentRule } from '@firefront/topic-resolvers'
+import { Duration, FilePath, PRIORITIES } from '@firefront/sdk'
 import { type Static, type TLiteral, Type } from '@sinclair/typebox'
+import { OVERFLOW_STRATEGIES } from '../queue/overflow'
 
-const Seconds = (description: string, def: number, minimum = 0) => Type.Number({ minimum, default: def, description })
+// Every duration is bounded to what Node's timers can honour (about 24.8 days).
+const Seconds = (description: string, def: number, minimum = 0) =>
+  Duration.seconds({ minimum, default: def, description })
 
-export const PRIORITY_NAMES = ['critical', 'high', 'normal', 'low'] as const
-export const OVERFLOW_STRATEGIES = ['drop_oldest', 'drop_newest', 'block'] as const
 export const BUILTIN_MODES = ['batch', 'real_time', 'continuous_streaming'] as const
 
 // A union of literals, so TypeBox checks it natively (Value.Check/Errors throw on an Unsafe
@@ -34,9 +36,9 @@ export const SaslConfig = Type.Object(
 
 export const TlsConfig = Type.Object(
   {
-    ca: Type.Optional(Type.String({ description: 'path to a PEM CA bundle' })),
-    cert: Type.Optional(Type.String({ description: 'path to a PEM client certificate' })),
-    key: Type.Optional(Type.String({ description: 'path to a PEM client key (secret)' })),
+    ca: Type.Optional(FilePath({ description: 'path to a PEM CA bundle (relative to the config file)' })),
+    cert: Type.Optional(FilePath({ description: 'path to a PEM client certificate (relative to the config file)' })),
+    key: Type.Optional(FilePath({ description: 'path to a PEM client key (secret; relative to the config file)' })),
     reject_unauthorized: Type.Boolean({
       default: true,
       description: 'refuse brokers whose certificate the CA does not vouch for',
@@ -57,7 +59,7 @@ export const KafkaConfig = Type.Object(
     client_id: Type.String({ default: 'firefront', description: 'Kafka client id (shows in broker logs and quotas)' }),
     batch_size: Type.Integer({ minimum: 1, maximum: 100000, default: 500, description: 'records per send' }),
     batch_timeout_seconds: Type.Optional(
-      Type.Number({
+      Duration.seconds({
         minimum: 0,
         description: 'send a partial batch after this long (seed 5 s; 1 s by default when a source is real_time)',
       }),
@@ -70,12 +72,12 @@ export const KafkaConfig = Type.Object(
     }),
     retry_backoff_base: Seconds('first retry delay, doubled each attempt (1, 2, 4 s)', 1),
     retry_backoff_max: Seconds('cap of the retry delay', 30),
-    request_timeout_ms: Type.Integer({
+    request_timeout_ms: Duration.milliseconds({
       minimum: 100,
       default: 10000,
       description: 'how long a produce or admin request may take',
     }),
-    connection_timeout_ms: Type.Integer({
+    connection_timeout_ms: Duration.milliseconds({
       minimum: 100,
       default: 3000,
       description: 'how long connecting to a broker may take',
@@ -137,6 +139,7 @@ export const ThrottlingConfig = Type.Object(
       description: 'consumer groups whose lag is watched',
     }),
     check_interval_seconds: Seconds('how often consumer lag is read', 5, 0.1),
+    max_backoff_seconds: Seconds('cap of the extra wait between batches while lag stays critical', 60),
   },
   { additionalProperties: false, default: {}, description: 'lag-aware throttling of the send rate' },
 )
@@ -167,7 +170,7 @@ export const SourceConfig = Type.Object(
     topic: Type.Optional(
       Type.String({ minLength: 1, description: "the source's Kafka topic; otherwise the topic resolvers choose" }),
     ),
-    priority: Type.Optional(StringEnum(PRIORITY_NAMES, { description: "queue priority of the source's records" })),
+    priority: Type.Optional(StringEnum(PRIORITIES, { description: "queue priority of the source's records" })),
     ingestion: IngestionConfig,
     rate_limit_per_minute: Type.Number({
       exclusiveMinimum: 0,
@@ -211,7 +214,7 @@ export const DlqConfig = Type.Object(
 
 export const SpoolConfig = Type.Object(
   {
-    directory: Type.Optional(Type.String({ description: 'default: <state_dir>/spool' })),
+    directory: Type.Optional(FilePath({ description: 'default: <state_dir>/spool (relative to the config file)' })),
     max_bytes: Type.Integer({ minimum: 1024, default: 1073741824, description: 'size cap of the spool' }),
   },
   { additionalProperties: false, default: {}, description: 'the on-disk spool that holds batches while Kafka is down' },
@@ -220,7 +223,9 @@ export const SpoolConfig = Type.Object(
 export const CursorConfig = Type.Object(
   {
     store: StringEnum(['file', 'kafka'] as const, { default: 'file', description: 'where source cursors are kept' }),
-    path: Type.Optional(Type.String({ description: 'file store: default <state_dir>/cursors.json' })),
+    path: Type.Optional(
+      FilePath({ description: 'file store: default <state_dir>/cursors.json (relative to the config file)' }),
+    ),
     topic: Type.String({ default: 'firefront-cursors', description: 'kafka store: compacted topic' }),
   },
   { additionalProperties: false, default: {}, description: 'where the position of each pull source is committed' },
@@ -293,7 +298,10 @@ export const FirefrontConfig = Type.Object(
     spool: SpoolConfig,
     cursors: CursorConfig,
     metrics: MetricsConfig,
-    state_dir: Type.String({ default: '.firefront', description: 'cursors, spool and DLQ files live here' }),
+    state_dir: FilePath({
+      default: '.firefront',
+      description: 'cursors, spool and DLQ files live here (relative to the config file, not the current directory)',
+    }),
     shutdown_timeout_seconds: Seconds('bound of a graceful stop', 30, 0),
     log_level: StringEnum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
       default: 'info',

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import {
+  Duration,
   ConfigValidationError,
   defineIngestionMode,
   type ModeProcess,
@@ -33,14 +34,14 @@ export const BatchModeConfig = Type.Object(
       }),
     ),
     batch_interval_seconds: Type.Optional(
-      Type.Number({
+      Duration.seconds({
         exclusiveMinimum: 0,
         description:
           'time between the starts of two cycles when no schedule is set (default: polling_interval_seconds, else 3600)',
       }),
     ),
     polling_interval_seconds: Type.Optional(
-      Type.Number({
+      Duration.seconds({
         exclusiveMinimum: 0,
         description: "the seed's name for the interval; batch_interval_seconds wins when both are set",
       }),

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import {
+  Duration,
   defineIngestionMode,
   type Emit,
   errorCode,
@@ -22,13 +23,13 @@ import { BUILTIN_MODE_VERSION, MaxPagesPerCycle, ModeKey } from './schema'
 export const ContinuousStreamingModeConfig = Type.Object(
   {
     mode: ModeKey,
-    polling_interval_seconds: Type.Number({
+    polling_interval_seconds: Duration.seconds({
       exclusiveMinimum: 0,
       default: 1,
       description: 'pull sources: time between the starts of two polls',
     }),
     buffer_size: Type.Integer({ minimum: 1, default: 100, description: 'records buffered before a flush starts' }),
-    buffer_flush_interval_seconds: Type.Number({
+    buffer_flush_interval_seconds: Duration.seconds({
       exclusiveMinimum: 0,
       default: 5,
       description: 'the buffer is flushed at least this often',

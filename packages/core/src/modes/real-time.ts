@@ -2,7 +2,7 @@
  * The `real_time` ingestion mode: polls every `polling_interval_seconds`.
  * @packageDocumentation
  */
-import { defineIngestionMode, type ModeProcess, type ModeSource, type Static, Type } from '@firefront/sdk'
+import { Duration, defineIngestionMode, type ModeProcess, type ModeSource, type Static, Type } from '@firefront/sdk'
 import { type BuiltinModeInstance, ModeRunner, requirePull } from './mode-runner'
 import { BUILTIN_MODE_VERSION, MaxPagesPerCycle, ModeKey, SeedBufferKeys } from './schema'
 
@@ -10,7 +10,7 @@ import { BUILTIN_MODE_VERSION, MaxPagesPerCycle, ModeKey, SeedBufferKeys } from 
 export const RealTimeModeConfig = Type.Object(
   {
     mode: ModeKey,
-    polling_interval_seconds: Type.Number({
+    polling_interval_seconds: Duration.seconds({
       exclusiveMinimum: 0,
       default: 30,
       description: 'time between the starts of two polls; a poll that overruns is followed at once by the next',

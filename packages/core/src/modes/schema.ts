@@ -3,7 +3,7 @@
  * `ingestion:` block; `mode` picks the plugin and is accepted and ignored here.
  * @packageDocumentation
  */
-import { Type } from '@firefront/sdk'
+import { Duration, Type } from '@firefront/sdk'
 
 /** The `mode` key, accepted so a whole `ingestion:` block validates as it is. */
 export const ModeKey = Type.Optional(
@@ -30,7 +30,7 @@ export const SeedBufferKeys = {
     Type.Integer({ minimum: 1, description: 'used by continuous_streaming; accepted here for seed compatibility' }),
   ),
   buffer_flush_interval_seconds: Type.Optional(
-    Type.Number({
+    Duration.seconds({
       exclusiveMinimum: 0,
       description: 'used by continuous_streaming; accepted here for seed compatibility',
     }),

@@ -6,25 +6,15 @@
  * @packageDocumentation
  */
 import { type Clock, FirefrontError, PRIORITIES, type Priority, systemClock } from '@firefront/sdk'
+import { QUEUE_DROP_REASONS, type QueueDropReason } from './drop-reasons'
 import { EntryRing } from './entry-ring'
+import { OVERFLOW_STRATEGIES, type OverflowStrategy } from './overflow'
 
-/** What the queue does with a record that arrives when it is full (the seed's `queue_overflow_strategy`). */
-export type OverflowStrategy = 'drop_oldest' | 'drop_newest' | 'block'
-
-/** The overflow strategies, as the config file spells them. */
-export const OVERFLOW_STRATEGIES: readonly OverflowStrategy[] = ['drop_oldest', 'drop_newest', 'block']
-
-/** Why a record was dropped. */
-export type DropReason =
-  /** `drop_oldest`: the oldest record of the lowest non-empty level was evicted to make room. */
-  | 'drop_oldest'
-  /** `drop_newest`: the newest record of the lowest non-empty level (possibly the arriving one) was dropped. */
-  | 'drop_newest'
-  /** The arriving record ranked below every queued record, so it was dropped itself. */
-  | 'lower_priority'
-
+export { OVERFLOW_STRATEGIES, type OverflowStrategy }
+/** Why the queue dropped a record (see `./drop-reasons`). */
+export type DropReason = QueueDropReason
 /** Every {@link DropReason}, for metric labels. */
-export const DROP_REASONS: readonly DropReason[] = ['drop_oldest', 'drop_newest', 'lower_priority']
+export const DROP_REASONS: readonly DropReason[] = QUEUE_DROP_REASONS
 
 /**
  * Thrown by {@link PriorityQueue.enqueueAll} when a wait for room is aborted or the queue closes:
@@ -243,7 +233,7 @@ export class PriorityQueue<T> {
     if (!Number.isInteger(maxSize) || maxSize < 1)
       throw new RangeError(`maxSize must be a positive integer, got ${maxSize}`)
     const strategy = options.overflowStrategy ?? 'drop_oldest'
-    if (!OVERFLOW_STRATEGIES.includes(strategy)) {
+    if (!(OVERFLOW_STRATEGIES as readonly string[]).includes(strategy)) {
       throw new RangeError(
         `unknown overflow strategy ${JSON.stringify(strategy)}; expected ${OVERFLOW_STRATEGIES.join(' | ')}`,
       )

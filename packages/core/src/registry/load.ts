@@ -4,10 +4,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type ConfigIssue, errorCode, isBranded, PluginLoadError } from '@firefront/sdk'
 import type { PluginOrigin, PluginRegistry } from './registry'
+import { isPathSpecifier, type PluginTrust, untrustedReason } from './trust'
 
 /** Finds the package.json a file belongs to (name and version), walking up. */
 export function owningPackage(file: string): { name?: string; version?: string } {
@@ -30,8 +31,8 @@ export function owningPackage(file: string): { name?: string; version?: string }
 
 /** Resolves a specifier as the config file would: relative paths from its folder, packages from its node_modules. */
 export function resolvePluginSpecifier(specifier: string, configDir: string): string {
-  if (specifier.startsWith('.') || isAbsolute(specifier)) {
-    const file = resolve(configDir, specifier)
+  if (isPathSpecifier(specifier)) {
+    const file = specifier.startsWith('file:') ? fileURLToPath(specifier) : resolve(configDir, specifier)
     if (!existsSync(file)) throw new Error(`no file at ${file}`)
     return file
   }
@@ -53,12 +54,15 @@ export function pluginsOfModule(mod: Record<string, unknown>): unknown[] {
 
 /**
  * Imports each declared module and registers its plugins. Returns one issue per failure, with the
- * path of the declaration (`plugins[i]`), so the caller can point at the line in the file.
+ * path of the declaration (`plugins[i]`), so the caller can point at the line in the file. A
+ * module outside what `trust` allows (see {@link untrustedReason}) is refused before it is
+ * imported: its code never runs.
  */
 export async function loadDeclaredPlugins(
   registry: PluginRegistry,
   specifiers: readonly string[],
   configFile: string,
+  trust: PluginTrust = {},
 ): Promise<ConfigIssue[]> {
   const issues: ConfigIssue[] = []
   const configDir = dirname(resolve(configFile))
@@ -76,6 +80,11 @@ export async function loadDeclaredPlugins(
         { declaredAt, cause: err },
       )
       issues.push({ path, message: e.message })
+      continue
+    }
+    const untrusted = untrustedReason(specifier, file, configDir, trust)
+    if (untrusted) {
+      issues.push({ path, code: 'ERR_PLUGIN_UNTRUSTED', message: `${specifier}: ${untrusted}` })
       continue
     }
     let mod: Record<string, unknown>

@@ -4,14 +4,10 @@
  */
 import { EventEmitter } from 'eventemitter3'
 
-/** Why a record left the pipeline without reaching the sink. */
-export type DropReason =
-  | 'queue_overflow_oldest'
-  | 'queue_overflow_newest'
-  | 'queue_overflow_lower_priority'
-  | 'shutdown_timeout'
-  | 'rejected_input_dlq_disabled'
-  | 'stream_stopped'
+import type { DropReason } from '../queue/drop-reasons'
+
+/** Why a record left the pipeline without reaching the sink (declared in `queue/drop-reasons`). */
+export type { DropReason }
 
 /** Payloads of each runtime event. */
 export interface RuntimeEvents {

@@ -4,7 +4,7 @@
  * topic resolvers, pipeline) to a {@link Supervisor} that starts them in order and stops them in
  * reverse, and opens one {@link Stream} per source, which feeds the {@link Pipeline}.
  */
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import {
   type AnyPlugin,
   type Clock,
@@ -25,7 +25,6 @@ import {
 } from '@firefront/sdk'
 import type { Logger as PinoLogger } from 'pino'
 import client from 'prom-client'
-import { validateBlock } from '../config/validate-block'
 import type { FirefrontConfig, SourceConfig } from '../config/schema'
 import type { CursorStore } from '../cursors/file-cursor-store'
 import { openCursorStore } from '../cursors/open'
@@ -142,7 +141,9 @@ export class StreamManager {
     const { loadConfig } = await import('../config/load')
     const { checkPlugins, registryFor } = await import('../registry/check')
     const loaded = await loadConfig(file)
-    if (loaded.ok) loaded.addIssues((await checkPlugins(loaded)).filter((i) => i.severity !== 'warning'))
+    // embedding code may hand a source's connector to startStream(): a missing one is not an error here
+    const checks = loaded.ok ? await checkPlugins(loaded, { allowMissingConnectors: true }) : []
+    loaded.addIssues(checks.filter((i) => i.severity !== 'warning'))
     const error = loaded.toError()
     if (error) throw error
     const { registry } = await registryFor(loaded)
@@ -192,6 +193,7 @@ export class StreamManager {
   async #start(): Promise<void> {
     const cfg = this.config
     const outputs = planOutputs(cfg, this.registry, {
+      baseDir: this.#baseDir,
       raw: this.#o.raw,
       sinkMappers: builtinSinkMappers,
       throttleMappers: builtinThrottleMappers,
@@ -243,7 +245,7 @@ export class StreamManager {
     await sv.add({
       name: 'topic resolvers',
       start: async () => {
-        p.chain = await this.#buildChain()
+        p.chain = await this.#buildChain(outputs.topics ?? [])
         for (const step of p.chain.steps) {
           this.#hooks.addGlobal(step.resolver.hooks)
           await resolvers.add({
@@ -332,29 +334,24 @@ export class StreamManager {
     }
   }
 
-  async #buildChain(): Promise<TopicChain> {
+  /** Creates the topic chain from its plan; each resolver's config was validated once, by the plan. */
+  async #buildChain(planned: readonly PlannedPlugin<'topic-resolver'>[]): Promise<TopicChain> {
     const cfg = this.config
-    const step = async (name: string, input: unknown): Promise<TopicStep> => {
-      const entry = this.registry.get('topic-resolver', name)
-      if (!entry) throw new FirefrontError('ERR_PLUGIN_NOT_FOUND', `topic-resolver:${name} is not registered`)
-      const checked = validateConfig(entry.plugin.configSchema, input, `topic-resolver:${name}`)
-      if (!checked.ok) throw new ConfigValidationError(checked.issues)
-      return { name, resolver: await this.#create({ entry, config: checked.value }, 'topics') }
+    const steps: TopicStep[] = []
+    for (const step of planned) {
+      steps.push({ name: step.entry.plugin.name, resolver: await this.#create(step, 'topics') })
     }
     return new TopicChain(
-      [
-        await step('explicit', {}),
-        await step('custom-mapping', { mappings: cfg.custom_topic_mappings }),
-        ...(cfg.topic_rules.length > 0 ? [await step('content-rule', { rules: cfg.topic_rules })] : []),
-        ...(await Promise.all(cfg.topic_resolvers.map((r) => step(r.name, r.config)))),
-        await step('connector-default', {}),
-        await step('pattern', {}),
-        await step('default', { topic: cfg.default_topic }),
-      ],
+      steps,
       cfg.default_topic,
       // the built-in steps other than content rules answer from the source alone
       cfg.topic_rules.length === 0 && cfg.topic_resolvers.length === 0,
     )
+  }
+
+  /** The config file's folder: relative paths in plugin blocks are resolved from it. */
+  get #baseDir(): string | undefined {
+    return this.#o.configFile ? dirname(resolve(this.#o.configFile)) : undefined
   }
 
   /** Whether the file itself sets `sources.<id>.ingestion.mode` (rather than the default). */
@@ -418,7 +415,10 @@ export class StreamManager {
       }
     }
     const instanceGiven = connector !== undefined && !isBranded(connector)
-    const { parts, issues } = planSource(this.config, this.registry, sourceId, { connectorProvided: instanceGiven })
+    const { parts, issues } = planSource(this.config, this.registry, sourceId, {
+      baseDir: this.#baseDir,
+      connectorProvided: instanceGiven,
+    })
     if (!parts) throw new ConfigValidationError(issues)
     let connectorPlugin = parts.connector?.entry.plugin as Plugin<'connector'> | undefined
     let connectorConfig = parts.connector?.config
@@ -474,7 +474,7 @@ export class StreamManager {
       const entry = this.registry.get('ingestion-mode', 'continuous-streaming')
       if (entry) {
         const { mode: _mode, ...keys } = source.ingestion as { mode?: string } & Record<string, unknown>
-        const checked = validateBlock(entry.plugin.configSchema, keys, `sources.${sourceId}.ingestion`)
+        const checked = validateConfig(entry.plugin.configSchema, keys, `sources.${sourceId}.ingestion`)
         if (!checked.ok) throw new ConfigValidationError(checked.issues)
         modePlan = { entry, config: checked.value }
       }

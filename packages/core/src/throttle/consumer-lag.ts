@@ -5,22 +5,19 @@
  * is divided by `adjustment_factor` (moderate); above `critical_consumer_lag` the policy also backs
  * off exponentially. It only delays batches — it never reorders or re-enqueues them.
  */
-import { KafkaConfig as KafkaBlock } from '../config/schema'
 import { defineThrottlePolicy, type JsonValue, type Static, Type } from '@firefront/sdk'
+import { KafkaConfig as KafkaBlock, ThrottlingConfig } from '../config/schema'
 import { createKafkaLagReader, type LagReader, type LagSnapshot } from '../kafka/lag-reader'
 
-/** Config of the policy: the `throttling:` block plus the brokers. */
+// The policy's tunables are the `throttling:` block's own keys, declared once in the config schema,
+// so every one of them (max_backoff_seconds too) can be set from the file.
+const { enabled: _enabled, policy: _policy, ...throttlingKeys } = ThrottlingConfig.properties
+
+/** Config of the policy: the `throttling:` block (without `enabled` and `policy`) plus the brokers. */
 export const ConsumerLagConfig = Type.Object(
   {
+    ...throttlingKeys,
     brokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ['localhost:9092'] }),
-    consumer_groups: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
-    min_send_rate: Type.Number({ exclusiveMinimum: 0, default: 1 }),
-    max_send_rate: Type.Number({ exclusiveMinimum: 0, default: 100 }),
-    target_consumer_lag: Type.Integer({ minimum: 0, default: 1000 }),
-    critical_consumer_lag: Type.Integer({ minimum: 0, default: 5000 }),
-    adjustment_factor: Type.Number({ exclusiveMinimum: 1, default: 1.5 }),
-    check_interval_seconds: Type.Number({ minimum: 0.1, default: 5 }),
-    max_backoff_seconds: Type.Number({ minimum: 0, default: 60 }),
     kafka: Type.Optional(KafkaBlock),
   },
   { additionalProperties: true },

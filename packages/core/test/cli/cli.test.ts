@@ -59,9 +59,14 @@ describe('firefront validate: refusals from the registry', () => {
     expect(r.err).toMatch(
       /topic_resolvers\[0\]\.name: unknown topic resolver "by-region": expected explicit \| custom-mapping \| content-rule \| connector-default \| pattern \| default/,
     )
-    // a source no installed connector serves is a warning: the file is valid, `run` refuses that source
+    // a source no installed connector serves is an error, as `run` refuses it too
     expect(r.err).toMatch(
-      /plugin-config\.yaml:14:\d+ sources\.nobody\.source_type: warning: no connector serves source_type "carrier_pigeon"; installed: echo \(echo\)/,
+      /plugin-config\.yaml:14:\d+ sources\.nobody\.source_type: no connector serves source_type "carrier_pigeon"; installed: echo \(echo\)/,
+    )
+    // ...unless the connector is handed over in code, which --allow-missing-connectors says
+    const allowed = await cli('validate', join(fixtures, 'plugin-config.yaml'), '--allow-missing-connectors')
+    expect(allowed.err).toMatch(
+      /plugin-config\.yaml:14:\d+ sources\.nobody\.source_type: warning: no connector serves source_type "carrier_pigeon"; installed: echo \(echo\); add the connector's package to plugins:, or hand a connector to startStream\(\) in code/,
     )
   })
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest'
 import { createValidateCommand } from '../../src/cli/commands/validate'
 import { loadConfig, loadConfigText } from '../../src/config/load'
 import { isSecretKey, isSecretPath, redactConfig, scrubMessage } from '../../src/config/secrets'
-import { validateBlock } from '../../src/config/validate-block'
+import { validateConfig } from '@firefront/sdk'
 import { fixture, run } from './run-command'
 
 const validateFile = createValidateCommand({ checkPlugins: async () => [] })
@@ -82,21 +82,28 @@ describe('no secret in a message', () => {
     expect(JSON.stringify(loaded.issues)).not.toMatch(/drop_oldes\b|-7/)
   })
 
-  test("a plugin block's secret is hidden by validateBlock, by key name or as an environment value", () => {
+  test("a plugin block's secret is hidden by validateConfig, by key name or as an environment value", () => {
     const schema = Type.Object({ map_key: Type.String({ minLength: 32 }), area: Type.String() })
-    const byName = validateBlock(schema, { map_key: 12345, area: 'world' }, 'sources.firms.config')
-    expect(byName.issues).toEqual([
-      { path: 'sources.firms.config.map_key', message: 'expected string, got number ***' },
-    ])
+    const byName = validateConfig(schema, { map_key: 12345, area: 'world' }, 'sources.firms.config')
+    expect(byName).toEqual({
+      ok: false,
+      issues: [{ path: 'sources.firms.config.map_key', message: 'expected string, got number ***' }],
+    })
     const loaded = loadConfigText('sources:\n  f:\n    source_type: x\n    config:\n      area: ${AREA}\n', {
       file: 'f.yaml',
       env: { AREA: '7' },
     })
-    const fromEnv = validateBlock(schema, loaded.config.sources.f?.config, 'sources.f.config', loaded.isSecret)
-    expect(fromEnv.issues).toEqual([
-      { path: 'sources.f.config.map_key', message: 'missing required key "map_key"' },
-      { path: 'sources.f.config.area', message: 'expected string, got number ***' },
-    ])
+    const fromEnv = validateConfig(schema, loaded.config.sources.f?.config, {
+      path: 'sources.f.config',
+      isSecret: loaded.isSecret,
+    })
+    expect(fromEnv).toEqual({
+      ok: false,
+      issues: [
+        { path: 'sources.f.config.map_key', message: 'missing required key "map_key"' },
+        { path: 'sources.f.config.area', message: 'expected string, got number ***' },
+      ],
+    })
   })
 
   test('validate never prints a secret, whichever way it is wrong', async () => {

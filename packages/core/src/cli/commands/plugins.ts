@@ -9,14 +9,17 @@ export async function pluginsCommand(args: string[], io: CommandIO): Promise<num
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      'allow-plugin-path': { type: 'string', multiple: true },
+    },
   })
   const file = positionals[0]
   if (!file) {
-    io.stderr.write('usage: firefront plugins <config> [--json]\n')
+    io.stderr.write('usage: firefront plugins <config> [--json] [--allow-plugin-path DIR]...\n')
     return EXIT.invalid
   }
-  const runtime = await loadRuntime(file, io)
+  const runtime = await loadRuntime(file, io, { allowPluginPaths: values['allow-plugin-path'] ?? [] })
   if (!runtime) return EXIT.invalid
   const rows = runtime.registry.list().map((p) => ({
     kind: p.plugin.kind,

@@ -104,14 +104,15 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       once: { type: 'boolean', default: false },
       source: { type: 'string', multiple: true },
       status: { type: 'boolean' },
+      'allow-plugin-path': { type: 'string', multiple: true },
     },
   })
   const file = positionals[0]
   if (!file) {
-    io.stderr.write('usage: firefront run <config> [--once] [--source ID]...\n')
+    io.stderr.write('usage: firefront run <config> [--once] [--source ID]... [--allow-plugin-path DIR]...\n')
     return EXIT.invalid
   }
-  const runtime = await loadRuntime(file, io)
+  const runtime = await loadRuntime(file, io, { allowPluginPaths: values['allow-plugin-path'] ?? [] })
   if (!runtime) return EXIT.invalid
   const { loaded, registry } = runtime
   const logger = createLogger({ level: loaded.config.log_level })

@@ -2,22 +2,10 @@
  * Turns sink records into Kafka messages (key, JSON value, headers) and dead-letter messages.
  * Pure: no kafkajs here, so spooled messages and tests use the same shape.
  */
-import type { SinkRecord } from '@firefront/sdk'
+import { HEADERS, type SinkRecord } from '@firefront/sdk'
 
-/** Header names the sink writes. */
-export const HEADERS = {
-  sourceId: 'firefront.source.id',
-  sourceType: 'firefront.source.type',
-  eventTime: 'firefront.event.time',
-  ingestedAt: 'firefront.ingested.at',
-  contentType: 'content-type',
-  error: 'firefront.error',
-  errorCode: 'firefront.error.code',
-  attempts: 'firefront.attempts',
-  originalTopic: 'firefront.original.topic',
-  failedAt: 'firefront.failed.at',
-  replayedFrom: 'firefront.replayed.from',
-} as const
+/** Header names the sink writes: the SDK's, declared once. */
+export { HEADERS }
 
 /** The content type of every value the sink writes. */
 export const CONTENT_TYPE = 'application/json'

@@ -8,6 +8,7 @@ import { type FileHandle, open } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
   defineSink,
+  FilePath,
   type JsonValue,
   type SinkBatch,
   type SinkRecord,
@@ -19,7 +20,10 @@ import {
 /** Config of the file sink. */
 export const FileSinkConfig = Type.Object(
   {
-    directory: Type.String({ default: '.firefront/out', description: 'folder of the <topic>.jsonl files' }),
+    directory: FilePath({
+      default: '.firefront/out',
+      description: 'folder of the <topic>.jsonl files (relative to the config file)',
+    }),
     fsync: Type.Union([Type.Literal('batch'), Type.Literal('flush')], {
       default: 'batch',
       description: 'batch: fsync before each send resolves; flush: only on flush/close',

@@ -5,10 +5,52 @@
  */
 import { KindGuard, type TSchema } from '@sinclair/typebox'
 import { type ValueError, ValueErrorType, Value } from '@sinclair/typebox/value'
-import type { LocateAt } from './locate'
 import { formatPath, type PathSegment, pointerToSegments } from './path'
 import { describeSchema, describeValue, enumValues, matchesShape, quoteValue } from './schema-walk'
 import { didYouMean } from './suggest'
+
+/** Where a config issue points: at the value (default) or at the key that holds it (an unknown key). */
+export type LocateAt = 'value' | 'key'
+
+/**
+ * The keyword a schema may carry to say, in plain words, what a valid value looks like (the
+ * ajv-errors convention): a string replaces the generic text of any constraint message (pattern,
+ * range, length), e.g. `must be "west,south,east,north" in decimal degrees or "world"` instead of a
+ * regular expression; an object gives one text per keyword (`{ maximum: '...' }`) and leaves the
+ * others generic. `, got ...` is appended either way.
+ */
+export const ERROR_MESSAGE_KEYWORD = 'errorMessage'
+
+// The JSON Schema keyword each constraint error comes from.
+const KEYWORD_OF: Partial<Record<ValueErrorType, string>> = {
+  [ValueErrorType.StringPattern]: 'pattern',
+  [ValueErrorType.StringFormat]: 'format',
+  [ValueErrorType.StringMinLength]: 'minLength',
+  [ValueErrorType.StringMaxLength]: 'maxLength',
+  [ValueErrorType.NumberMinimum]: 'minimum',
+  [ValueErrorType.IntegerMinimum]: 'minimum',
+  [ValueErrorType.NumberExclusiveMinimum]: 'exclusiveMinimum',
+  [ValueErrorType.IntegerExclusiveMinimum]: 'exclusiveMinimum',
+  [ValueErrorType.NumberMaximum]: 'maximum',
+  [ValueErrorType.IntegerMaximum]: 'maximum',
+  [ValueErrorType.NumberExclusiveMaximum]: 'exclusiveMaximum',
+  [ValueErrorType.IntegerExclusiveMaximum]: 'exclusiveMaximum',
+  [ValueErrorType.NumberMultipleOf]: 'multipleOf',
+  [ValueErrorType.IntegerMultipleOf]: 'multipleOf',
+  [ValueErrorType.ArrayMinItems]: 'minItems',
+  [ValueErrorType.ArrayMaxItems]: 'maxItems',
+  [ValueErrorType.ArrayUniqueItems]: 'uniqueItems',
+}
+
+/** The schema's own wording of the constraint `error` broke, if it has one. */
+function ownMessage(error: ValueError): string | undefined {
+  const own = (error.schema as Record<string, unknown>)[ERROR_MESSAGE_KEYWORD]
+  if (typeof own === 'string') return own || undefined
+  const keyword = KEYWORD_OF[error.type]
+  if (own === null || typeof own !== 'object' || keyword === undefined) return undefined
+  const text = (own as Record<string, unknown>)[keyword]
+  return typeof text === 'string' && text.length > 0 ? text : undefined
+}
 
 /** One schema problem before it is placed in the file. */
 export interface SchemaIssue {
@@ -78,6 +120,11 @@ function leafMessage(error: ValueError, secret: boolean): string {
     case ValueErrorType.Null:
     case ValueErrorType.Literal:
       return `expected ${describeSchema(error.schema)}, got ${got}`
+  }
+  // a constraint (pattern, range, length) the schema words itself
+  const own = ownMessage(error)
+  if (own) return `${own}, got ${error.type === ValueErrorType.StringPattern ? got : quoteValue(error.value, secret)}`
+  switch (error.type) {
     case ValueErrorType.StringMinLength:
       return s.minLength === 1 ? 'must not be empty' : `must be at least ${s.minLength} characters long`
     case ValueErrorType.StringMaxLength:

@@ -145,3 +145,29 @@ export function quoteValue(value: unknown, secret: boolean): string {
   if (secret) return '***'
   return typeof value === 'string' ? JSON.stringify(value) : String(value)
 }
+
+/** The keyword {@link FilePath} marks a path with: relative values are relative to the config file. */
+export const PATH_KEYWORD = 'x-firefront-path'
+
+/**
+ * Rewrites, in place where it can, every string whose schema carries {@link PATH_KEYWORD} through
+ * `resolve` (the loader makes them absolute from the config file's folder). Run after defaults, so a
+ * default path is resolved too.
+ */
+export function resolvePaths(schema: TSchema, value: unknown, resolve: (path: string) => string): unknown {
+  if (typeof value === 'string') return (schema as Record<string, unknown>)[PATH_KEYWORD] ? resolve(value) : value
+  if (KindGuard.IsObject(schema) && isPlainObject(value)) {
+    for (const [key, property] of Object.entries(schema.properties)) {
+      if (key in value) value[key] = resolvePaths(property, value[key], resolve)
+    }
+  } else if (KindGuard.IsRecord(schema) && isPlainObject(value)) {
+    const item = recordValueSchema(schema)
+    if (item) for (const key of Object.keys(value)) value[key] = resolvePaths(item, value[key], resolve)
+  } else if (KindGuard.IsArray(schema) && Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = resolvePaths(schema.items, value[i], resolve)
+  } else if (KindGuard.IsUnion(schema) && value !== undefined) {
+    const variant = schema.anyOf.find((v) => matchesShape(v, value))
+    if (variant) return resolvePaths(variant, value, resolve)
+  }
+  return value
+}

@@ -56,6 +56,13 @@ export interface PluginDefinition<K extends PluginKind, S extends TSchema> {
    * relative to the block (`map_key`). Must not do I/O: `validate` does not connect anywhere.
    */
   checkConfig?(config: Static<S>, env: ConfigCheckEnv): readonly ConfigIssue[]
+  /**
+   * Sinks and throttle policies: the part of the plugin's config read from the config file's own
+   * top-level blocks (the Kafka sink reads `kafka:`, the consumer-lag policy `throttling:` and
+   * `kafka:`), given the validated file. What the file writes under the plugin's own `config:`
+   * block is laid over it. Pure: no I/O.
+   */
+  configFromFile?(file: Readonly<Record<string, unknown>>): Record<string, unknown>
 }
 
 /** What {@link PluginDefinition.checkConfig} may read: the environment the runtime will run with. */
@@ -116,6 +123,9 @@ export function manifestProblems(value: unknown): string[] {
   if (typeof m.create !== 'function') problems.push('create must be a function')
   if (m.checkConfig !== undefined && typeof m.checkConfig !== 'function') {
     problems.push('checkConfig must be a function when given')
+  }
+  if (m.configFromFile !== undefined && typeof m.configFromFile !== 'function') {
+    problems.push('configFromFile must be a function when given')
   }
   return problems
 }

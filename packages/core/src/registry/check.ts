@@ -5,7 +5,7 @@
 import { dirname, resolve } from 'node:path'
 import type { ConfigIssue } from '@firefront/sdk'
 import type { LoadedConfig } from '../config/load'
-import { builtinSinkMappers, builtinThrottleMappers, createBuiltinRegistry } from '../runtime/builtins'
+import { createBuiltinRegistry } from '../runtime/builtins'
 import { loadDeclaredPlugins } from './load'
 import { planOutputs, planSource } from './plan'
 import type { PluginRegistry } from './registry'
@@ -95,8 +95,6 @@ export async function checkConfigPlan(
     ...planOutputs(loaded.config, registry, {
       ...context,
       raw,
-      sinkMappers: builtinSinkMappers,
-      throttleMappers: builtinThrottleMappers,
     }).issues,
   )
   return { registry, issues }

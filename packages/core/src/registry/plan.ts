@@ -29,9 +29,6 @@ export interface RuntimePlan {
   readonly throttle: PlannedPlugin<'throttle-policy'>
 }
 
-/** Maps the top-level blocks of a config onto a built-in sink's config (e.g. `kafka:` for the kafka sink). */
-export type SinkConfigMapper = (config: FirefrontConfig) => Record<string, unknown>
-
 /** The sink named by `sink.type`, or the default: kafka when a `kafka:` block is present, else file. */
 export function sinkTypeOf(config: FirefrontConfig, raw?: { kafka?: unknown }): string {
   if (config.sink?.type) return config.sink.type
@@ -94,10 +91,6 @@ function validated<K extends AnyPlugin['kind']>(
 export interface PlanOptions extends BlockContext {
   /** The config as written, before defaults (to tell an absent `kafka:` block from an empty one). */
   readonly raw?: { kafka?: unknown }
-  /** Config mappers of built-in sinks. */
-  readonly sinkMappers?: Readonly<Record<string, SinkConfigMapper>>
-  /** How built-in throttle policies read the config file (e.g. `throttling:` plus `kafka:`). */
-  readonly throttleMappers?: Readonly<Record<string, SinkConfigMapper>>
   /** Only plan these sources (default: every enabled one). */
   readonly only?: readonly string[]
 }
@@ -211,7 +204,7 @@ export function planOutputs(config: FirefrontConfig, registry: PluginRegistry, o
   if (!sinkEntry) {
     issues.push({ path: 'sink.type', message: `unknown sink: ${enumMessage(registry.names('sink'), sinkType, false)}` })
   } else {
-    const mapped = options.sinkMappers?.[sinkType]?.(config) ?? {}
+    const mapped = (sinkEntry.plugin as Plugin).configFromFile?.(config as unknown as Record<string, unknown>) ?? {}
     sink = validated(
       sinkEntry,
       { ...mapped, ...(config.sink?.config ?? {}) },
@@ -247,7 +240,8 @@ export function planOutputs(config: FirefrontConfig, registry: PluginRegistry, o
     })
   } else {
     const { enabled: _enabled, policy: _policy, ...throttling } = config.throttling
-    const mapped = options.throttleMappers?.[policyName]?.(config) ?? throttling
+    const mapped =
+      (policyEntry.plugin as Plugin).configFromFile?.(config as unknown as Record<string, unknown>) ?? throttling
     throttle = validated(policyEntry, policyName === 'allow-all' ? {} : mapped, 'throttling', issues, options)
   }
   return { sink, throttle, topics: topicsOk ? topics : undefined, issues }

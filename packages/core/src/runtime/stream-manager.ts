@@ -33,7 +33,7 @@ import { lockStateDir, type StateLock } from '../cursors/state-lock'
 import { asSdkLogger, createLogger } from '../observability/logger'
 import { type PlannedPlugin, planOutputs, planSource } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
-import { builtinSinkMappers, builtinThrottleMappers, createBuiltinRegistry } from './builtins'
+import { createBuiltinRegistry } from './builtins'
 import { RuntimeEmitter } from './events'
 import type { RuntimeMetrics } from './metrics'
 import { Pipeline } from './pipeline'
@@ -195,8 +195,6 @@ export class StreamManager {
     const outputs = planOutputs(cfg, this.registry, {
       baseDir: this.#baseDir,
       raw: this.#o.raw,
-      sinkMappers: builtinSinkMappers,
-      throttleMappers: builtinThrottleMappers,
     })
     if (
       outputs.issues.length > 0 &&

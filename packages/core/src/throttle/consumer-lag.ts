@@ -6,7 +6,8 @@
  * off exponentially. It only delays batches — it never reorders or re-enqueues them.
  */
 import { defineThrottlePolicy, type JsonValue, type Static, Type } from '@firefront/sdk'
-import { KafkaConfig as KafkaBlock, ThrottlingConfig } from '../config/schema'
+import { type FirefrontConfig, KafkaConfig as KafkaBlock, ThrottlingConfig } from '../config/schema'
+import { brokerList } from '../kafka/config'
 import { createKafkaLagReader, type LagReader, type LagSnapshot } from '../kafka/lag-reader'
 
 // The policy's tunables are the `throttling:` block's own keys, declared once in the config schema,
@@ -80,6 +81,12 @@ export const consumerLagThrottlePolicy = defineThrottlePolicy({
   version: '0.1.0',
   description: 'send rate from the real lag of the watched consumer groups',
   configSchema: ConsumerLagConfig,
+  // the `throttling:` block's tunables, and the brokers and client settings of `kafka:`
+  configFromFile: (file) => {
+    const config = file as FirefrontConfig
+    const { enabled: _enabled, policy: _policy, ...throttling } = config.throttling
+    return { ...throttling, brokers: brokerList(config.kafka), kafka: config.kafka }
+  },
   create(config, ctx) {
     const throttle = new LagThrottle(config)
     let reader: LagReader | undefined

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { loadConfigText } from '../../src/config/load'
 import { planOutputs } from '../../src/registry/plan'
-import { builtinSinkMappers, createBuiltinRegistry } from '../../src/runtime/builtins'
+import { createBuiltinRegistry } from '../../src/runtime/builtins'
 
 describe('paths in a config file are relative to the file, resolved when it is loaded', () => {
   const folder = join('/srv', 'firefront', 'conf')
@@ -24,7 +24,6 @@ describe('paths in a config file are relative to the file, resolved when it is l
     const outputs = planOutputs(loaded.config, createBuiltinRegistry(), {
       baseDir: folder,
       raw: loaded.raw as { kafka?: unknown },
-      sinkMappers: builtinSinkMappers,
     })
     expect(outputs.issues).toEqual([])
     expect(outputs.sink?.config).toMatchObject({ directory: join(folder, 'out') })
@@ -32,7 +31,6 @@ describe('paths in a config file are relative to the file, resolved when it is l
     const byDefault = planOutputs(load('state_dir: state\n').config, createBuiltinRegistry(), {
       baseDir: folder,
       raw: {},
-      sinkMappers: builtinSinkMappers,
     })
     expect(byDefault.sink?.config).toMatchObject({ directory: join(folder, 'state/out') })
   })

@@ -303,4 +303,32 @@ describe('built-ins use the public contract only', () => {
     // the hook from code marked both
     expect(out.every((r) => JSON.stringify(r).includes('x-mark'))).toBe(true)
   })
+
+  it("a third-party sink reads the config file's own blocks through configFromFile, as the built-in sinks do", async () => {
+    let seen: unknown
+    const fromFile = defineSink({
+      name: 'from-file',
+      version: '1.0.0',
+      configSchema: Type.Object({ topic_prefix: Type.String(), partitions: Type.Integer({ default: 1 }) }),
+      configFromFile: (file) => ({
+        topic_prefix: String((file.default_topic as string | undefined) ?? 'none'),
+        partitions: 3,
+      }),
+      create: (config) => {
+        seen = config
+        return { send: async (b) => ({ delivered: b.records.length, deadLettered: 0, spooled: 0 }) }
+      },
+    })
+    const d = dir()
+    const text = base(d, 'default_topic: fires\nsink: { type: from-file, config: { partitions: 6 } }')
+    const manager = new StreamManager({
+      config: configFrom(text),
+      logger: quietLogger(),
+      plugins: [...plugins, fromFile],
+    })
+    await manager.start()
+    await manager.stop()
+    // the file's block is read, and the sink's own config block is laid over it
+    expect(seen).toEqual({ topic_prefix: 'fires', partitions: 6 })
+  })
 })

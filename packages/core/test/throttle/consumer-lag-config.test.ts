@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfigText } from '../../src/config/load'
 import { planOutputs } from '../../src/registry/plan'
-import { builtinSinkMappers, builtinThrottleMappers, createBuiltinRegistry } from '../../src/runtime/builtins'
+import { createBuiltinRegistry } from '../../src/runtime/builtins'
 
 // One throttling schema, declared once: every key the policy reads can be set from the file.
 describe('throttling: from YAML to the consumer-lag policy', () => {
@@ -10,8 +10,6 @@ describe('throttling: from YAML to the consumer-lag policy', () => {
     expect(loaded.issues).toEqual([])
     const outputs = planOutputs(loaded.config, createBuiltinRegistry(), {
       raw: loaded.raw as { kafka?: unknown },
-      sinkMappers: builtinSinkMappers,
-      throttleMappers: builtinThrottleMappers,
     })
     expect(outputs.issues).toEqual([])
     return outputs.throttle!

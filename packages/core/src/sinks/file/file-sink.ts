@@ -57,6 +57,8 @@ export const fileSink = defineSink({
   version: '0.1.0',
   description: 'JSON Lines files, one per topic, fsync-ed',
   configSchema: FileSinkConfig,
+  // without a directory of its own, records go to the state folder's `out/`
+  configFromFile: (file) => ({ directory: `${String(file.state_dir ?? '.firefront')}/out` }),
   create(config, ctx) {
     const dir = resolve(config.directory)
     const handles = new Map<string, FileHandle>()

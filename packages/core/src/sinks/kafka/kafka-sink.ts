@@ -14,7 +14,8 @@ import {
   type SinkInstance,
   type SinkResult,
 } from '@firefront/sdk'
-import { KafkaSinkConfig, localDeadLetterDirectory, spoolDirectory } from '../../kafka/config'
+import type { FirefrontConfig } from '../../config/schema'
+import { KafkaSinkConfig, kafkaSinkConfigFrom, localDeadLetterDirectory, spoolDirectory } from '../../kafka/config'
 import { Delivery } from '../../kafka/delivery/delivery'
 import { NOT_STARTED_METRICS, type ProducerMetrics } from '../../kafka/delivery/delivery-metrics'
 import type { SpooledBatch } from '../../kafka/delivery/delivery-spool'
@@ -154,5 +155,6 @@ export const kafkaSink = defineSink({
   description:
     'Apache Kafka through kafkajs: idempotent, acks all, retries with backoff, dead-letter topic, disk spool',
   configSchema: KafkaSinkConfig,
+  configFromFile: (file) => kafkaSinkConfigFrom(file as FirefrontConfig) as unknown as Record<string, unknown>,
   create: (config, ctx) => createKafkaSink(config, ctx),
 })

@@ -8,10 +8,12 @@
  */
 export { Type, type Static, type TSchema } from '@sinclair/typebox'
 export * from './backoff'
+export * from './body'
 export * from './context'
 export * from './define'
 export * from './errors'
 export * from './instances'
 export * from './record'
 export * from './signals'
+export * from './utf8'
 export * from './validate'

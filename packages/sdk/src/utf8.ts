@@ -4,6 +4,7 @@
  * often and where, so the connector can reject or flag exactly what was altered.
  * @packageDocumentation
  */
+import { Buffer, isUtf8 } from 'node:buffer'
 
 /** What {@link decodeUtf8} found wrong with the bytes. */
 export interface InvalidUtf8 {
@@ -29,7 +30,6 @@ export interface DecodedText {
 /** The replacement character a lenient decoder puts where bytes were invalid. */
 export const REPLACEMENT_CHARACTER = '\uFFFD'
 
-const strict = new TextDecoder('utf-8', { fatal: true })
 const lenient = new TextDecoder('utf-8')
 
 /** Byte offset of the first invalid UTF-8 sequence (WHATWG rules, as TextDecoder's); -1 if none. */
@@ -82,7 +82,7 @@ function countReplacements(text: string): number {
 }
 
 /**
- * Decodes `bytes` as UTF-8. Valid input costs one strict decode; only invalid input is decoded
+ * Decodes `bytes` as UTF-8. Valid input costs one validation and one decode; only invalid input is decoded
  * again leniently and measured, so the caller can reject (or flag) the rows, features or
  * payloads that hold a U+FFFD it did not send.
  *
@@ -93,18 +93,19 @@ function countReplacements(text: string): number {
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array): DecodedText {
-  try {
-    return { text: strict.decode(bytes) }
-  } catch {
-    const text = lenient.decode(bytes)
-    const genuineReplacements = countGenuineReplacements(bytes)
-    return {
-      text,
-      invalid: {
-        sequences: Math.max(1, countReplacements(text) - genuineReplacements),
-        firstOffset: Math.max(0, firstInvalidUtf8(bytes)),
-        genuineReplacements,
-      },
-    }
+  if (isUtf8(bytes)) {
+    // Validated in one fast pass, then decoded by Buffer; unlike TextDecoder it keeps a BOM: drop it.
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text }
+  }
+  const text = lenient.decode(bytes)
+  const genuineReplacements = countGenuineReplacements(bytes)
+  return {
+    text,
+    invalid: {
+      sequences: Math.max(1, countReplacements(text) - genuineReplacements),
+      firstOffset: Math.max(0, firstInvalidUtf8(bytes)),
+      genuineReplacements,
+    },
   }
 }

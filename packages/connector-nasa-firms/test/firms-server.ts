@@ -106,6 +106,9 @@ export async function startFirmsServer(answer: FirmsServer['answer'] = () => ({ 
     if (a.delayMs) setTimeout(send, a.delayMs)
     else send()
   })
+  // Idle connections are closed by the client only: a server closing one at its keep-alive timeout
+  // while fetch reuses it fails that request with ECONNRESET (seen after the long 150k-row test).
+  server.keepAliveTimeout = 0
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

@@ -110,6 +110,9 @@ export class FirmsBodyTooLargeError extends BodyTooLargeError {
   }
 }
 
+/** Bytes of an error answer read for its message (a refusal text, a problem+json, a CDN page). */
+const ERROR_BODY_BYTES = 64 * 1024
+
 /** Talks to one FIRMS host with one MAP_KEY. */
 export class FirmsClient {
   private readonly keyForms: string[]
@@ -226,12 +229,18 @@ export class FirmsClient {
         throw failed(err, 'FIRMS request failed')
       }
       try {
-        bytes = await readBody(response, { maxBytes: this.options.maxBodyBytes, signal: linked.signal })
+        // An error answer is read only as far as its message needs: it is never data.
+        const maxBytes = response.ok ? this.options.maxBodyBytes : Math.min(this.options.maxBodyBytes, ERROR_BODY_BYTES)
+        bytes = await readBody(response, { maxBytes, signal: linked.signal })
       } catch (err) {
-        if (err instanceof BodyTooLargeError && !signal.aborted) {
-          throw new FirmsBodyTooLargeError(err, shown, response.status, (t) => this.redact(t))
+        if (err instanceof BodyTooLargeError && !response.ok && !signal.aborted) {
+          bytes = new TextEncoder().encode(err.preview)
+        } else {
+          if (err instanceof BodyTooLargeError && !signal.aborted) {
+            throw new FirmsBodyTooLargeError(err, shown, response.status, (t) => this.redact(t))
+          }
+          throw failed(err, `FIRMS body cut off (HTTP ${response.status})`)
         }
-        throw failed(err, `FIRMS body cut off (HTTP ${response.status})`)
       }
     } finally {
       linked.dispose()

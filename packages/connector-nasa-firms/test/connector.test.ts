@@ -244,6 +244,14 @@ describe('FIRMS errors', () => {
     expect((run.error as Error).message).toContain(`HTTP ${status}`)
   })
 
+  it('reads only the start of a large error page, and retries: an error answer is never a dead letter', async () => {
+    server.answer = () => ({ status: 503, body: `<html>Service Unavailable${' '.repeat(2 * 1024 * 1024)}</html>` })
+    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('HTTP 503') })
+    expect((run.error as Error).message).toContain('Service Unavailable')
+    expect(run.rejected).toEqual([])
+  })
+
   it('retries an answer slower than request_timeout_seconds', async () => {
     server.answer = () => ({ body: fixture('firms_viirs_noaa20_nrt_sample.csv'), delayMs: 3000 })
     const run = await runConnector(connector, {

@@ -138,6 +138,9 @@ export class NwsBodyTooLargeError extends BodyTooLargeError {
   }
 }
 
+/** Bytes of an error answer read for its message (a problem+json, a CDN page). */
+const ERROR_BODY_BYTES = 64 * 1024
+
 /** Talks to one NWS host. */
 export class NwsClient {
   constructor(private readonly options: NwsClientOptions) {}
@@ -189,11 +192,17 @@ export class NwsClient {
         throw failed(err, 'NWS request failed')
       }
       try {
-        bytes = await readBody(response, { maxBytes: this.options.maxBodyBytes, signal: linked.signal })
+        // An error answer is read only as far as its message needs: it is never data.
+        const maxBytes = response.ok ? this.options.maxBodyBytes : Math.min(this.options.maxBodyBytes, ERROR_BODY_BYTES)
+        bytes = await readBody(response, { maxBytes, signal: linked.signal })
       } catch (err) {
-        if (err instanceof BodyTooLargeError && !signal.aborted)
-          throw new NwsBodyTooLargeError(err, url, response.status)
-        throw failed(err, `NWS body cut off (HTTP ${response.status})`)
+        if (err instanceof BodyTooLargeError && !response.ok && !signal.aborted) {
+          bytes = new TextEncoder().encode(err.preview)
+        } else {
+          if (err instanceof BodyTooLargeError && !signal.aborted)
+            throw new NwsBodyTooLargeError(err, url, response.status)
+          throw failed(err, `NWS body cut off (HTTP ${response.status})`)
+        }
       }
     } finally {
       linked.dispose()

@@ -53,7 +53,11 @@ export class FieldReader {
   number(field: string, value: unknown): number | null {
     if (value === undefined || value === null) return null
     if (typeof value === 'number' && Number.isFinite(value)) return value
-    this.note(field, `${jsonType(value)}, expected a number`, value)
+    this.note(
+      field,
+      typeof value === 'number' ? `${value}, expected a finite number` : `${jsonType(value)}, expected a number`,
+      value,
+    )
     return null
   }
 

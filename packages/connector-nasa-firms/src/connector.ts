@@ -104,11 +104,14 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
       // Not retried: the same request brings the same body. The window stays unread (the
       // cursor does not pass it) and the dead letter says how large the answer was.
       m.oversize.inc(1, { source })
+      log.warn(
+        { url: err.url, size: err.size, bytesRead: err.bytesRead },
+        'FIRMS answer over max_body_bytes dead-lettered',
+      )
       ctx.reject({
         reason: err.message,
         input: {
           size: err.size,
-          bytes_read: err.bytesRead,
           max_body_bytes: err.maxBytes,
           preview: err.preview,
         },

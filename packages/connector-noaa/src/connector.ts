@@ -307,9 +307,13 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
           // Not retried: the same request brings the same body. Its part of the cursor stays, and
           // the dead letter says how large the answer was.
           m.oversize.inc(1, { what: what.split(' ')[0]! })
+          log.warn(
+            { url: err.url, size: err.size, bytesRead: err.bytesRead },
+            'NWS answer over max_body_bytes dead-lettered',
+          )
           ctx.reject({
             reason: err.message,
-            input: { size: err.size, bytes_read: err.bytesRead, max_body_bytes: err.maxBytes, preview: err.preview },
+            input: { size: err.size, max_body_bytes: err.maxBytes, preview: err.preview },
             location: err.url,
           })
           succeeded++

@@ -521,10 +521,13 @@ describe('data not exactly as NWS should send it, and answers over max_body_byte
     expect(fake.rejected).toHaveLength(1)
     const dead = fake.rejected[0]!
     expect(dead.location).toMatch(/\/alerts\/active\?/)
-    expect(dead.reason).toMatch(/^NWS answer \(HTTP 200\) not read: body of more than 1048576 bytes/)
-    const input = dead.input as { size: string; bytes_read: number; preview: string }
+    expect(dead.reason).toMatch(
+      /^NWS answer \(HTTP 200\) not read: body is over the cap of 1048576 bytes \(no Content-Length; reading stopped at the cap\), max_body_bytes/,
+    )
+    const input = dead.input as { size: string; preview: string }
     expect(input.size).toBe('>1048576')
-    expect(input.bytes_read).toBeLessThanOrEqual(2 * 1024 * 1024)
+    const logged = fake.logs.find((l) => l.msg === 'NWS answer over max_body_bytes dead-lettered')
+    expect(logged?.fields.bytesRead).toBeLessThanOrEqual(2 * 1024 * 1024)
     expect(input.preview.startsWith('{"type":"FeatureCollection"')).toBe(true)
     expect(input.preview.length).toBeLessThanOrEqual(256)
     expect(fake.metrics.get('noaa_bodies_oversize_total')).toBe(1)

@@ -33,11 +33,14 @@ export class BodyTooLargeError extends FirefrontError {
   readonly preview: string
 
   constructor(details: { maxBytes: number; declaredBytes?: number; bytesRead: number; preview: string }) {
-    const size =
+    // No bytesRead in the message: it varies with the network, and the same oversize answer
+    // must read the same each time (the runtime dead-letters a repeated input once).
+    super(
+      'ERR_INPUT_REJECTED',
       details.declaredBytes !== undefined
-        ? `${details.declaredBytes} bytes (Content-Length)`
-        : `more than ${details.maxBytes} bytes (reading stopped after ${details.bytesRead})`
-    super('ERR_INPUT_REJECTED', `body of ${size} is over the cap of ${details.maxBytes} bytes`)
+        ? `body of ${details.declaredBytes} bytes (Content-Length) is over the cap of ${details.maxBytes} bytes`
+        : `body is over the cap of ${details.maxBytes} bytes (no Content-Length; reading stopped at the cap)`,
+    )
     this.maxBytes = details.maxBytes
     this.declaredBytes = details.declaredBytes
     this.bytesRead = details.bytesRead

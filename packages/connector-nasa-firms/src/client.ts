@@ -104,7 +104,7 @@ export class FirmsBodyTooLargeError extends BodyTooLargeError {
       bytesRead: cause.bytesRead,
       preview: redact(cause.preview),
     })
-    this.message = `FIRMS answer (HTTP ${status}) not read: ${cause.message}, max_body_bytes (${url})`
+    this.message = `FIRMS answer (HTTP ${status}) over max_body_bytes, not read: ${cause.message} (${url})`
     this.url = url
     this.status = status
   }

@@ -395,7 +395,7 @@ describe('bytes that are not UTF-8, and answers over max_body_bytes', () => {
       const url = `${server.baseUrl}/api/area/csv/***/MODIS_NRT/${AREA}/1`
       expect(dead.location).toBe(url)
       expect(dead.reason).toMatch(
-        /^FIRMS answer \(HTTP 200\) not read: body .*is over the cap of 1048576 bytes.*, max_body_bytes/,
+        /^FIRMS answer \(HTTP 200\) over max_body_bytes, not read: body .*is over the cap of 1048576 bytes/,
       )
       const input = dead.input as { size: string; max_body_bytes: number; preview: string }
       expect(Object.keys(input)).toEqual(['size', 'max_body_bytes', 'preview'])

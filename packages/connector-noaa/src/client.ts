@@ -132,7 +132,7 @@ export class NwsBodyTooLargeError extends BodyTooLargeError {
       bytesRead: cause.bytesRead,
       preview: cause.preview,
     })
-    this.message = `NWS answer (HTTP ${status}) not read: ${cause.message}, max_body_bytes (${url})`
+    this.message = `NWS answer (HTTP ${status}) over max_body_bytes, not read: ${cause.message} (${url})`
     this.url = url
     this.status = status
   }

@@ -522,7 +522,7 @@ describe('data not exactly as NWS should send it, and answers over max_body_byte
     const dead = fake.rejected[0]!
     expect(dead.location).toMatch(/\/alerts\/active\?/)
     expect(dead.reason).toMatch(
-      /^NWS answer \(HTTP 200\) not read: body is over the cap of 1048576 bytes \(no Content-Length; reading stopped at the cap\), max_body_bytes/,
+      /^NWS answer \(HTTP 200\) over max_body_bytes, not read: body is over the cap of 1048576 bytes \(no Content-Length; reading stopped at the cap\) \(http/,
     )
     const input = dead.input as { size: string; preview: string }
     expect(input.size).toBe('>1048576')

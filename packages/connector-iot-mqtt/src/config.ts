@@ -10,6 +10,15 @@ export const PAYLOAD_FORMATS = ['json', 'tasmota', 'ttn-v3', 'raw'] as const
 /** One of {@link PAYLOAD_FORMATS}. */
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number]
 
+/**
+ * Default cap of one payload: 256 KiB. Sensor readings are well under 1 kB and a The Things Stack
+ * uplink with its metadata a few kB; Mosquitto's own `message_size_limit` is unlimited by default.
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024
+
+/** The largest payload MQTT itself allows (a PUBLISH's remaining length is at most 268,435,455 bytes). */
+export const MQTT_MAX_PAYLOAD_BYTES = 268_435_455
+
 const Qos = Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)])
 
 /** Schema of the connector's `config:` block. */
@@ -58,6 +67,13 @@ export const MqttConfig = Type.Object(
     ),
     timezone: Type.String({ minLength: 1, default: 'UTC', description: 'IANA time zone of Tasmota local `Time`' }),
     ignore_retained: Type.Boolean({ default: false, description: 'drop retained messages' }),
+    max_payload_bytes: Type.Integer({
+      minimum: 1,
+      maximum: MQTT_MAX_PAYLOAD_BYTES,
+      default: DEFAULT_MAX_PAYLOAD_BYTES,
+      description:
+        'largest payload read (bytes); a larger one is dead-lettered with its size and a preview, and acknowledged',
+    }),
     dedupe_cache_size: Type.Integer({
       minimum: 0,
       default: 10000,
@@ -95,6 +111,7 @@ export interface MqttSettings {
   readonly payloadFormat: PayloadFormat
   readonly timezone: string
   readonly ignoreRetained: boolean
+  readonly maxPayloadBytes: number
   readonly dedupeCacheSize: number
 }
 
@@ -158,6 +175,7 @@ export function resolveSettings(config: MqttConfig, sourceId: string): MqttSetti
     payloadFormat: config.payload_format,
     timezone: config.timezone,
     ignoreRetained: config.ignore_retained,
+    maxPayloadBytes: config.max_payload_bytes,
     dedupeCacheSize: config.dedupe_cache_size,
   }
 }

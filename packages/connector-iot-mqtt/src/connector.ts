@@ -3,11 +3,13 @@
  * emits it, acknowledging a QoS 1/2 message only once its record is in the runtime's queue.
  */
 import {
+  BODY_PREVIEW_BYTES,
   ConnectorConfigError,
   type Emit,
   type PluginContext,
   type PushConnector,
   RetryableError,
+  decodeUtf8,
   defineConnector,
 } from '@firefront/sdk'
 import type { IPublishPacket, MqttClient } from 'mqtt'
@@ -38,6 +40,7 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     messages: ctx.metrics.counter('mqtt_messages_total', 'MQTT messages received'),
     emitted: ctx.metrics.counter('mqtt_records_emitted_total', 'records emitted'),
     rejected: ctx.metrics.counter('mqtt_payloads_rejected_total', 'payloads not valid for their format'),
+    oversize: ctx.metrics.counter('mqtt_payloads_oversize_total', 'payloads over max_payload_bytes, dead-lettered'),
     duplicates: ctx.metrics.counter('mqtt_duplicates_total', 'redelivered messages dropped as duplicates'),
     retained: ctx.metrics.counter('mqtt_retained_ignored_total', 'retained messages dropped (ignore_retained)'),
     reconnects: ctx.metrics.counter('mqtt_reconnects_total', 'reconnect attempts'),
@@ -54,10 +57,24 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
       m.retained.inc()
       return
     }
+    if (payload.length > settings.maxPayloadBytes) {
+      // Never decoded or parsed: the dead letter carries the size and a preview, not the payload.
+      m.oversize.inc()
+      const preview = new TextDecoder().decode(payload.subarray(0, BODY_PREVIEW_BYTES), { stream: true })
+      ctx.reject({
+        reason: `payload of ${payload.length} bytes is over max_payload_bytes (${settings.maxPayloadBytes})`,
+        input: { size: payload.length, max_payload_bytes: settings.maxPayloadBytes, preview },
+        location: packet.topic,
+      })
+      return
+    }
     const read = normalise(settings.payloadFormat, { topic: packet.topic, payload }, { timezone: settings.timezone })
     if (!read.ok) {
       m.rejected.inc()
-      ctx.reject({ reason: read.reason, input: payload.toString('utf8'), location: packet.topic })
+      const { text, invalid } = decodeUtf8(payload)
+      // Bytes that are not UTF-8 are kept as received (base64), beside the text with U+FFFD.
+      const input = invalid ? { base64: payload.toString('base64'), text } : text
+      ctx.reject({ reason: read.reason, input, location: packet.topic })
       return
     }
     const record = toRecord(settings.payloadFormat, read.data, info, ctx.clock.now())

@@ -178,6 +178,61 @@ describe('delivery', () => {
     expect(run.fake.metrics.get('mqtt_payloads_rejected_total')).toBe(3)
   })
 
+  it('dead-letters a payload over max_payload_bytes with its size and a preview, and delivers the next', async () => {
+    const p = prefix()
+    const run = await startConnector({ url, topics: [`${p}/#`], clean_session: true, max_payload_bytes: 64 * 1024 })
+    await run.waitForLog('subscribed')
+    const publisher = await connectAsync(url)
+    try {
+      const big = Buffer.alloc(2 * 1024 * 1024, 'x')
+      big.write('{"deviceId":"ws-1","blob":"')
+      await publisher.publishAsync(`${p}/ws-1`, big, { qos: 1 })
+      await publisher.publishAsync(`${p}/ws-1`, reading('ws-1', 3), { qos: 1 })
+    } finally {
+      await publisher.endAsync()
+    }
+    await run.waitFor(1)
+    await run.stop()
+    expect(run.records.map((r) => r.key)).toEqual(['ws-1:2026-08-01T12:00:03.000Z:3'])
+    expect(run.fake.rejected).toEqual([
+      {
+        reason: `payload of ${2 * 1024 * 1024} bytes is over max_payload_bytes (65536)`,
+        input: {
+          size: 2 * 1024 * 1024,
+          max_payload_bytes: 65536,
+          preview: `{"deviceId":"ws-1","blob":"${'x'.repeat(229)}`,
+        },
+        location: `${p}/ws-1`,
+      },
+    ])
+    expect(run.fake.metrics.get('mqtt_payloads_oversize_total')).toBe(1)
+    expect(run.fake.metrics.get('mqtt_payloads_rejected_total')).toBeUndefined()
+  })
+
+  it('rejects a JSON payload holding bytes that are not UTF-8, keeping its bytes', async () => {
+    const p = prefix()
+    const run = await startConnector({ url, topics: [`${p}/#`], clean_session: true })
+    await run.waitForLog('subscribed')
+    const bad = Buffer.concat([Buffer.from('{"deviceId":"ws-'), Buffer.from([0xff]), Buffer.from('1","smokePpm":2}')])
+    const publisher = await connectAsync(url)
+    try {
+      await publisher.publishAsync(`${p}/ws-1`, bad, { qos: 1 })
+      await publisher.publishAsync(`${p}/ws-1`, reading('ws-1', 4), { qos: 1 })
+    } finally {
+      await publisher.endAsync()
+    }
+    await run.waitFor(1)
+    await run.stop()
+    expect(run.records).toHaveLength(1)
+    expect(run.fake.rejected).toEqual([
+      {
+        reason: 'the payload is not valid UTF-8 (1 bad byte sequence(s), the first at byte 16)',
+        input: { base64: bad.toString('base64'), text: '{"deviceId":"ws-\uFFFD1","smokePpm":2}' },
+        location: `${p}/ws-1`,
+      },
+    ])
+  })
+
   it('drops a duplicate of a record already emitted', async () => {
     const p = prefix()
     const run = await startConnector({ url, topics: [`${p}/#`], clean_session: true })

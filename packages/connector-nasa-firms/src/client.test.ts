@@ -7,6 +7,7 @@ describe('FirmsClient URLs and redaction', () => {
     mapKey: 'abc123/+=key',
     fetch: globalThis.fetch,
     timeoutMs: 1000,
+    maxBodyBytes: 1_000_000,
   })
 
   it('builds area and country URLs, with DATE when historical', () => {

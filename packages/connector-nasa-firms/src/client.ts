@@ -3,10 +3,18 @@
  * the SDK's errors. The MAP_KEY is a path segment, so every URL or text that leaves this module
  * (log fields, error messages, rejected-row locations) goes through {@link FirmsClient.redact}.
  */
-import { ConnectorConfigError, type FetchFn, RetryableError } from '@firefront/sdk'
+import {
+  BodyTooLargeError,
+  ConnectorConfigError,
+  type FetchFn,
+  type InvalidUtf8,
+  RetryableError,
+  decodeUtf8,
+  linkSignals,
+  readBody,
+} from '@firefront/sdk'
 import type { FirmsSource, FirmsTarget } from './config'
 import { isFirmsHeader } from './parse'
-import { linkSignals } from '@firefront/sdk'
 
 /** What stands in for the MAP_KEY in logs and errors. */
 export const REDACTED = '***'
@@ -18,13 +26,19 @@ export interface FirmsClientOptions {
   readonly fetch: FetchFn
   /** Timeout of one request, body included. */
   readonly timeoutMs: number
+  /** The largest body read; a larger one is refused with {@link FirmsBodyTooLargeError}. */
+  readonly maxBodyBytes: number
   /** Wall-clock time (for Retry-After dates). */
   readonly now?: () => number
 }
 
 /** A successful answer. */
 export interface FirmsResponse {
+  /** The body decoded as UTF-8 (bytes that are not UTF-8 show as U+FFFD: see `invalid`). */
   readonly text: string
+  /** Set when some bytes were not valid UTF-8; `bytes` then holds the body as received. */
+  readonly invalid?: InvalidUtf8
+  readonly bytes?: Uint8Array
   /** The request URL with the MAP_KEY replaced by `***`. */
   readonly url: string
   readonly status: number
@@ -73,6 +87,31 @@ const num = (v: unknown): number | undefined => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN
   return Number.isFinite(n) ? n : undefined
 }
+
+/**
+ * An answer larger than `max_body_bytes`. Not retried (the same request would bring the same
+ * body): the connector dead-letters it with its size and a preview, and goes on.
+ */
+export class FirmsBodyTooLargeError extends BodyTooLargeError {
+  /** The request URL, the MAP_KEY redacted. */
+  readonly url: string
+  readonly status: number
+
+  constructor(cause: BodyTooLargeError, url: string, status: number, redact: (text: string) => string) {
+    super({
+      maxBytes: cause.maxBytes,
+      declaredBytes: cause.declaredBytes,
+      bytesRead: cause.bytesRead,
+      preview: redact(cause.preview),
+    })
+    this.message = `FIRMS answer (HTTP ${status}) over max_body_bytes, not read: ${cause.message} (${url})`
+    this.url = url
+    this.status = status
+  }
+}
+
+/** Bytes of an error answer read for its message (a refusal text, a problem+json, a CDN page). */
+const ERROR_BODY_BYTES = 64 * 1024
 
 /** Talks to one FIRMS host with one MAP_KEY. */
 export class FirmsClient {
@@ -179,7 +218,7 @@ export class FirmsClient {
       return new RetryableError(`${what}: ${this.redact(describe(err))} (${shown})`, { cause: this.safeCause(err) })
     }
     let response: Response
-    let text: string
+    let bytes: Uint8Array
     try {
       try {
         response = await this.options.fetch(url, {
@@ -190,16 +229,27 @@ export class FirmsClient {
         throw failed(err, 'FIRMS request failed')
       }
       try {
-        text = await response.text()
+        // An error answer is read only as far as its message needs: it is never data.
+        const maxBytes = response.ok ? this.options.maxBodyBytes : Math.min(this.options.maxBodyBytes, ERROR_BODY_BYTES)
+        bytes = await readBody(response, { maxBytes, signal: linked.signal })
       } catch (err) {
-        throw failed(err, `FIRMS body cut off (HTTP ${response.status})`)
+        if (err instanceof BodyTooLargeError && !response.ok && !signal.aborted) {
+          bytes = new TextEncoder().encode(err.preview)
+        } else {
+          if (err instanceof BodyTooLargeError && !signal.aborted) {
+            throw new FirmsBodyTooLargeError(err, shown, response.status, (t) => this.redact(t))
+          }
+          throw failed(err, `FIRMS body cut off (HTTP ${response.status})`)
+        }
       }
     } finally {
       linked.dispose()
     }
     const ms = Date.now() - started
     const status = response.status
-    if (status >= 200 && status < 300) return { text, url: shown, status, ms }
+    const { text, invalid } = decodeUtf8(bytes)
+    if (status >= 200 && status < 300)
+      return invalid ? { text, invalid, bytes, url: shown, status, ms } : { text, url: shown, status, ms }
     const wait = retryAfterMs(response.headers.get('retry-after'), (this.options.now ?? Date.now)())
     const found = refusalOf(text)
     const refusal = found === undefined ? undefined : this.redact(found)

@@ -19,6 +19,7 @@ describe('FirmsConfig', () => {
       dedupe_window_hours: 6,
       backfill_days_per_poll: 5,
       request_timeout_seconds: 30,
+      max_body_bytes: 128 * 1024 * 1024,
       transaction_limit: 5000,
       check_key_status: false,
     })

@@ -23,6 +23,13 @@ export type FirmsSource = (typeof FIRMS_SOURCES)[number]
 /** The public FIRMS host. */
 export const DEFAULT_BASE_URL = 'https://firms.modaps.eosdis.nasa.gov'
 
+/**
+ * Default cap of one answer: 128 MiB. The largest legitimate answer is a world-wide 5-day VIIRS
+ * window: about 80 bytes a row and, in the busiest fire season, up to some 250,000 detections a
+ * day, so about 100 MB; polls usually read a day or two (a few tens of MB world-wide at most).
+ */
+export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024
+
 /** Environment variable read when the config gives no `map_key`. */
 export const MAP_KEY_ENV = 'FIRMS_MAP_KEY'
 
@@ -95,6 +102,13 @@ export const FirmsConfig = Type.Object(
       default: 30,
       description: 'timeout of one HTTP request',
     }),
+    max_body_bytes: Type.Integer({
+      minimum: 1024,
+      maximum: 1024 * 1024 * 1024,
+      default: DEFAULT_MAX_BODY_BYTES,
+      description:
+        'largest answer read (bytes); a larger one is dead-lettered with its size and a preview, unread past the cap',
+    }),
     transaction_limit: Type.Integer({
       minimum: 1,
       default: 5000,
@@ -129,6 +143,7 @@ export interface FirmsSettings {
   readonly endDate?: string
   readonly backfillDaysPerPoll: number
   readonly requestTimeoutMs: number
+  readonly maxBodyBytes: number
   readonly transactionLimit: number
   readonly checkKeyStatus: boolean
 }
@@ -212,6 +227,7 @@ export function resolveSettings(config: FirmsConfig, env: Readonly<Record<string
     endDate: config.end_date,
     backfillDaysPerPoll: config.backfill_days_per_poll,
     requestTimeoutMs: config.request_timeout_seconds * 1000,
+    maxBodyBytes: config.max_body_bytes,
     transactionLimit: config.transaction_limit,
     checkKeyStatus: config.check_key_status,
   }

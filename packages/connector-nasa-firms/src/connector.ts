@@ -15,15 +15,19 @@ import {
 import pkg from '../package.json'
 import { type Availability, parseAvailability, planHistorical } from './availability'
 import { type TransactionBudget, budgetForKey } from './budget'
-import { FirmsClient } from './client'
+import { FirmsBodyTooLargeError, type FirmsResponse, FirmsClient } from './client'
 import { FirmsConfig, type FirmsSettings, type FirmsSource, resolveSettings, settingsIssues } from './config'
 import { type BackfillCursor, type FirmsCursor, type SourceCursor, admit, cursorJson, readCursor } from './cursor'
 import { addDays, minDay, utcDay } from './dates'
+import { type InvalidLine, findInvalidLines, invalidLineReason } from './invalid-lines'
 import { type FirmsDetection, detectionKey, parseFirmsCsv } from './parse'
 import { linkSignals } from '@firefront/sdk'
 import { type DayWindow, dateWindows, recentWindows } from './windows'
 
 const AVAILABILITY_TTL_MS = 3_600_000
+
+/** The longest transaction window believed from mapkey_status (FIRMS documents 10 minutes). */
+const MAX_TRANSACTION_WINDOW_MS = 3_600_000
 
 /** One request of a poll: a configured source (its cursor slot), the dataset asked and its days. */
 interface Request {
@@ -52,6 +56,7 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
     mapKey: settings.mapKey,
     fetch: ctx.fetch,
     timeoutMs: settings.requestTimeoutMs,
+    maxBodyBytes: settings.maxBodyBytes,
     now: () => ctx.clock.now(),
   })
   const budget: TransactionBudget = budgetForKey(settings.mapKey, settings.transactionLimit)
@@ -61,6 +66,8 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
     transactions: ctx.metrics.counter('firms_transactions_total', 'FIRMS transactions spent (one per day of range)'),
     rows: ctx.metrics.counter('firms_rows_total', 'CSV rows read'),
     rejected: ctx.metrics.counter('firms_rows_rejected_total', 'CSV rows rejected as malformed'),
+    invalidUtf8: ctx.metrics.counter('firms_rows_invalid_utf8_total', 'CSV rows rejected for bytes that are not UTF-8'),
+    oversize: ctx.metrics.counter('firms_bodies_oversize_total', 'answers over max_body_bytes, dead-lettered unread'),
     emitted: ctx.metrics.counter('firms_detections_emitted_total', 'detections emitted'),
     duplicates: ctx.metrics.counter('firms_duplicates_total', 'rows skipped as already emitted'),
     stale: ctx.metrics.counter('firms_stale_rows_total', 'rows older than the dedupe window, skipped'),
@@ -69,6 +76,14 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
   let availability: { at: number; table: Availability | undefined } | undefined
 
   const spend = async (cost: number, signal: AbortSignal): Promise<void> => {
+    // Said before the wait, so a quiet process is explained; the wait is at most one window.
+    const ahead = budget.waitFor(cost, ctx.clock.now())
+    if (ahead > 0) {
+      log.info(
+        { waitMs: ahead, cost, limit: budget.limit, windowMs: budget.windowMs },
+        'waiting for the FIRMS transaction budget (bounded by the source timeout_seconds)',
+      )
+    }
     const waited = await budget.acquire(cost, ctx.clock, signal)
     if (waited > 0) {
       m.budgetWait.observe(waited / 1000)
@@ -83,18 +98,54 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
     await spend(window.dayRange, signal)
     const url = client.detectionsUrl(settings.target, source, window.dayRange, window.date)
     m.requests.inc(1, { source })
-    const res = await client.csv(url, signal)
+    let res: FirmsResponse
+    try {
+      res = await client.csv(url, signal)
+    } catch (err) {
+      if (!(err instanceof FirmsBodyTooLargeError)) throw err
+      // Not retried: the same request brings the same body. The window stays unread (the
+      // cursor does not pass it) and the dead letter says how large the answer was.
+      m.oversize.inc(1, { source })
+      log.warn(
+        { url: err.url, size: err.size, bytesRead: err.bytesRead },
+        'FIRMS answer over max_body_bytes dead-lettered',
+      )
+      ctx.reject({
+        reason: err.message,
+        input: {
+          size: err.size,
+          max_body_bytes: err.maxBytes,
+          preview: err.preview,
+        },
+        location: err.url,
+      })
+      return []
+    }
+    const invalid = res.invalid && res.bytes ? findInvalidLines(res.bytes) : undefined
+    const altered = (line: string): InvalidLine | undefined => invalid?.get(line)?.[0]
     let parsed: ReturnType<typeof parseFirmsCsv>
     try {
-      parsed = parseFirmsCsv(res.text, { source })
+      parsed = parseFirmsCsv(res.text, {
+        source,
+        ...(invalid ? { checkLine: (line: string) => mapDefined(altered(line), invalidLineReason) } : {}),
+      })
     } catch (err) {
       throw new RetryableError(`${client.redact((err as Error).message)} (${res.url})`)
     }
+    let invalidRows = 0
     for (const row of parsed.rejected) {
-      ctx.reject({ reason: row.reason, input: row.input, location: `row ${row.row} of ${res.url}` })
+      const bad = invalid?.get(row.input)?.shift()
+      if (bad) invalidRows++
+      ctx.reject({
+        reason: row.reason,
+        // The bytes as received, beside the text with U+FFFD in place of the bad ones.
+        input: bad ? { text: client.redact(row.input), base64: bad.base64 } : row.input,
+        location: `row ${row.row} of ${res.url}`,
+      })
     }
     m.rows.inc(parsed.detections.length + parsed.rejected.length, { source })
     if (parsed.rejected.length > 0) m.rejected.inc(parsed.rejected.length, { source })
+    if (invalidRows > 0) m.invalidUtf8.inc(invalidRows, { source })
     log.debug(
       {
         url: res.url,
@@ -115,6 +166,9 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
     const res = await client.availability(signal)
     let table: Availability | undefined
     try {
+      if (res.invalid) {
+        throw new Error(`the table holds bytes that are not valid UTF-8 (the first at byte ${res.invalid.firstOffset})`)
+      }
       table = parseAvailability(res.text)
     } catch (err) {
       log.warn(
@@ -182,7 +236,15 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
         // leaves its cursor where it was and lets the others through.
         if (errorCode(err) !== 'ERR_RETRYABLE' || signal.aborted) throw err
         firstError ??= err
-        log.warn({ source: slot, error: (err as Error).message }, 'FIRMS source failed; it is retried next poll')
+        const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs
+        log.warn(
+          {
+            source: slot,
+            error: (err as Error).message,
+            ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+          },
+          'FIRMS source failed in this poll; its cursor stays where it was, so a later poll (a retry, the next cycle, or with --once the next run) reads it again',
+        )
       }
     }
     if (rowsBySlot.size === 0 && firstError !== undefined) throw firstError
@@ -232,7 +294,10 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
       if (status.transactionLimit !== undefined && status.transactionLimit < budget.limit) {
         budget.limit = status.transactionLimit
       }
-      if (status.intervalMs !== undefined && status.intervalMs > budget.windowMs) budget.windowMs = status.intervalMs
+      if (status.intervalMs !== undefined && status.intervalMs > budget.windowMs) {
+        // Believed up to an hour: a budget wait is at most one window, and must stay bounded.
+        budget.windowMs = Math.min(status.intervalMs, MAX_TRANSACTION_WINDOW_MS)
+      }
       // Transactions already spent elsewhere with this key count from now on: conservative.
       if (status.currentTransactions !== undefined) budget.record(status.currentTransactions, ctx.clock.now())
       log.info(
@@ -270,3 +335,6 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
     async close() {},
   }
 }
+
+const mapDefined = <T, R>(value: T | undefined, f: (v: T) => R): R | undefined =>
+  value === undefined ? undefined : f(value)

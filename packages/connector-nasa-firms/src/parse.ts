@@ -82,6 +82,11 @@ export interface ParseOptions {
   readonly source?: string
   /** CSV reader; `auto` unless comparing engines. */
   readonly engine?: CsvEngine
+  /**
+   * Checks each line's text before it is read (the header included); a reason rejects that row
+   * (or, for the header, the body). Used for rows whose bytes were not valid UTF-8.
+   */
+  readonly checkLine?: (line: string) => string | undefined
 }
 
 /** The body is not FIRMS CSV (an HTML page, an error text, a header without the needed columns). */
@@ -197,7 +202,9 @@ export function parseFirmsCsv(text: string, options: ParseOptions = {}): FirmsPa
   forEachCsvRecord(
     text,
     (fields, line, index, problem) => {
+      const altered = options.checkLine?.(line)
       if (columns === undefined) {
+        if (altered !== undefined) throw new FirmsFormatError(`FIRMS CSV header: ${altered}`)
         if (fields === null || !isFirmsHeader(fields.join(','))) {
           throw new FirmsFormatError(`not a FIRMS CSV body: first line is ${JSON.stringify(snippet(line))}`)
         }
@@ -214,6 +221,10 @@ export function parseFirmsCsv(text: string, options: ParseOptions = {}): FirmsPa
         }
         kinds = columns.map((c) => KINDS[c] ?? 'extra')
         interned = kinds.map((k) => (k === 'str' || k === 'conf' ? new Map<string, string>() : undefined))
+        return
+      }
+      if (altered !== undefined) {
+        rejected.push({ reason: altered, input: line, row: index })
         return
       }
       if (fields === null) {

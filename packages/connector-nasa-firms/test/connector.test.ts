@@ -244,6 +244,14 @@ describe('FIRMS errors', () => {
     expect((run.error as Error).message).toContain(`HTTP ${status}`)
   })
 
+  it('reads only the start of a large error page, and retries: an error answer is never a dead letter', async () => {
+    server.answer = () => ({ status: 503, body: `<html>Service Unavailable${' '.repeat(2 * 1024 * 1024)}</html>` })
+    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('HTTP 503') })
+    expect((run.error as Error).message).toContain('Service Unavailable')
+    expect(run.rejected).toEqual([])
+  })
+
   it('retries an answer slower than request_timeout_seconds', async () => {
     server.answer = () => ({ body: fixture('firms_viirs_noaa20_nrt_sample.csv'), delayMs: 3000 })
     const run = await runConnector(connector, {
@@ -312,6 +320,97 @@ describe('FIRMS errors', () => {
     server.answer = () => ({ status: 500, body: 'down' })
     await expect(poll(poller, second.cursor)).rejects.toMatchObject({ code: 'ERR_RETRYABLE' })
   })
+})
+
+describe('bytes that are not UTF-8, and answers over max_body_bytes', () => {
+  it('rejects the rows holding bytes that are not UTF-8, with the bytes as received, and reads the others', async () => {
+    const good1 = viirsRow('2026-09-25', '718', 8)
+    const good2 = viirsRow('2026-09-25', '719', 8)
+    // satellite "N2\xff": a lenient decoder would quietly emit it as "N2\uFFFD"
+    const badRow = Buffer.concat([
+      Buffer.from('9.5,80.5,330.5,0.4,0.5,2026-09-25,718,N2'),
+      Buffer.from([0xff]),
+      Buffer.from(',VIIRS,n,2.0NRT,290.1,4.5,N'),
+    ])
+    server.answer = () => ({
+      body: Buffer.concat([Buffer.from(`${VIIRS_HEADER}\r\n${good1}\r\n`), badRow, Buffer.from(`\r\n${good2}`)]),
+    })
+    const { poller, fake } = makePoller(config(), manualClock('2026-09-25T22:00:00Z'))
+    const result = await poll(poller)
+    expect(result.records.map((r) => (r.value as FirmsDetection).latitude)).toEqual([8, 8])
+    const url = `${server.baseUrl}/api/area/csv/***/VIIRS_NOAA20_NRT/${AREA}/1`
+    expect(fake.rejected).toEqual([
+      {
+        reason:
+          'the row holds bytes that are not valid UTF-8 (the first at byte 40 of the row; shown as U+FFFD in the text)',
+        input: { text: badRow.toString('utf8'), base64: badRow.toString('base64') },
+        location: `row 2 of ${url}`,
+      },
+    ])
+    expect(fake.metrics.get('firms_rows_invalid_utf8_total')).toBe(1)
+    expect(fake.metrics.get('firms_rows_rejected_total')).toBe(1)
+  })
+
+  it('keeps a U+FFFD the bytes really held, and refuses a header that is not UTF-8', async () => {
+    server.answer = () => ({ body: viirsBody(viirsRow('2026-09-25', '718', 8).replace('N20', 'N2\uFFFD')) })
+    const { poller, fake } = makePoller(config(), manualClock('2026-09-25T22:00:00Z'))
+    const result = await poll(poller)
+    expect((result.records[0]!.value as FirmsDetection).satellite).toBe('N2\uFFFD')
+    expect(fake.rejected).toEqual([])
+
+    server.answer = () => ({
+      body: Buffer.concat([Buffer.from('latitude,longitude,acq_date,acq_time,sat'), Buffer.from([0xc3, 0x28])]),
+    })
+    await expect(
+      poll(makePoller(config({ map_key: freshKey() }), manualClock('2026-09-25T22:00:00Z')).poller),
+    ).rejects.toMatchObject({
+      code: 'ERR_RETRYABLE',
+      message: expect.stringContaining('FIRMS CSV header: the row holds bytes that are not valid UTF-8'),
+    })
+  })
+
+  it.each([
+    ['declares its size (Content-Length)', true, String(100 * 1024 * 1024)],
+    ['is chunked, without Content-Length', false, `>${1024 * 1024}`],
+  ])(
+    'dead-letters a 100 MB answer that %s, unread past the cap, and the other sources go on',
+    async (_name, declare, size) => {
+      const row = `${viirsRow('2026-09-25', '718', 8)}\n`
+      server.answer = (r) =>
+        r.source === 'MODIS_NRT'
+          ? {
+              body: Buffer.from(`${VIIRS_HEADER}\n${row}`.repeat(1) + row.repeat(8000)),
+              repeat: { totalBytes: 100 * 1024 * 1024, declare },
+            }
+          : { body: fixture('firms_viirs_noaa20_nrt_sample.csv') }
+      const before = server.bytesWritten
+      const { poller, fake } = makePoller(
+        config({ map_key: freshKey(), sources: ['VIIRS_NOAA20_NRT', 'MODIS_NRT'], max_body_bytes: 1024 * 1024 }),
+        manualClock('2026-09-25T22:00:00Z'),
+      )
+      const result = await poll(poller)
+      expect(result.records).toHaveLength(101)
+      expect(fake.rejected).toHaveLength(1)
+      const dead = fake.rejected[0]!
+      const url = `${server.baseUrl}/api/area/csv/***/MODIS_NRT/${AREA}/1`
+      expect(dead.location).toBe(url)
+      expect(dead.reason).toMatch(
+        /^FIRMS answer \(HTTP 200\) over max_body_bytes, not read: body .*is over the cap of 1048576 bytes/,
+      )
+      const input = dead.input as { size: string; max_body_bytes: number; preview: string }
+      expect(Object.keys(input)).toEqual(['size', 'max_body_bytes', 'preview'])
+      expect(input.size).toBe(size)
+      expect(input.max_body_bytes).toBe(1024 * 1024)
+      expect(input.preview).toBe(`${VIIRS_HEADER}\n${row}${row.repeat(4)}`.slice(0, 256))
+      // Reading stopped at the cap: at most one network read past it, nothing near the 100 MB sent
+      const logged = fake.logs.find((l) => l.msg === 'FIRMS answer over max_body_bytes dead-lettered')
+      expect(logged?.fields.bytesRead).toBeLessThanOrEqual(1024 * 1024 + 1024 * 1024)
+      expect(server.bytesWritten - before).toBeLessThan(32 * 1024 * 1024)
+      expect(fake.metrics.get('firms_bodies_oversize_total')).toBe(1)
+      // the window stays unread: the cursor holds the source that was read, not the oversize one
+      expect(Object.keys((result.cursor as { sources: object }).sources)).toEqual(['VIIRS_NOAA20_NRT'])
+    },
+  )
 })
 
 describe('the MAP_KEY stays secret', () => {

@@ -82,6 +82,48 @@ sources:
     expect(lines(join(dir, 'out/wildfire-nasa-firms.jsonl'))).toHaveLength(215)
   })
 
+  it('a 429 asking to wait a day ends --once within seconds, the stream failed with a truthful message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firefront-firms-run-'))
+    const config = join(dir, 'firefront.yaml')
+    writeFileSync(
+      config,
+      `plugins: ["${plugin}"]
+state_dir: ${dir}/state
+sink: { type: file, config: { directory: ${dir}/out } }
+sources:
+  firms_limited:
+    source_type: nasa_firms
+    ingestion: { mode: batch }
+    config: { map_key: "\${FIRMS_MAP_KEY}", base_url: "${server.baseUrl}", sources: [VIIRS_SNPP_NRT], area: world }
+`,
+    )
+    const previous = server.answer
+    server.answer = () => ({ status: 429, body: 'Too Many Requests', headers: { 'retry-after': '86400' } })
+    const started = Date.now()
+    try {
+      const failed = await run(process.execPath, [cli, 'run', config, '--once', ...trust], {
+        env: { ...process.env, FIRMS_MAP_KEY: MAP_KEY },
+        cwd: dir,
+        timeout: 60_000,
+      }).then(
+        () => undefined,
+        (err: { code: number; killed: boolean; stdout: string; stderr: string }) => err,
+      )
+      expect(failed?.killed).toBe(false)
+      expect(Date.now() - started).toBeLessThan(30_000)
+      expect(failed?.code).toBe(1)
+      expect(failed?.stdout).toMatch(/firms_limited \(nasa-firms, failed\)/)
+      expect(failed?.stdout).toContain(
+        'the remote asked to wait 86400 s before retrying, more than max_retry_after_seconds (300 s); not retried now: this source is tried again at its next scheduled poll (with --once: at the next run)',
+      )
+      // the one request, not retried; and no message claims a retry that does not happen
+      expect(server.requests.filter((r) => r.source === 'VIIRS_SNPP_NRT' && r.where === 'world')).toHaveLength(1)
+      expect(`${failed?.stdout}${failed?.stderr}`).not.toMatch(/retried next poll/)
+    } finally {
+      server.answer = previous
+    }
+  })
+
   it('a refused MAP_KEY stops the stream with the message and exit 1, the key redacted', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'firefront-firms-run-'))
     const config = join(dir, 'firefront.yaml')

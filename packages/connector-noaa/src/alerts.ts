@@ -1,8 +1,10 @@
 /**
  * `/alerts/active` features → typed alert summaries. A feature whose `sent` (or another time
- * field) is not an ISO date-time is rejected with the reason; the others go on.
+ * field) is not an ISO date-time is rejected with the reason; the others go on. A descriptive
+ * field of the wrong type reads as null and is listed in `invalidFields` (see ./fields).
  */
 import type { JsonValue } from '@firefront/sdk'
+import { FieldReader, type InvalidField, jsonType } from './fields'
 import { isoUtc, shown } from './times'
 
 /** A VTEC string read into its parts (`/O.CON.KSTO.FW.W.0005.000000T0000Z-180812T0600Z/`). */
@@ -52,6 +54,8 @@ export interface AlertSummary {
   readonly references: readonly string[]
   /** GeoJSON geometry; null for zone-based alerts. */
   readonly geometry: JsonValue
+  /** Fields NWS sent in a shape this record cannot hold (their value above is null or left out). */
+  readonly invalidFields?: readonly InvalidField[]
 }
 
 /** An alert feature that could not be read. */
@@ -87,20 +91,42 @@ export function parseVtec(raw: string): Vtec | undefined {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null)
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [])
 const record = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
 
 const OPTIONAL_TIMES = ['effective', 'onset', 'expires', 'ends'] as const
+
+/** The descriptive string fields of an alert, read as they are named. */
+const TEXT_FIELDS = [
+  'severity',
+  'urgency',
+  'certainty',
+  'status',
+  'messageType',
+  'category',
+  'areaDesc',
+  'headline',
+  'description',
+  'instruction',
+  'response',
+  'senderName',
+] as const
 
 /** Reads one alert feature; returns the reason when it cannot be read. */
 export function parseAlert(feature: unknown): AlertSummary | { problem: string } {
   const f = record(feature)
   const p = record(f.properties)
   const id = str(p.id) ?? str(f.id)
-  if (id === null) return { problem: 'alert has no id' }
+  if (id === null) {
+    return { problem: p.id === undefined ? 'alert has no id' : `alert id is ${jsonType(p.id)}, expected a string` }
+  }
   const event = str(p.event)
-  if (event === null) return { problem: `alert ${id} has no event` }
+  if (event === null) {
+    return {
+      problem:
+        p.event === undefined ? `alert ${id} has no event` : `alert ${id}: event ${shown(p.event)} is not a name`,
+    }
+  }
   const sent = isoUtc(p.sent)
   if (sent === undefined) return { problem: `alert ${id}: sent ${shown(p.sent)} is not an ISO-8601 date-time` }
   const times: Partial<Record<(typeof OPTIONAL_TIMES)[number], string | null>> = {}
@@ -114,42 +140,65 @@ export function parseAlert(feature: unknown): AlertSummary | { problem: string }
     if (iso === undefined) return { problem: `alert ${id}: ${key} ${shown(raw)} is not an ISO-8601 date-time` }
     times[key] = iso
   }
-  const params = record(p.parameters)
-  const geocode = record(p.geocode)
+  const r = new FieldReader()
+  const text = Object.fromEntries(TEXT_FIELDS.map((k) => [k, r.string(k, p[k])])) as Record<
+    (typeof TEXT_FIELDS)[number],
+    string | null
+  >
+  const params = r.object('parameters', p.parameters)
+  const geocode = r.object('geocode', p.geocode)
+  const vtec: Vtec[] = []
+  for (const [i, raw] of r.strings('parameters.VTEC', params.VTEC).entries()) {
+    const parsed = parseVtec(raw)
+    if (parsed) vtec.push(parsed)
+    else r.note(`parameters.VTEC[${i}]`, 'not a P-VTEC string', raw)
+  }
+  const references: string[] = []
+  if (p.references !== undefined && p.references !== null) {
+    if (!Array.isArray(p.references)) r.note('references', `${jsonType(p.references)}, expected an array`, p.references)
+    else {
+      for (const [i, ref] of p.references.entries()) {
+        const ids = record(ref)
+        const refId = str(ids.identifier) ?? str(ids['@id'])
+        if (refId !== null) references.push(refId)
+        else r.note(`references[${i}]`, 'no identifier or @id string', ref)
+      }
+    }
+  }
+  let geometry: JsonValue = null
+  if (f.geometry !== undefined && f.geometry !== null) {
+    if (typeof f.geometry === 'object' && !Array.isArray(f.geometry)) geometry = f.geometry as JsonValue
+    else r.note('geometry', `${jsonType(f.geometry)}, expected a GeoJSON geometry object`, f.geometry)
+  }
   return {
     kind: 'alert',
     id,
     event,
-    severity: str(p.severity),
-    urgency: str(p.urgency),
-    certainty: str(p.certainty),
-    status: str(p.status),
-    messageType: str(p.messageType),
-    category: str(p.category),
-    areaDesc: str(p.areaDesc),
+    severity: text.severity,
+    urgency: text.urgency,
+    certainty: text.certainty,
+    status: text.status,
+    messageType: text.messageType,
+    category: text.category,
+    areaDesc: text.areaDesc,
     sent,
     effective: times.effective ?? null,
     onset: times.onset ?? null,
     expires: times.expires ?? null,
     ends: times.ends ?? null,
-    headline: str(p.headline),
-    nwsHeadline: strings(params.NWSheadline)[0] ?? null,
-    description: str(p.description),
-    instruction: str(p.instruction),
-    response: str(p.response),
-    senderName: str(p.senderName),
-    vtec: strings(params.VTEC)
-      .map(parseVtec)
-      .filter((v): v is Vtec => v !== undefined),
-    ugc: strings(geocode.UGC),
-    same: strings(geocode.SAME),
-    affectedZones: strings(p.affectedZones),
-    references: Array.isArray(p.references)
-      ? p.references
-          .map((r) => str(record(r).identifier) ?? str(record(r)['@id']))
-          .filter((r): r is string => r !== null)
-      : [],
-    geometry: (typeof f.geometry === 'object' ? f.geometry : null) as JsonValue,
+    headline: text.headline,
+    nwsHeadline: r.strings('parameters.NWSheadline', params.NWSheadline)[0] ?? null,
+    description: text.description,
+    instruction: text.instruction,
+    response: text.response,
+    senderName: text.senderName,
+    vtec,
+    ugc: r.strings('geocode.UGC', geocode.UGC),
+    same: r.strings('geocode.SAME', geocode.SAME),
+    affectedZones: r.strings('affectedZones', p.affectedZones),
+    references,
+    geometry,
+    ...r.result(),
   }
 }
 

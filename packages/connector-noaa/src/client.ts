@@ -4,8 +4,16 @@
  * configuration come as RFC 7807 problem+json; throttling comes from the CDN as HTML, so any
  * answer that is not problem+json is read by its status alone.
  */
-import { ConnectorConfigError, type FetchFn, RetryableError } from '@firefront/sdk'
-import { linkSignals } from '@firefront/sdk'
+import {
+  BodyTooLargeError,
+  ConnectorConfigError,
+  type FetchFn,
+  type InvalidUtf8,
+  RetryableError,
+  decodeUtf8,
+  linkSignals,
+  readBody,
+} from '@firefront/sdk'
 
 /** The wait NWS suggests after throttling ("typically within 5 seconds"). */
 export const MIN_BACKOFF_MS = 5000
@@ -16,6 +24,8 @@ export interface NwsClientOptions {
   readonly fetch: FetchFn
   /** Timeout of one request, body included. */
   readonly timeoutMs: number
+  /** The largest body read; a larger one is refused with {@link NwsBodyTooLargeError}. */
+  readonly maxBodyBytes: number
   /** Wall-clock time (for Retry-After dates). */
   readonly now?: () => number
 }
@@ -47,6 +57,8 @@ export type CollectionResponse<B = FeatureCollection> =
       /** The Last-Modified header, to send back as If-Modified-Since. */
       readonly lastModified?: string
       readonly ms: number
+      /** Set when some bytes of the body were not valid UTF-8 (they read as U+FFFD). */
+      readonly invalid?: InvalidUtf8
     }
 
 /** An RFC 7807 problem as NWS sends it. */
@@ -105,6 +117,30 @@ function describe(err: unknown): string {
   return `${err.message}${cause}`
 }
 
+/**
+ * An answer larger than `max_body_bytes`. Not retried (the same request would bring the same
+ * body): the connector dead-letters it with its size and a preview, and goes on.
+ */
+export class NwsBodyTooLargeError extends BodyTooLargeError {
+  readonly url: string
+  readonly status: number
+
+  constructor(cause: BodyTooLargeError, url: string, status: number) {
+    super({
+      maxBytes: cause.maxBytes,
+      declaredBytes: cause.declaredBytes,
+      bytesRead: cause.bytesRead,
+      preview: cause.preview,
+    })
+    this.message = `NWS answer (HTTP ${status}) over max_body_bytes, not read: ${cause.message} (${url})`
+    this.url = url
+    this.status = status
+  }
+}
+
+/** Bytes of an error answer read for its message (a problem+json, a CDN page). */
+const ERROR_BODY_BYTES = 64 * 1024
+
 /** Talks to one NWS host. */
 export class NwsClient {
   constructor(private readonly options: NwsClientOptions) {}
@@ -148,7 +184,7 @@ export class NwsClient {
     }
     if (ifModifiedSince !== undefined) headers['if-modified-since'] = ifModifiedSince
     let response: Response
-    let text: string
+    let bytes: Uint8Array
     try {
       try {
         response = await this.options.fetch(url, { signal: linked.signal, headers })
@@ -156,15 +192,24 @@ export class NwsClient {
         throw failed(err, 'NWS request failed')
       }
       try {
-        text = await response.text()
+        // An error answer is read only as far as its message needs: it is never data.
+        const maxBytes = response.ok ? this.options.maxBodyBytes : Math.min(this.options.maxBodyBytes, ERROR_BODY_BYTES)
+        bytes = await readBody(response, { maxBytes, signal: linked.signal })
       } catch (err) {
-        throw failed(err, `NWS body cut off (HTTP ${response.status})`)
+        if (err instanceof BodyTooLargeError && !response.ok && !signal.aborted) {
+          bytes = new TextEncoder().encode(err.preview)
+        } else {
+          if (err instanceof BodyTooLargeError && !signal.aborted)
+            throw new NwsBodyTooLargeError(err, url, response.status)
+          throw failed(err, `NWS body cut off (HTTP ${response.status})`)
+        }
       }
     } finally {
       linked.dispose()
     }
     const status = response.status
     if (status === 304) return { status: 304, url }
+    const { text, invalid } = decodeUtf8(bytes)
     if (status >= 200 && status < 300) {
       return {
         status,
@@ -172,6 +217,7 @@ export class NwsClient {
         body: this.parseBody(text, kind, status, url) as B,
         lastModified: response.headers.get('last-modified') ?? undefined,
         ms: Date.now() - started,
+        ...(invalid ? { invalid } : {}),
       }
     }
     throw this.refusal(status, text, response.headers, url)

@@ -76,6 +76,13 @@ export const GridpointsConfig = Type.Object(
  */
 export const DEFAULT_USER_AGENT = '(firefront-connector-noaa, https://www.npmjs.com/package/@firefront/connector-noaa)'
 
+/**
+ * Default cap of one answer: 32 MiB. The largest legitimate answers are national active-alert
+ * collections (about 2 MB in the saved captures of busy days), raw gridpoints (about 130 kB) and
+ * 500 observations (a few MB): 32 MiB leaves a wide margin.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+
 /** Schema of the connector's `config:` block. */
 export const NoaaConfig = Type.Object(
   {
@@ -99,6 +106,13 @@ export const NoaaConfig = Type.Object(
       description: 'alert ids remembered in the cursor to emit each alert once',
     }),
     request_timeout_seconds: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'timeout of one request' }),
+    max_body_bytes: Type.Integer({
+      minimum: 1024,
+      maximum: 1024 * 1024 * 1024,
+      default: DEFAULT_MAX_BODY_BYTES,
+      description:
+        'largest answer read (bytes); a larger one is dead-lettered with its size and a preview, unread past the cap',
+    }),
   },
   { additionalProperties: false },
 )
@@ -127,6 +141,7 @@ export interface NoaaSettings {
   readonly criticalEvents: ReadonlySet<string>
   readonly maxTrackedAlerts: number
   readonly requestTimeoutMs: number
+  readonly maxBodyBytes: number
 }
 
 /** `lat,lon` rounded to 4 decimals (more makes NWS answer 301 AdjustPointPrecision). */
@@ -198,5 +213,6 @@ export function resolveSettings(config: NoaaConfig): NoaaSettings {
     criticalEvents: new Set(config.critical_events),
     maxTrackedAlerts: config.max_tracked_alerts,
     requestTimeoutMs: config.request_timeout_seconds * 1000,
+    maxBodyBytes: config.max_body_bytes,
   }
 }

@@ -13,7 +13,8 @@ import {
 } from '@firefront/sdk'
 import pkg from '../package.json'
 import { type AlertSummary, parseAlerts } from './alerts'
-import { type CollectionResponse, NwsClient } from './client'
+import { type CollectionResponse, NwsBodyTooLargeError, NwsClient } from './client'
+import type { InvalidField } from './fields'
 import { DEFAULT_USER_AGENT, NoaaConfig, type NoaaSettings, resolveSettings } from './config'
 import { type NoaaCursor, admitAlerts, admitObservations, cursorJson, readCursor } from './cursor'
 import { type GridpointForecast, parseGridpoint } from './gridpoints'
@@ -25,6 +26,24 @@ const MAX_OBSERVATION_PAGES = 5
 
 /** A gridpoint forecast not updated for this long is logged as stale (NWS updates them hourly or so). */
 const STALE_FORECAST_MS = 12 * 3_600_000
+
+/** The header that flags a record whose data is not exactly what NWS sent (see the README). */
+export const ALTERED_HEADER = 'firefront.altered'
+
+/**
+ * The `firefront.altered` header of a record, when it needs one: `utf8-replaced` when its text
+ * holds U+FFFD where the body had bytes that were not UTF-8, `type:<field>` for each field of the
+ * wrong type (array indices folded: `type:geocode.UGC[]`).
+ */
+export function alteredHeader(
+  value: { readonly invalidFields?: readonly InvalidField[] },
+  utf8Replaced: boolean,
+): Record<string, string> | undefined {
+  const tokens = new Set<string>()
+  if (utf8Replaced) tokens.add('utf8-replaced')
+  for (const f of value.invalidFields ?? []) tokens.add(`type:${f.field.replace(/\[\d+\]/g, '[]')}`)
+  return tokens.size > 0 ? { [ALTERED_HEADER]: [...tokens].join(',') } : undefined
+}
 
 /** The NOAA / NWS connector (`source_type: noaa_weather`, `noaa_alerts`, `nws_alerts`, `noaa_observations`). */
 export const noaaConnector = defineConnector({
@@ -50,6 +69,7 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     userAgent: settings.userAgent,
     fetch: ctx.fetch,
     timeoutMs: settings.requestTimeoutMs,
+    maxBodyBytes: settings.maxBodyBytes,
     now: () => ctx.clock.now(),
   })
   const log = ctx.logger
@@ -59,6 +79,30 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     rejected: ctx.metrics.counter('noaa_features_rejected_total', 'features rejected as malformed'),
     emitted: ctx.metrics.counter('noaa_records_emitted_total', 'records emitted'),
     repeats: ctx.metrics.counter('noaa_repeats_total', 'features skipped as already emitted or stale'),
+    invalidFields: ctx.metrics.counter(
+      'noaa_fields_invalid_total',
+      'fields of the wrong type, emitted as null and flagged',
+    ),
+    utf8Replaced: ctx.metrics.counter(
+      'noaa_records_utf8_replaced_total',
+      'records flagged for U+FFFD where the body had bytes that were not UTF-8',
+    ),
+    oversize: ctx.metrics.counter('noaa_bodies_oversize_total', 'answers over max_body_bytes, dead-lettered unread'),
+  }
+
+  /** The record of `value`: flagged (header, counts) when it is not exactly what NWS sent. */
+  const record = <V extends { readonly invalidFields?: readonly InvalidField[] }>(
+    value: V,
+    base: Omit<SourceRecord<V>, 'value' | 'headers'>,
+    what: string,
+    invalidUtf8: boolean,
+  ): SourceRecord<V> => {
+    const replaced = invalidUtf8 && JSON.stringify(value).includes('\uFFFD')
+    const headers = alteredHeader(value, replaced)
+    if (headers === undefined) return { ...base, value }
+    if (replaced) m.utf8Replaced.inc(1, { what })
+    if (value.invalidFields) m.invalidFields.inc(value.invalidFields.length, { what })
+    return { ...base, value, headers }
   }
 
   /** GET with If-Modified-Since from the cursor; records the Last-Modified for the next cursor. */
@@ -86,12 +130,17 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     if (items.length > 0) m.rejected.inc(items.length, { what })
   }
 
-  const alertRecord = (a: AlertSummary): SourceRecord<AlertSummary> => ({
-    key: a.id,
-    value: a,
-    eventTime: a.sent,
-    ...(settings.criticalEvents.has(a.event) ? { priority: 'critical' as const } : {}),
-  })
+  const alertRecord = (a: AlertSummary, invalidUtf8: boolean): SourceRecord<AlertSummary> =>
+    record(
+      a,
+      {
+        key: a.id,
+        eventTime: a.sent,
+        ...(settings.criticalEvents.has(a.event) ? { priority: 'critical' as const } : {}),
+      },
+      'alerts',
+      invalidUtf8,
+    )
 
   const pollAlerts = async (
     cursor: NoaaCursor,
@@ -121,7 +170,8 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
       },
       'NWS alerts read',
     )
-    return { records: admitted.fresh.map(alertRecord), seen: admitted.seen }
+    if (res.invalid) log.warn({ url, ...res.invalid }, 'NWS alerts body holds bytes that are not UTF-8')
+    return { records: admitted.fresh.map((a) => alertRecord(a, res.invalid !== undefined)), seen: admitted.seen }
   }
 
   /**
@@ -138,6 +188,7 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     const previous = cursor.stations[station]
     const from = previous ?? new Date(ctx.clock.now() - settings.initialLookbackMs).toISOString()
     const observations: Observation[] = []
+    let invalidUtf8 = false
     // Merged into `modified` only when every page was read: a Last-Modified kept after a failed
     // page would answer 304 to the retry and hold back what the failed poll did not emit.
     const mine: Record<string, string> = {}
@@ -152,6 +203,10 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
       // Only the first page's Last-Modified is kept: older pages are asked once.
       const res = await read(url, 'observations', cursor, page === 0 ? mine : {}, signal)
       if (!('body' in res)) break
+      if (res.invalid) {
+        invalidUtf8 = true
+        log.warn({ url, ...res.invalid }, 'NWS observations body holds bytes that are not UTF-8')
+      }
       const parsed = parseObservations(res.body.features, station, url)
       reject(parsed.rejected, 'observations')
       for (const o of parsed.observations) observations.push(o)
@@ -174,7 +229,9 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     m.emitted.inc(admitted.fresh.length, { what: 'observations' })
     if (admitted.stale > 0) m.repeats.inc(admitted.stale, { what: 'observations' })
     return {
-      records: admitted.fresh.map((o) => ({ key: observationKey(o), value: o, eventTime: o.timestamp })),
+      records: admitted.fresh.map((o) =>
+        record(o, { key: observationKey(o), eventTime: o.timestamp }, 'observations', invalidUtf8),
+      ),
       newest: admitted.newest,
     }
   }
@@ -219,8 +276,16 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
       return { records: [], updateTime: previous }
     }
     m.emitted.inc(1, { what: 'gridpoints' })
+    if (res.invalid) log.warn({ url, ...res.invalid }, 'NWS gridpoint body holds bytes that are not UTF-8')
     return {
-      records: [{ key: `${gridpoint}:${f.updateTime}`, value: f, eventTime: f.updateTime }],
+      records: [
+        record(
+          f,
+          { key: `${gridpoint}:${f.updateTime}`, eventTime: f.updateTime },
+          'gridpoints',
+          res.invalid !== undefined,
+        ),
+      ],
       updateTime: f.updateTime,
     }
   }
@@ -238,11 +303,31 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
         await work()
         succeeded++
       } catch (err) {
+        if (err instanceof NwsBodyTooLargeError && !signal.aborted) {
+          // Not retried: the same request brings the same body. Its part of the cursor stays, and
+          // the dead letter says how large the answer was.
+          m.oversize.inc(1, { what: what.split(' ')[0]! })
+          log.warn(
+            { url: err.url, size: err.size, bytesRead: err.bytesRead },
+            'NWS answer over max_body_bytes dead-lettered',
+          )
+          ctx.reject({
+            reason: err.message,
+            input: { size: err.size, max_body_bytes: err.maxBytes, preview: err.preview },
+            location: err.url,
+          })
+          succeeded++
+          return
+        }
         // A refused configuration or a stop ends the poll; a transient failure of one read leaves
         // its part of the cursor where it was and lets the others through.
         if (errorCode(err) !== 'ERR_RETRYABLE' || signal.aborted) throw err
         firstError ??= err
-        log.warn({ what, error: (err as Error).message }, 'NWS read failed; it is retried next poll')
+        const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs
+        log.warn(
+          { what, error: (err as Error).message, ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}) },
+          'NWS read failed in this poll; its part of the cursor stays where it was, so a later poll (a retry, the next cycle, or with --once the next run) reads it again',
+        )
       }
     }
     if (settings.alertsQuery !== undefined) {

@@ -3,6 +3,7 @@
  * the chosen layers (fire-weather ones by default) and each value's ISO-8601 `validTime` interval
  * read into start, end and duration.
  */
+import { FieldReader, type InvalidField, jsonType } from './fields'
 import { isoUtc, shown } from './times'
 
 /** Layers read when the config names none: the fire-weather ones and what drives them. */
@@ -57,6 +58,8 @@ export interface GridpointForecast {
   readonly validTimes: string | null
   /** The chosen layers present in the answer; a layer absent from the answer is absent here. */
   readonly layers: Readonly<Record<string, Layer>>
+  /** Fields NWS sent in a shape this record cannot hold (their value is null or left out). */
+  readonly invalidFields?: readonly InvalidField[]
 }
 
 const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
@@ -87,11 +90,6 @@ export function parseInterval(text: unknown): Omit<LayerValue, 'value'> | undefi
   return { start, end, durationSeconds: (Date.parse(end) - Date.parse(start)) / 1000 }
 }
 
-const num = (v: unknown): number | null => {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v
-  return typeof n === 'number' && Number.isFinite(n) ? n : null
-}
-
 /**
  * Reads a gridpoint Feature's properties. A forecast without a valid `updateTime` cannot be read;
  * a single value whose `validTime` is not an interval is returned as rejected and left out.
@@ -111,11 +109,16 @@ export function parseGridpoint(
   }
   const out: Record<string, Layer> = {}
   const rejected: { reason: string; input: unknown; layer: string }[] = []
+  const r = new FieldReader()
   for (const name of layers) {
     const raw = properties[name] as { uom?: unknown; values?: unknown } | undefined
-    if (typeof raw !== 'object' || raw === null || !Array.isArray(raw.values)) continue
+    if (raw === undefined || raw === null) continue
+    if (typeof raw !== 'object' || !Array.isArray(raw.values)) {
+      r.note(name, `${jsonType(raw)}, expected a layer {uom, values: [...]}`, raw)
+      continue
+    }
     const values: LayerValue[] = []
-    for (const v of raw.values as unknown[]) {
+    for (const [i, v] of (raw.values as unknown[]).entries()) {
       const entry = (typeof v === 'object' && v !== null ? v : {}) as { validTime?: unknown; value?: unknown }
       const interval = parseInterval(entry.validTime)
       if (interval === undefined) {
@@ -126,20 +129,21 @@ export function parseGridpoint(
         })
         continue
       }
-      values.push({ ...interval, value: num(entry.value) })
+      values.push({ ...interval, value: r.number(`${name}.values[${i}].value`, entry.value) })
     }
-    out[name] = { uom: typeof raw.uom === 'string' ? raw.uom : null, values }
+    out[name] = { uom: r.string(`${name}.uom`, raw.uom), values }
   }
   return {
     forecast: {
       kind: 'gridpoint',
       gridpoint,
-      gridId: typeof properties.gridId === 'string' ? properties.gridId : null,
-      gridX: num(properties.gridX),
-      gridY: num(properties.gridY),
+      gridId: r.string('gridId', properties.gridId),
+      gridX: r.numeric('gridX', properties.gridX),
+      gridY: r.numeric('gridY', properties.gridY),
       updateTime,
-      validTimes: typeof properties.validTimes === 'string' ? properties.validTimes : null,
+      validTimes: r.string('validTimes', properties.validTimes),
       layers: out,
+      ...r.result(),
     },
     rejected,
   }

@@ -2,6 +2,7 @@
  * `/stations/{id}/observations` features → normalised observations: every number in one unit
  * (°C, km/h, Pa, m, mm, %, degrees), null kept null, the unit codes and QC flags as sent.
  */
+import { FieldReader, type InvalidField, jsonType } from './fields'
 import { type Measure, type Quantity, quantity } from './quantities'
 import { isoUtc, shown } from './times'
 
@@ -47,6 +48,8 @@ export type Observation = {
   readonly qualityControl: { readonly [F in ObservationField]?: string }
   /** Fields whose number came with a unit that could not be converted (their value is null). */
   readonly unknownUnits?: readonly ObservationField[]
+  /** Fields NWS sent in a shape this record cannot hold (their value above is null). */
+  readonly invalidFields?: readonly InvalidField[]
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null)
@@ -69,6 +72,7 @@ export function parseObservation(feature: unknown, station: string): Observation
   if (timestamp === undefined) {
     return { problem: `observation timestamp ${shown(p.timestamp)} is not an ISO-8601 date-time` }
   }
+  const r = new FieldReader()
   const values: Partial<Record<ObservationField, number | null>> = {}
   const units: Partial<Record<ObservationField, string>> = {}
   const qualityControl: Partial<Record<ObservationField, string>> = {}
@@ -77,28 +81,34 @@ export function parseObservation(feature: unknown, station: string): Observation
     ObservationField,
     readonly [string, Measure],
   ][]) {
-    const q: Quantity = quantity(p[prop], measure)
+    const q: Quantity = quantity(p[prop], measure, r, prop)
     values[field] = q.value
     if (q.unitCode !== null) units[field] = q.unitCode
     if (q.qc !== null) qualityControl[field] = q.qc
     if (q.unknownUnit) unknownUnits.push(field)
   }
-  const geometry = f.geometry as { type?: unknown; coordinates?: unknown } | null | undefined
-  const coords =
-    geometry?.type === 'Point' && Array.isArray(geometry.coordinates) ? (geometry.coordinates as unknown[]) : []
-  const coord = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+  let latitude: number | null = null
+  let longitude: number | null = null
+  if (f.geometry !== undefined && f.geometry !== null) {
+    const g = f.geometry as { type?: unknown; coordinates?: unknown }
+    if (typeof g === 'object' && g.type === 'Point' && Array.isArray(g.coordinates)) {
+      longitude = r.number('geometry.coordinates[0]', g.coordinates[0])
+      latitude = r.number('geometry.coordinates[1]', g.coordinates[1])
+    } else r.note('geometry', `${jsonType(g)} that is not a GeoJSON Point`, g)
+  }
   return {
     kind: 'observation',
     station: stationOf(p, station),
     timestamp,
-    latitude: coord(coords[1]),
-    longitude: coord(coords[0]),
-    textDescription: str(p.textDescription),
-    rawMessage: str(p.rawMessage),
+    latitude,
+    longitude,
+    textDescription: r.string('textDescription', p.textDescription),
+    rawMessage: r.string('rawMessage', p.rawMessage),
     ...(values as Record<ObservationField, number | null>),
     units,
     qualityControl,
     ...(unknownUnits.length > 0 ? { unknownUnits } : {}),
+    ...r.result(),
   }
 }
 

@@ -3,6 +3,7 @@
  * measure. Both unit prefixes (`wmoUnit:` now, `unit:` in older answers) and both QC spellings
  * (`V`, `qc:V`) are read. `null` stays `null`.
  */
+import { type FieldReader, jsonType } from './fields'
 
 /** The unit each measure is converted to. */
 export type Measure = 'celsius' | 'kmh' | 'pascal' | 'metre' | 'millimetre' | 'percent' | 'degree'
@@ -51,14 +52,35 @@ export function bareQc(flag: unknown): string | null {
 
 const round = (n: number): number => Math.round(n * 10_000) / 10_000
 
-/** Reads one quantitative value into `measure`. Anything that is not one reads as null. */
-export function quantity(raw: unknown, measure: Measure): Quantity {
-  if (typeof raw !== 'object' || raw === null) return { value: null, unitCode: null, qc: null, unknownUnit: false }
+/**
+ * Reads one quantitative value into `measure`. Absent or null reads as null. With a `reader`,
+ * anything else that is not a quantity (a bare number, a string value, a non-string unit) is
+ * noted there under `field` instead of reading as null quietly.
+ */
+export function quantity(raw: unknown, measure: Measure, reader?: FieldReader, field = 'value'): Quantity {
+  const none = { value: null, unitCode: null, qc: null, unknownUnit: false }
+  if (raw === undefined || raw === null) return none
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    reader?.note(field, `${jsonType(raw)}, expected a quantitative value {unitCode, value}`, raw)
+    return none
+  }
   const q = raw as { unitCode?: unknown; value?: unknown; qualityControl?: unknown }
-  const unitCode = typeof q.unitCode === 'string' ? q.unitCode : null
+  const unitCode = reader
+    ? reader.string(`${field}.unitCode`, q.unitCode)
+    : typeof q.unitCode === 'string'
+      ? q.unitCode
+      : null
+  if (reader && q.qualityControl !== undefined && q.qualityControl !== null && typeof q.qualityControl !== 'string') {
+    reader.note(`${field}.qualityControl`, `${jsonType(q.qualityControl)}, expected a string`, q.qualityControl)
+  }
   const qc = bareQc(q.qualityControl)
-  if (typeof q.value !== 'number' || !Number.isFinite(q.value)) return { value: null, unitCode, qc, unknownUnit: false }
+  const value = reader
+    ? reader.number(`${field}.value`, q.value)
+    : typeof q.value === 'number' && Number.isFinite(q.value)
+      ? q.value
+      : null
+  if (value === null) return { value: null, unitCode, qc, unknownUnit: false }
   const convert = unitCode === null ? undefined : CONVERSIONS[measure][bareUnit(unitCode)]
   if (convert === undefined) return { value: null, unitCode, qc, unknownUnit: true }
-  return { value: round(convert(q.value)), unitCode, qc, unknownUnit: false }
+  return { value: round(convert(value)), unitCode, qc, unknownUnit: false }
 }

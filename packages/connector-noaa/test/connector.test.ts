@@ -406,6 +406,134 @@ describe('gridpoints', () => {
   })
 })
 
+describe('data not exactly as NWS should send it, and answers over max_body_bytes', () => {
+  const alert = (id: string, props: Record<string, unknown> = {}) => ({
+    type: 'Feature',
+    id,
+    geometry: null,
+    properties: {
+      id,
+      event: 'Red Flag Warning',
+      sent: '2026-07-15T12:55:00-07:00',
+      areaDesc: 'Sacramento Valley',
+      severity: 'Severe',
+      ...props,
+    },
+  })
+  const collection = (...features: unknown[]) => ({ type: 'FeatureCollection', features })
+
+  it('keeps an alert with fields of the wrong type, null and flagged, never quietly', async () => {
+    server.answer = () =>
+      geojson(
+        collection(
+          alert('a1', {
+            areaDesc: { name: 'Sacramento Valley' },
+            severity: ['Severe'],
+            geocode: { UGC: ['CAZ211', 7] },
+          }),
+          alert('a2'),
+        ),
+      )
+    const { poller, fake } = makePoller(config())
+    const { records } = await poll(poller)
+    const [a1, a2] = records as { value: AlertSummary; headers?: Record<string, string> }[]
+    expect(a1!.value).toMatchObject({ id: 'a1', areaDesc: null, severity: null, ugc: ['CAZ211'] })
+    expect(a1!.value.invalidFields).toEqual([
+      { field: 'severity', problem: 'an array, expected a string', value: ['Severe'] },
+      { field: 'areaDesc', problem: 'an object, expected a string', value: { name: 'Sacramento Valley' } },
+      { field: 'geocode.UGC[1]', problem: 'a number, expected a string', value: 7 },
+    ])
+    expect(a1!.headers).toEqual({ 'firefront.altered': 'type:severity,type:areaDesc,type:geocode.UGC[]' })
+    expect(a2!.value).toMatchObject({ areaDesc: 'Sacramento Valley', severity: 'Severe' })
+    expect(a2!.value.invalidFields).toBeUndefined()
+    expect(a2!.headers).toBeUndefined()
+    expect(fake.metrics.get('noaa_fields_invalid_total')).toBe(3)
+    expect(fake.rejected).toEqual([])
+  })
+
+  it('flags an observation whose measure is a string, a gridpoint whose value is not a number', async () => {
+    const kcnk = JSON.parse(fixture(KCNK)) as { features: { properties: Record<string, unknown> }[] }
+    const first = kcnk.features[0]!
+    first.properties.temperature = { unitCode: 'wmoUnit:degC', value: '22.8', qualityControl: 'V' }
+    first.properties.textDescription = 42
+    server.answer = () => geojson(collection(first))
+    const { poller } = makePoller(
+      {
+        user_agent: UA,
+        base_url: server.baseUrl,
+        observations: { stations: ['KCNK'], initial_lookback_hours: 24 * 7 },
+      },
+      fixedClock('2019-08-17T12:00:00Z'),
+    )
+    const { records } = await poll(poller)
+    expect(records).toHaveLength(1)
+    const o = records[0]!.value as Observation
+    expect(o.temperatureC).toBeNull()
+    expect(o.textDescription).toBeNull()
+    expect(o.invalidFields).toEqual([
+      { field: 'temperature.value', problem: 'a string, expected a number', value: '22.8' },
+      { field: 'textDescription', problem: 'a number, expected a string', value: 42 },
+    ])
+    expect(records[0]!.headers).toEqual({ 'firefront.altered': 'type:temperature.value,type:textDescription' })
+
+    const grid = JSON.parse(fixture('nws_gridpoints_raw.json')) as {
+      properties: { mixingHeight: { values: { value: unknown }[] } }
+    }
+    grid.properties.mixingHeight.values[0]!.value = 'high'
+    server.answer = () => geojson(grid)
+    const g = makePoller({ user_agent: UA, base_url: server.baseUrl, gridpoints: { points: ['TAE/58,65'] } })
+    const forecast = (await poll(g.poller)).records[0]!
+    expect((forecast.value as { invalidFields: unknown }).invalidFields).toEqual([
+      { field: 'mixingHeight.values[0].value', problem: 'a string, expected a number', value: 'high' },
+    ])
+    expect(forecast.headers).toEqual({ 'firefront.altered': 'type:mixingHeight.values[].value' })
+  })
+
+  it('flags the alert whose text holds bytes that were not UTF-8, and only that one', async () => {
+    const text = JSON.stringify(collection(alert('a1', { description: 'Gusts ZZ to 50 mph' }), alert('a2')))
+    const body = Buffer.from(text)
+    const at = body.indexOf('ZZ')
+    body[at] = 0xff
+    body[at + 1] = 0xfe
+    server.answer = () => ({ body })
+    const { poller, fake } = makePoller(config())
+    const { records } = await poll(poller)
+    const [a1, a2] = records as { value: AlertSummary; headers?: Record<string, string> }[]
+    expect(a1!.value.description).toBe('Gusts \uFFFD\uFFFD to 50 mph')
+    expect(a1!.headers).toEqual({ 'firefront.altered': 'utf8-replaced' })
+    expect(a2!.headers).toBeUndefined()
+    expect(fake.metrics.get('noaa_records_utf8_replaced_total')).toBe(1)
+    expect(fake.logs.some((l) => l.msg === 'NWS alerts body holds bytes that are not UTF-8')).toBe(true)
+  })
+
+  it('dead-letters a chunked answer over max_body_bytes with its size, unread past the cap, and goes on', async () => {
+    const chunk = Buffer.alloc(64 * 1024, ' ')
+    chunk.write('{"type":"FeatureCollection","features":[')
+    server.answer = (r) =>
+      r.path === '/alerts/active' ? { body: chunk, repeatUpTo: 100 * 1024 * 1024 } : geojson(fixture(KCNK))
+    const { poller, fake } = makePoller(
+      config({ max_body_bytes: 1024 * 1024, observations: { stations: ['KCNK'], initial_lookback_hours: 24 * 7 } }),
+      fixedClock('2019-08-17T12:00:00Z'),
+    )
+    const result = await poll(poller)
+    expect(result.records.length).toBeGreaterThan(0)
+    expect(result.records.every((r) => (r.value as { kind: string }).kind === 'observation')).toBe(true)
+    expect(fake.rejected).toHaveLength(1)
+    const dead = fake.rejected[0]!
+    expect(dead.location).toMatch(/\/alerts\/active\?/)
+    expect(dead.reason).toMatch(
+      /^NWS answer \(HTTP 200\) over max_body_bytes, not read: body is over the cap of 1048576 bytes \(no Content-Length; reading stopped at the cap\) \(http/,
+    )
+    const input = dead.input as { size: string; preview: string }
+    expect(input.size).toBe('>1048576')
+    const logged = fake.logs.find((l) => l.msg === 'NWS answer over max_body_bytes dead-lettered')
+    expect(logged?.fields.bytesRead).toBeLessThanOrEqual(2 * 1024 * 1024)
+    expect(input.preview.startsWith('{"type":"FeatureCollection"')).toBe(true)
+    expect(input.preview.length).toBeLessThanOrEqual(256)
+    expect(fake.metrics.get('noaa_bodies_oversize_total')).toBe(1)
+  })
+})
+
 describe('errors', () => {
   const failing = async (answer: () => ReturnType<NwsServer['answer']>, extra: Record<string, unknown> = {}) => {
     server.answer = answer

@@ -9,12 +9,15 @@ import type { AddressInfo } from 'node:net'
 /** What the server sends back for one request. */
 export interface Answer {
   readonly status?: number
-  readonly body?: string
+  /** A string is sent as UTF-8; a Buffer as it is (e.g. bytes that are not UTF-8). */
+  readonly body?: string | Buffer
   readonly headers?: Record<string, string>
   /** Wait this long before answering. */
   readonly delayMs?: number
   /** Send this many bytes of `body` under a Content-Length of the whole body, then drop the connection. */
   readonly truncateAt?: number
+  /** Send `body` again and again, chunked (no Content-Length), up to this many bytes; stops when the client goes. */
+  readonly repeatUpTo?: number
 }
 
 /** A request as the server saw it. */
@@ -74,7 +77,22 @@ export async function startNwsServer(answer: NwsServer['answer'] = () => ({ body
     const a = state.answer(seen)
     const send = (): void => {
       if (res.destroyed) return
-      const body = Buffer.from(a.body ?? '')
+      const body = typeof a.body === 'string' || a.body === undefined ? Buffer.from(a.body ?? '') : a.body
+      if (a.repeatUpTo !== undefined) {
+        const total = a.repeatUpTo
+        res.writeHead(a.status ?? 200, { 'content-type': 'application/geo+json', ...a.headers })
+        res.on('error', () => {})
+        let sent = 0
+        const pump = (): void => {
+          while (sent < total && !res.destroyed) {
+            sent += body.length
+            if (!res.write(body)) return void res.once('drain', pump)
+          }
+          if (!res.destroyed) res.end()
+        }
+        pump()
+        return
+      }
       const headers = { 'content-type': 'application/geo+json', ...a.headers, 'content-length': String(body.length) }
       res.writeHead(a.status ?? 200, headers)
       if (a.truncateAt !== undefined) {

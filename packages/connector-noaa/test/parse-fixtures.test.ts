@@ -247,3 +247,35 @@ describe('gridpoint fixture', () => {
     }
   })
 })
+
+describe('real answers flag nothing', () => {
+  // The type checks must not call the real NWS shapes wrong: no field of any saved answer is flagged.
+  it.each([
+    'nws_alerts_active_zone.json',
+    'nws_alerts_active_national_2019-09-03_fire_weather_watch.json',
+    'nws_alerts_active_national_weathergov_airquality_bundle_templated.json',
+    'nws_alerts_active_national_weathergov_guam7day_bundle_templated.json',
+  ])('alerts of %s', (name) => {
+    const { alerts } = parseAlerts(features(name, NOW), name)
+    expect(alerts.length).toBeGreaterThan(0)
+    expect(alerts.filter((a) => a.invalidFields !== undefined)).toEqual([])
+  })
+
+  it.each([
+    'nws_observations_kcnk_2019.json',
+    'nws_observations_collection.json',
+    'nws_observations_koak_limit1_weathergov_templated.json',
+  ])('observations of %s', (name) => {
+    const { observations } = parseObservations(features(name, NOW), 'X', name)
+    expect(observations.length).toBeGreaterThan(0)
+    expect(observations.filter((o) => o.invalidFields !== undefined)).toEqual([])
+  })
+
+  it('the raw gridpoint (whose gridX and gridY are decimal strings)', () => {
+    const grid = JSON.parse(fixture('nws_gridpoints_raw.json')) as { properties: Record<string, unknown> }
+    const r = parseGridpoint(grid.properties, 'TAE/58,65', FIRE_WEATHER_LAYERS)
+    if ('problem' in r) throw new Error(r.problem)
+    expect(r.forecast).toMatchObject({ gridX: 58, gridY: 65 })
+    expect(r.forecast.invalidFields).toBeUndefined()
+  })
+})

@@ -83,6 +83,45 @@ sources:
     expect(lines(join(dir, 'out/wildfire-weather-data.jsonl'))).toHaveLength(246)
   })
 
+  it('a 429 asking to wait a day ends --once within seconds, the stream failed with a truthful message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firefront-noaa-run-'))
+    const config = join(dir, 'firefront.yaml')
+    writeFileSync(
+      config,
+      `plugins: ["${plugin}"]
+state_dir: ${dir}/state
+sink: { type: file, config: { directory: ${dir}/out } }
+sources:
+  throttled:
+    source_type: noaa_alerts
+    ingestion: { mode: batch }
+    max_retry_after_seconds: 60
+    config: { user_agent: "(firefront.test, ops@firefront.test)", base_url: "${server.baseUrl}" }
+`,
+    )
+    const previous = server.answer
+    server.answer = () => ({ status: 429, body: '<html>Too Many Requests</html>', headers: { 'retry-after': '86400' } })
+    const started = Date.now()
+    try {
+      const failed = await run(process.execPath, [cli, 'run', config, '--once', ...trust], {
+        cwd: dir,
+        timeout: 60_000,
+      }).then(
+        () => undefined,
+        (err: { code: number; killed: boolean; stdout: string; stderr: string }) => err,
+      )
+      expect(failed?.killed).toBe(false)
+      expect(Date.now() - started).toBeLessThan(30_000)
+      expect(failed?.code).toBe(1)
+      expect(failed?.stdout).toMatch(/throttled \(noaa, failed\)/)
+      expect(failed?.stdout).toContain(
+        'the remote asked to wait 86400 s before retrying, more than max_retry_after_seconds (60 s); not retried now',
+      )
+    } finally {
+      server.answer = previous
+    }
+  })
+
   it('an unknown station stops the stream with the problem and exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'firefront-noaa-run-'))
     const config = join(dir, 'firefront.yaml')

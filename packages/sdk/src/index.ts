@@ -8,6 +8,7 @@
  */
 export { Type, type Static, type TSchema } from '@sinclair/typebox'
 export * from './backoff'
+export * from './body'
 export * from './context'
 export * from './define'
 export * from './errors'
@@ -17,4 +18,5 @@ export * from './metric-labels'
 export * from './record'
 export * from './signals'
 export * from './config'
+export * from './utf8'
 export * from './validate'

@@ -1,4 +1,4 @@
-import type { JsonValue } from '@firefront/sdk'
+import { type JsonValue, decodeUtf8 } from '@firefront/sdk'
 
 /** A message as it came off the broker. */
 export interface MqttMessage {
@@ -30,11 +30,18 @@ export interface NormaliseOptions {
 
 export const fail = (reason: string): NormaliseResult => ({ ok: false, reason })
 
-/** Parses a payload as a JSON object. */
+/**
+ * Parses a payload as a JSON object. Bytes that are not UTF-8 refuse the payload: read leniently,
+ * they would become U+FFFD inside its strings without notice.
+ */
 export function parseObject(payload: Buffer): { [key: string]: JsonValue } | string {
+  const { text, invalid } = decodeUtf8(payload)
+  if (invalid) {
+    return `the payload is not valid UTF-8 (${invalid.sequences} bad byte sequence(s), the first at byte ${invalid.firstOffset})`
+  }
   let parsed: unknown
   try {
-    parsed = JSON.parse(payload.toString('utf8'))
+    parsed = JSON.parse(text)
   } catch (err) {
     return `invalid JSON: ${(err as Error).message}`
   }

@@ -1,7 +1,7 @@
 import { ConnectorConfigError, RetryableError } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from './manual-clock'
-import { isRetryableError, retryPoll, type RetryInfo } from './retry'
+import { isRetryableError, RetryAfterTooLongError, retryPoll, type RetryInfo } from './retry'
 
 /** An attempt function that throws the given errors in turn, then returns 'ok'. */
 function failing(...errors: unknown[]) {
@@ -45,6 +45,34 @@ describe('retryPoll', () => {
     await clock.flush()
     expect(done).toBe(false)
     await clock.advance(1)
+    await expect(result).resolves.toBe('ok')
+  })
+
+  it('does not wait for a Retry-After longer than maxRetryAfterMs: it fails at once, saying so', async () => {
+    const clock = new ManualClock(0)
+    const asked = new RetryableError('FIRMS rate limit (HTTP 429)', { retryAfterMs: 86_400_000 })
+    const { fn, calls } = failing(asked)
+    const retries: RetryInfo[] = []
+    const err = await retryPoll(fn, { clock, maxRetryAfterMs: 300_000, onRetry: (r) => retries.push(r) }).catch(
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(RetryAfterTooLongError)
+    expect(err).toMatchObject({ code: 'ERR_RETRYABLE', askedMs: 86_400_000, maxMs: 300_000, cause: asked })
+    expect((err as Error).message).toBe(
+      'FIRMS rate limit (HTTP 429): the remote asked to wait 86400 s before retrying, more than max_retry_after_seconds (300 s); not retried now: this source is tried again at its next scheduled poll (with --once: at the next run)',
+    )
+    expect(calls).toEqual([0])
+    expect(retries).toEqual([])
+    expect(clock.now()).toBe(0)
+  })
+
+  it('caps the asked wait at 5 minutes by default, and honours one within the cap', async () => {
+    const over = failing(new RetryableError('429', { retryAfterMs: 300_001 }))
+    await expect(retryPoll(over.fn, { clock: new ManualClock(0) })).rejects.toBeInstanceOf(RetryAfterTooLongError)
+    const clock = new ManualClock(0)
+    const within = failing(new RetryableError('429', { retryAfterMs: 300_000 }))
+    const result = retryPoll(within.fn, { clock, random: () => 0 })
+    await clock.advance(300_000)
     await expect(result).resolves.toBe('ok')
   })
 

@@ -2,7 +2,7 @@
  * Retries of a failed poll with exponential backoff and jitter.
  * @packageDocumentation
  */
-import { backoffDelay, type Clock, errorCode, FirefrontError, systemClock } from '@firefront/sdk'
+import { backoffDelay, type Clock, errorCode, FirefrontError, RetryableError, systemClock } from '@firefront/sdk'
 
 /** One retry about to happen, as {@link RetryOptions.onRetry} sees it. */
 export interface RetryInfo {
@@ -32,7 +32,41 @@ export interface RetryOptions {
   readonly isRetryable?: (err: unknown) => boolean
   /** Called before each wait, e.g. to log the retry. */
   readonly onRetry?: (info: RetryInfo) => void
+  /**
+   * The longest wait a remote may ask for (`retryAfterMs`, from an HTTP `Retry-After`): the
+   * source's `max_retry_after_seconds`. A longer ask is not waited for; the poll fails at once
+   * with {@link RetryAfterTooLongError}. Default 300000 (5 minutes).
+   */
+  readonly maxRetryAfterMs?: number
 }
+
+/** The default of {@link RetryOptions.maxRetryAfterMs}: 5 minutes. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000
+
+/**
+ * A remote asked to wait longer than `max_retry_after_seconds` before a retry. The poll is not
+ * retried now (a day's `Retry-After` must not hold a process, least of all a `--once` run); the
+ * source is tried again at its next scheduled poll, or by the next run under `--once`. Still a
+ * `RetryableError`: the ingestion mode's next cycle may try again.
+ */
+export class RetryAfterTooLongError extends RetryableError {
+  /** What the remote asked for. */
+  readonly askedMs: number
+  /** The bound it exceeded. */
+  readonly maxMs: number
+
+  constructor(asked: number, max: number, cause: unknown) {
+    const message = cause instanceof Error ? cause.message : String(cause)
+    super(
+      `${message}: the remote asked to wait ${seconds(asked)} s before retrying, more than max_retry_after_seconds (${seconds(max)} s); not retried now: this source is tried again at its next scheduled poll (with --once: at the next run)`,
+      { cause, retryAfterMs: asked },
+    )
+    this.askedMs = asked
+    this.maxMs = max
+  }
+}
+
+const seconds = (ms: number): string => String(Math.round(ms / 100) / 10)
 
 /** Messages of the TypeErrors undici's `fetch` throws when the network, not the code, failed. */
 const NETWORK_TYPE_ERRORS = new Set(['fetch failed', 'terminated'])
@@ -64,7 +98,9 @@ function retryAfterOf(err: unknown): number {
 /**
  * Calls `fn`, retrying transient failures up to `maxRetries` times with exponential backoff and
  * jitter. `ConnectorConfigError` is never retried. When retries run out, the last error is
- * thrown unchanged (so its `code` still tells what happened).
+ * thrown unchanged (so its `code` still tells what happened). A wait the remote asks for
+ * (`retryAfterMs`) is honoured up to `maxRetryAfterMs`; beyond it the poll is not retried and
+ * {@link RetryAfterTooLongError} is thrown at once.
  *
  * @param fn - one attempt; receives the attempt number (0 for the first).
  * @throws FirefrontError `ERR_ABORTED` when `signal` aborts during a wait; the last error is its `cause`.
@@ -81,13 +117,17 @@ export async function retryPoll<T>(fn: (attempt: number) => Promise<T>, options:
   const clock = options.clock ?? systemClock
   const random = options.random ?? Math.random
   const isRetryable = options.isRetryable ?? isRetryableError
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS
   const { signal } = options
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt)
     } catch (err) {
-      if (attempt >= maxRetries || signal?.aborted || !isRetryable(err)) throw err
-      const delayMs = Math.max(backoffDelay(attempt + 1, { baseMs, maxMs, random }), retryAfterOf(err))
+      if (signal?.aborted || !isRetryable(err)) throw err
+      const asked = retryAfterOf(err)
+      if (asked > maxRetryAfterMs) throw new RetryAfterTooLongError(asked, maxRetryAfterMs, err)
+      if (attempt >= maxRetries) throw err
+      const delayMs = Math.max(backoffDelay(attempt + 1, { baseMs, maxMs, random }), asked)
       options.onRetry?.({ attempt: attempt + 1, delayMs, error: err })
       try {
         await clock.sleep(delayMs, signal)

@@ -180,6 +180,16 @@ export const SourceConfig = Type.Object(
     timeout_seconds: Seconds('timeout of one poll', 30, 0.001),
     cache_ttl_seconds: Seconds('how long a poll result is reused for the same cursor (0 disables)', 60),
     max_poll_retries: Type.Integer({ minimum: 0, default: 3, description: 'retries of a failed poll within a cycle' }),
+    // Optional (defaulted where it is read) so configs built in code without it stay valid.
+    max_retry_after_seconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 86_400,
+        default: 300,
+        description:
+          'longest Retry-After wait honoured before a retry; a remote asking for longer fails the poll at once, and the source is tried again at its next scheduled poll (with --once, at the next run)',
+      }),
+    ),
     config: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: "the connector's own settings" }),
   },
   { additionalProperties: false },

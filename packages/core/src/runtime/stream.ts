@@ -211,6 +211,7 @@ export class Stream implements StreamPort {
           maxRetries: this.d.source.max_poll_retries,
           baseMs: 1000,
           maxMs: 30_000,
+          maxRetryAfterMs: (this.d.source.max_retry_after_seconds ?? 300) * 1000,
           signal: combined,
           clock: this.d.clock,
         },

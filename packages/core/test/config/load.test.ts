@@ -47,6 +47,7 @@ describe('loadConfig: the seed config', () => {
       timeout_seconds: 30,
       cache_ttl_seconds: 60,
       max_poll_retries: 3,
+      max_retry_after_seconds: 300,
       config: {},
     })
   })

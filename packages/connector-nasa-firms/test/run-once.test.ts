@@ -82,6 +82,50 @@ sources:
     expect(lines(join(dir, 'out/wildfire-nasa-firms.jsonl'))).toHaveLength(215)
   })
 
+  it('one answer larger than the queue (15,000 rows, queue_max_size 10,000, drop_oldest): every row delivered, none dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firefront-firms-run-'))
+    const config = join(dir, 'firefront.yaml')
+    writeFileSync(
+      config,
+      `plugins: ["${plugin}"]
+state_dir: ${dir}/state
+queue_max_size: 10000
+queue_overflow_strategy: drop_oldest
+sink: { type: file, config: { directory: ${dir}/out } }
+sources:
+  firms_big:
+    source_type: nasa_firms
+    ingestion: { mode: batch }
+    config: { map_key: "\${FIRMS_MAP_KEY}", base_url: "${server.baseUrl}", sources: [VIIRS_SNPP_NRT], area: world }
+`,
+    )
+    // 15,000 distinct valid detections in one CSV answer
+    const header =
+      'latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight'
+    const rows = Array.from({ length: 15_000 }, (_, i) => {
+      const lat = (-60 + (i % 1200) * 0.1).toFixed(4)
+      const lon = (-170 + Math.floor(i / 1200) * 0.5).toFixed(4)
+      return `${lat},${lon},330.1,0.4,0.4,2026-09-25,${String(100 + (i % 50)).padStart(4, '0')},N,VIIRS,n,2.0NRT,290.2,4.5,D`
+    })
+    const previous = server.answer
+    server.answer = () => ({ body: `${header}\n${rows.join('\n')}\n` })
+    try {
+      const env = { ...process.env, FIRMS_MAP_KEY: MAP_KEY }
+      const result = await run(process.execPath, [cli, 'run', config, '--once', ...trust], { env, cwd: dir })
+      expect(result.stdout).toContain(
+        'firms_big (nasa-firms, stopped): fetched 15000, sent 15000, dead-lettered 0, spooled 0, dropped 0',
+      )
+      expect(result.stdout).not.toContain('dropped by reason')
+      expect(lines(join(dir, 'out/wildfire-nasa-firms.jsonl'))).toHaveLength(15_000)
+      // the cursor covers them all: the next run fetches nothing again, and loses nothing
+      const again = await run(process.execPath, [cli, 'run', config, '--once', ...trust], { env, cwd: dir })
+      expect(again.stdout).toContain('total: fetched 0')
+      expect(lines(join(dir, 'out/wildfire-nasa-firms.jsonl'))).toHaveLength(15_000)
+    } finally {
+      server.answer = previous
+    }
+  }, 60_000)
+
   it('a 429 asking to wait a day ends --once within seconds, the stream failed with a truthful message', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'firefront-firms-run-'))
     const config = join(dir, 'firefront.yaml')

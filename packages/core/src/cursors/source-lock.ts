@@ -9,7 +9,8 @@ import { join } from 'node:path'
 const lockFile = (stateDir: string, sourceId: string): string =>
   join(stateDir, 'locks', `${encodeURIComponent(sourceId)}.pid`)
 
-const alive = (pid: number): boolean => {
+/** True when a process of this PID runs on this host (EPERM: it runs under another user). */
+export const processAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true
@@ -38,7 +39,7 @@ export function unlockSource(stateDir: string, sourceId: string): void {
 export function sourceRunningPid(stateDir: string, sourceId: string): number | undefined {
   try {
     const pid = Number(readFileSync(lockFile(stateDir, sourceId), 'utf8'))
-    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined
   } catch {
     return undefined
   }

@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { FirefrontError } from '@firefront/sdk'
+import { processAlive } from './source-lock'
 
 /** What the lock file says about its holder. */
 export interface StateLockHolder {
@@ -22,15 +23,6 @@ export interface StateLockHolder {
 export interface StateLock {
   readonly file: string
   release(): void
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 function readHolder(file: string): StateLockHolder | undefined {
@@ -82,7 +74,7 @@ export function lockStateDir(stateDir: string, config?: string): StateLock {
     }
     const holder = readHolder(file)
     const stale =
-      holder === undefined ? false : holder.host === me.host && holder.pid !== process.pid && !alive(holder.pid)
+      holder === undefined ? false : holder.host === me.host && holder.pid !== process.pid && !processAlive(holder.pid)
     if (stale) {
       // The holder died without releasing: take over.
       rmSync(file, { force: true })

@@ -20,29 +20,26 @@ import {
   type SinkInstance,
   type SourceInfo,
   systemClock,
-  type ThrottlePolicyInstance,
   validateConfig,
 } from '@firefront/sdk'
 import type { Logger as PinoLogger } from 'pino'
 import client from 'prom-client'
 import type { FirefrontConfig, SourceConfig } from '../config/schema'
 import type { CursorStore } from '../cursors/file-cursor-store'
-import { openCursorStore } from '../cursors/open'
 import { lockSource, unlockSource } from '../cursors/source-lock'
-import { lockStateDir, type StateLock } from '../cursors/state-lock'
 import { asSdkLogger, createLogger } from '../observability/logger'
 import { type PlannedPlugin, planOutputs, planSource } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import { createBuiltinRegistry } from './builtins'
 import { RuntimeEmitter } from './events'
 import type { RuntimeMetrics } from './metrics'
-import { Pipeline } from './pipeline'
+import type { Pipeline } from './pipeline'
 import { createPluginContext } from './plugin-context'
 import { RejectMemory } from './reject-memory'
 import { SendHookRunner } from './send-hooks'
+import { type SharedParts, superviseSharedParts } from './shared-parts'
 import { Stream, type StreamMetrics } from './stream'
 import { type StopFailure, Supervisor, type TeardownReport } from './supervisor'
-import { TopicChain, type TopicStep } from './topic-chain'
 
 /** Send hooks (see the SDK's `SendHooks`); re-exported for code that embeds the runtime. */
 export type { SendHooks } from '@firefront/sdk'
@@ -73,16 +70,6 @@ export interface StreamManagerOptions {
 
 const STREAM_ID_SAFE = /[^A-Za-z0-9_.-]/g
 
-/** The manager's shared parts, set as the supervisor starts them. */
-interface Parts {
-  lock?: StateLock
-  cursors?: CursorStore
-  throttle?: ThrottlePolicyInstance
-  sink?: SinkInstance
-  chain?: TopicChain
-  pipeline?: Pipeline
-}
-
 /** The seed's StreamManager; see the module comment. */
 export class StreamManager {
   /** Typed runtime events (`stream:started`, `batch:sent`, `record:dropped`, ...). */
@@ -98,7 +85,7 @@ export class StreamManager {
   readonly #rootAbort = new AbortController()
   readonly #hooks: SendHookRunner
   readonly #supervisor: Supervisor
-  #parts: Parts = {}
+  readonly #parts: SharedParts = {}
   #sinkName = 'custom'
   #state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' = 'idle'
   #starting: Promise<void> | undefined
@@ -203,93 +190,27 @@ export class StreamManager {
       throw new ConfigValidationError(outputs.issues)
     }
     this.#state = 'starting'
-    const p = this.#parts
-    const sv = this.#supervisor
-    await sv.add({
-      name: `state_dir lock (${this.stateDir})`,
-      start: () => {
-        p.lock = lockStateDir(this.stateDir, this.#o.configFile ? resolve(this.#o.configFile) : undefined)
-      },
-      stop: () => p.lock?.release(),
-    })
-    await sv.add({
-      name: `cursor store (${cfg.cursors.store})`,
-      start: async () => {
-        p.cursors = await openCursorStore(cfg)
-      },
-      stop: () => p.cursors?.close?.(),
-    })
-    await sv.add({
-      name: `throttle-policy:${outputs.throttle!.entry.plugin.name}`,
-      start: async () => {
-        p.throttle = await this.#create(outputs.throttle!, 'throttle')
-        this.#hooks.addGlobal(p.throttle.hooks)
-        await p.throttle.start?.()
-      },
-      stop: () => p.throttle?.close?.(),
-    })
     if (!this.#o.sink) this.#sinkName = outputs.sink!.entry.plugin.name
-    await sv.add({
-      name: `sink:${this.#sinkName}`,
-      start: async () => {
-        p.sink = this.#o.sink ?? (await this.#create(outputs.sink!, 'sink'))
-        this.#hooks.addGlobal(p.sink.hooks)
-        await p.sink.start?.()
-        await p.sink.ensureTopics?.(this.#knownTopics())
+    const sv = this.#supervisor
+    await superviseSharedParts(sv, this.#parts, {
+      config: cfg,
+      registry: this.registry,
+      outputs,
+      stateDir: this.stateDir,
+      ...(this.#o.configFile ? { configFile: resolve(this.#o.configFile) } : {}),
+      ...(this.#o.sink ? { sink: this.#o.sink } : {}),
+      sinkName: this.#sinkName,
+      hooks: this.#hooks,
+      events: this.events,
+      logger: this.logger,
+      clock: this.#clock,
+      create: (planned, role) => this.#create(planned, role),
+      sourceInfo: (id) => this.#infoOf(id),
+      drainTimeoutMs: () => Math.max(0, this.#stopDeadline - this.#clock.now()),
+      afterDrain: async () => {
+        for (const s of this.#streams.values()) await s.flushCommits()
       },
-      stop: () => p.sink?.close?.(),
-    })
-    const resolvers = new Supervisor({ onStopError: (f) => this.#reportStopFailure(f) })
-    await sv.add({
-      name: 'topic resolvers',
-      start: async () => {
-        p.chain = await this.#buildChain(outputs.topics ?? [])
-        for (const step of p.chain.steps) {
-          this.#hooks.addGlobal(step.resolver.hooks)
-          await resolvers.add({
-            name: `topic-resolver:${step.name}`,
-            start: () => step.resolver.start?.(),
-            stop: () => step.resolver.close?.(),
-          })
-        }
-        await resolvers.start()
-      },
-      stop: async () => {
-        const report = await resolvers.stop()
-        // each failure was reported already; the supervisor only needs to know there was one
-        if (report.failures.length > 0) throw new Error(`${report.failures.length} topic resolver(s) failed to stop`)
-      },
-    })
-    const anyRealtime = Object.values(cfg.sources).some(
-      (s) => s.enabled && (s.ingestion as { mode?: string }).mode !== 'batch',
-    )
-    const lingerSeconds = cfg.kafka.batch_timeout_seconds ?? (anyRealtime ? 1 : 5)
-    await sv.add({
-      name: 'pipeline',
-      start: () => {
-        p.pipeline = new Pipeline({
-          sink: p.sink!,
-          throttle: p.throttle!,
-          chain: p.chain!,
-          hooks: this.#hooks,
-          events: this.events,
-          logger: asSdkLogger(this.logger.child({ component: 'pipeline' })),
-          clock: this.#clock,
-          queueMaxSize: cfg.queue_max_size,
-          overflowStrategy: cfg.queue_overflow_strategy,
-          batchSize: cfg.kafka.batch_size,
-          lingerMs: lingerSeconds * 1000,
-          retryBaseMs: cfg.kafka.retry_backoff_base * 1000,
-          retryMaxMs: cfg.kafka.retry_backoff_max * 1000,
-          sourceInfo: (id) => this.#infoOf(id),
-          drainTimeoutMs: () => Math.max(0, this.#stopDeadline - this.#clock.now()),
-        })
-        p.pipeline.onDrained(async () => {
-          for (const s of this.#streams.values()) await s.flushCommits()
-        })
-        p.pipeline.start()
-      },
-      stop: () => p.pipeline?.stop(),
+      reportStopFailure: (f) => this.#reportStopFailure(f),
     })
     try {
       await sv.start()
@@ -332,21 +253,6 @@ export class StreamManager {
     }
   }
 
-  /** Creates the topic chain from its plan; each resolver's config was validated once, by the plan. */
-  async #buildChain(planned: readonly PlannedPlugin<'topic-resolver'>[]): Promise<TopicChain> {
-    const cfg = this.config
-    const steps: TopicStep[] = []
-    for (const step of planned) {
-      steps.push({ name: step.entry.plugin.name, resolver: await this.#create(step, 'topics') })
-    }
-    return new TopicChain(
-      steps,
-      cfg.default_topic,
-      // the built-in steps other than content rules answer from the source alone
-      cfg.topic_rules.length === 0 && cfg.topic_resolvers.length === 0,
-    )
-  }
-
   /** The config file's folder: relative paths in plugin blocks are resolved from it. */
   get #baseDir(): string | undefined {
     return this.#o.configFile ? dirname(resolve(this.#o.configFile)) : undefined
@@ -358,23 +264,6 @@ export class StreamManager {
     // Without the config as written, keep the configured mode.
     if (!raw) return true
     return raw.sources?.[sourceId]?.ingestion?.mode !== undefined
-  }
-
-  /** The topics the config names: sources' topics, custom mappings, connectors' defaults, the DLQ. */
-  #knownTopics(): string[] {
-    const cfg = this.config
-    const topics = new Set<string>(Object.values(cfg.custom_topic_mappings))
-    for (const source of Object.values(cfg.sources)) {
-      if (!source.enabled) continue
-      if (source.topic) topics.add(source.topic)
-      const connector = source.connector
-        ? this.registry.get('connector', source.connector)
-        : this.registry.connectorFor(source.source_type)
-      const suggested = (connector?.plugin as Plugin<'connector'> | undefined)?.defaultTopic
-      if (suggested && !source.topic) topics.add(suggested)
-    }
-    if (cfg.enable_dlq) topics.add(cfg.dlq.topic)
-    return [...topics]
   }
 
   readonly #infoCache = new Map<string, SourceInfo>()

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 
-rmSync('.firefront/quickstart', { recursive: true, force: true })
+// state_dir is relative to the config file: examples/.firefront/quickstart
+rmSync('examples/.firefront/quickstart', { recursive: true, force: true })
 const result = spawnSync(
   process.execPath,
   ['packages/core/dist/cli.js', 'run', 'examples/quickstart.yaml', '--once', '--status'],
@@ -13,6 +14,6 @@ const result = spawnSync(
   },
 )
 if (result.status === 0) {
-  console.log('\nrecords written to .firefront/quickstart/out/*.jsonl; run `npm run demo` again to replay from scratch')
+  console.log('\nrecords written to examples/.firefront/quickstart/out/*.jsonl; run `npm run demo` again to replay from scratch')
 }
 process.exit(result.status ?? 1)

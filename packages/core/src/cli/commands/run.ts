@@ -42,7 +42,7 @@ export function runExitCode(metrics: RuntimeMetrics, teardown: TeardownReport): 
   return EXIT.ok
 }
 
-function summary(metrics: RuntimeMetrics, teardown: TeardownReport, code: number): string {
+function summary(metrics: RuntimeMetrics, teardown: TeardownReport, code: number, startError?: Error): string {
   const lines = ['', 'summary']
   for (const m of Object.values(metrics.streams)) {
     const r = m.records
@@ -66,7 +66,9 @@ function summary(metrics: RuntimeMetrics, teardown: TeardownReport, code: number
   if (dropped.length > 0) lines.push(`  dropped by reason: ${dropped.map(([k, v]) => `${k}=${v}`).join(', ')}`)
   for (const f of teardown.failures) lines.push(`  failed to stop: ${f.error.message}`)
   if (typeof producer.directory === 'string') lines.push(`  output: ${producer.directory}`)
-  lines.push(`  exit ${code}: ${EXIT_MEANING[code] ?? ''}`)
+  lines.push(
+    `  exit ${code}: ${startError ? `the run could not start: ${startError.message}` : (EXIT_MEANING[code] ?? '')}`,
+  )
   return `${lines.join('\n')}\n`
 }
 
@@ -164,7 +166,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       ? EXIT.invalid
       : EXIT.failure
     : runExitCode(metrics, teardown)
-  io.stdout.write(summary(metrics, teardown, code))
+  io.stdout.write(summary(metrics, teardown, code, startError))
   await server?.close()
   return code
 }

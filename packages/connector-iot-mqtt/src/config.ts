@@ -2,7 +2,7 @@
  * The connector's `config:` block (snake_case) and the checks the schema cannot express
  * (topic filters, the time zone, the default client id).
  */
-import { type ConfigIssue, ConfigValidationError, type Static, Type } from '@firefront/sdk'
+import { type ConfigIssue, ConfigValidationError, Duration, type Static, Type } from '@firefront/sdk'
 
 /** Payload formats the connector reads. */
 export const PAYLOAD_FORMATS = ['json', 'tasmota', 'ttn-v3', 'raw'] as const
@@ -60,7 +60,7 @@ export const MqttConfig = Type.Object(
     key_path: Type.Optional(Type.String({ minLength: 1, description: 'PEM client key' })),
     reject_unauthorized: Type.Boolean({ default: true, description: 'verify the broker certificate' }),
     keepalive_seconds: Type.Integer({ minimum: 0, maximum: 65535, default: 60, description: 'MQTT keepalive' }),
-    connect_timeout_seconds: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'wait for CONNACK' }),
+    connect_timeout_seconds: Duration.seconds({ exclusiveMinimum: 0, default: 30, description: 'wait for CONNACK' }),
     payload_format: Type.Union(
       PAYLOAD_FORMATS.map((f) => Type.Literal(f)),
       { default: 'json', description: 'json | tasmota | ttn-v3 | raw' },

@@ -2,7 +2,7 @@
  * The connector's `config:` block (snake_case, like the rest of a Firefront config file) and the
  * checks the schema cannot express (bbox ranges, one of `area`/`country`, the MAP_KEY fallback).
  */
-import { ConfigValidationError, type ConfigIssue, type Static, Type } from '@firefront/sdk'
+import { ConfigValidationError, type ConfigIssue, Duration, type Static, Type } from '@firefront/sdk'
 import { dayStartMs } from './dates'
 
 /** FIRMS SOURCE values served by the area and country CSV APIs. */
@@ -97,7 +97,7 @@ export const FirmsConfig = Type.Object(
       default: 5,
       description: 'days of history read by one backfill poll',
     }),
-    request_timeout_seconds: Type.Number({
+    request_timeout_seconds: Duration.seconds({
       exclusiveMinimum: 0,
       default: 30,
       description: 'timeout of one HTTP request',

@@ -2,7 +2,7 @@
  * The connector's `config:` block (snake_case, like the rest of a Firefront config file) and the
  * checks the schema cannot express (`area` alone, at least one thing to read, point precision).
  */
-import { type ConfigIssue, ConfigValidationError, type Static, Type } from '@firefront/sdk'
+import { type ConfigIssue, ConfigValidationError, Duration, type Static, Type } from '@firefront/sdk'
 import { FIRE_WEATHER_LAYERS } from './gridpoints'
 
 /** The public NWS API host. */
@@ -105,7 +105,7 @@ export const NoaaConfig = Type.Object(
       default: 5000,
       description: 'alert ids remembered in the cursor to emit each alert once',
     }),
-    request_timeout_seconds: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'timeout of one request' }),
+    request_timeout_seconds: Duration.seconds({ exclusiveMinimum: 0, default: 30, description: 'timeout of one request' }),
     max_body_bytes: Type.Integer({
       minimum: 1024,
       maximum: 1024 * 1024 * 1024,

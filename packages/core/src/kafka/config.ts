@@ -3,7 +3,7 @@
  * plus `state_dir`, gathered into one object, and a few tunables of the sink's own.
  */
 import { join, resolve } from 'node:path'
-import { type Static, Type, validateConfig } from '@firefront/sdk'
+import { Duration, type Static, Type, validateConfig } from '@firefront/sdk'
 import { ConfigValidationError } from '@firefront/sdk'
 import { DlqConfig, type FirefrontConfig, KafkaConfig, SpoolConfig } from '../config/schema'
 
@@ -25,7 +25,7 @@ export const KafkaSinkConfig = Type.Object(
       description: 'records needed in the window before dlq.failure_rate_threshold can pause sending',
     }),
     spool_segment_bytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'size of one spool segment file' })),
-    close_timeout_seconds: Type.Number({
+    close_timeout_seconds: Duration.seconds({
       minimum: 0,
       default: 10,
       description: 'how long close() tries to drain the spool before leaving it for the next start',

@@ -1,6 +1,10 @@
 import { KindGuard, type TSchema } from '@sinclair/typebox'
 import { MAX_TIMER_MS, MAX_TIMER_SECONDS } from '@firefront/sdk'
 import { describe, expect, test } from 'vitest'
+import firmsConnector from '@firefront/connector-nasa-firms'
+import iotMqttConnector from '@firefront/connector-iot-mqtt'
+import noaaConnector from '@firefront/connector-noaa'
+import { kafkaSink } from '../../src/sinks/kafka'
 import { loadConfigText } from '../../src/config/load'
 import { FirefrontConfig } from '../../src/config/schema'
 import { builtinModes } from '../../src/modes'
@@ -31,10 +35,19 @@ describe('durations are bounded to what Node timers can honour', () => {
     const keys = [
       ...durationKeys(FirefrontConfig),
       ...builtinModes.flatMap((mode) => durationKeys(mode.configSchema, `ingestion(${mode.name})`)),
+      ...durationKeys(kafkaSink.configSchema, 'sink(kafka)'),
+      // the first-party connectors use the SDK's Duration too
+      ...[firmsConnector, noaaConnector, iotMqttConnector].flatMap((c) => durationKeys(c.configSchema, c.name)),
     ]
-    expect(keys.length).toBeGreaterThanOrEqual(17)
+    expect(keys.length).toBeGreaterThanOrEqual(21)
+    // MQTT's session expiry is a protocol value the broker keeps (up to 2^32-1 s), never a timer here
+    const protocolValues = new Set(['iot-mqtt.session_expiry_seconds'])
     const unbounded = keys.filter(([key, max]) =>
-      key.endsWith('_ms') ? !(Number(max) <= MAX_TIMER_MS) : !(Number(max) <= MAX_TIMER_SECONDS),
+      protocolValues.has(key)
+        ? false
+        : key.endsWith('_ms')
+          ? !(Number(max) <= MAX_TIMER_MS)
+          : !(Number(max) <= MAX_TIMER_SECONDS),
     )
     expect(unbounded).toEqual([])
   })

@@ -19,6 +19,7 @@ describe('continuous_streaming config', () => {
         buffer_size: 100,
         buffer_flush_interval_seconds: 5,
         max_pages_per_cycle: 100,
+        max_resubscribe_wait_seconds: 300,
       },
     })
   })
@@ -185,6 +186,21 @@ describe('continuous_streaming with a push source', () => {
     expect(push.subscribed).toBe(2)
     await clock.advance(1)
     expect(push.subscribed).toBe(3)
+    await mode.stop()
+  })
+
+  it('caps a Retry-After longer than max_resubscribe_wait_seconds, and says so', async () => {
+    const { mode, clock } = await setup({ max_resubscribe_wait_seconds: 120 })
+    const push = fakePush()
+    await mode.start(push.source, recordingProcess(clock).process)
+    await clock.flush()
+    push.end(new RetryableError('429 from the bridge', { retryAfterMs: 86_400_000 }))
+    await clock.flush()
+    expect(String(mode.metrics().lastError)).toBe('429 from the bridge')
+    await clock.advance(119_999)
+    expect(push.subscribed).toBe(1)
+    await clock.advance(1)
+    expect(push.subscribed).toBe(2)
     await mode.stop()
   })
 

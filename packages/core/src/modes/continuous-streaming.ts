@@ -35,6 +35,12 @@ export const ContinuousStreamingModeConfig = Type.Object(
       description: 'the buffer is flushed at least this often',
     }),
     max_pages_per_cycle: MaxPagesPerCycle(100),
+    max_resubscribe_wait_seconds: Duration.seconds({
+      minimum: 1,
+      default: 300,
+      description:
+        'push sources: the longest wait before a failed subscription is retried, even when the remote asks for longer (Retry-After)',
+    }),
   },
   { additionalProperties: false },
 )
@@ -134,9 +140,16 @@ export const continuousStreamingMode = defineIngestionMode({
             return
           }
           if (ctx.clock.now() - since >= HEALTHY_SUBSCRIPTION_MS) backoffMs = 1000
-          const waitMs = Math.max(backoffMs, retryAfterOf(err))
+          const asked = retryAfterOf(err)
+          const capMs = config.max_resubscribe_wait_seconds * 1000
+          const waitMs = Math.min(Math.max(backoffMs, asked), capMs)
           backoffMs = Math.min(backoffMs * 2, MAX_RESUBSCRIBE_MS)
-          runner.noteError(err, `subscription failed; resubscribing in ${waitMs} ms`)
+          runner.noteError(
+            err,
+            asked > capMs
+              ? `subscription failed; the remote asked to wait ${asked / 1000} s, more than max_resubscribe_wait_seconds (${capMs / 1000} s): resubscribing in ${waitMs} ms`
+              : `subscription failed; resubscribing in ${waitMs} ms`,
+          )
           if (!(await runner.sleep(waitMs))) return
         }
       }

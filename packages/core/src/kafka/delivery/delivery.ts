@@ -312,14 +312,18 @@ export class Delivery {
         `closing with ${this.#spool.size} batch(es) in the spool; the next start replays them`,
       )
     }
-    await this.#transport.disconnect()
-    if (started) {
-      // what the spool holds at close is still reported (the CLI's exit code reads it)
-      this.#spoolAtClose = this.#spool.stats()
-      await this.#spool.close()
-      await this.#local.close()
+    try {
+      await this.#transport.disconnect()
+    } finally {
+      // the spool is closed whatever the clients did, and a disconnect failure still reaches the caller
+      if (started) {
+        // what the spool holds at close is still reported (the CLI's exit code reads it)
+        this.#spoolAtClose = this.#spool.stats()
+        await this.#spool.close()
+        await this.#local.close()
+      }
+      this.#lifecycle = 'closed'
     }
-    this.#lifecycle = 'closed'
   }
 
   /** The producer's figures (the seed's `get_metrics()`), with the delivery state. */

@@ -259,10 +259,13 @@ export const openKafkajsTransport: KafkaBackend = async (options: KafkaTransport
     },
 
     async disconnect() {
-      await producer.disconnect().catch(() => {})
+      // both clients are disconnected; a failure of either is reported after, not swallowed
+      const failures: string[] = []
+      await producer.disconnect().catch((err: unknown) => failures.push(`producer: ${(err as Error).message}`))
       producerConnected = false
-      if (admin) await admin.disconnect().catch(() => {})
+      if (admin) await admin.disconnect().catch((err: unknown) => failures.push(`admin: ${(err as Error).message}`))
       adminConnected = false
+      if (failures.length > 0) throw new Error(`kafka clients did not disconnect cleanly (${failures.join('; ')})`)
     },
   }
 }

@@ -130,11 +130,14 @@ export const fileSink = defineSink({
       async close() {
         if (closed) return
         closed = true
-        for (const h of handles.values()) {
-          await h.sync().catch(() => {})
-          await h.close()
+        // every file is synced and closed; what failed is reported after, not swallowed
+        const failures: string[] = []
+        for (const [topic, h] of handles) {
+          await h.sync().catch((err: unknown) => failures.push(`${topic}: fsync failed: ${(err as Error).message}`))
+          await h.close().catch((err: unknown) => failures.push(`${topic}: close failed: ${(err as Error).message}`))
         }
         handles.clear()
+        if (failures.length > 0) throw new Error(`the file sink could not close cleanly (${failures.join('; ')})`)
       },
       metrics(): Record<string, JsonValue> {
         return { ...counts, total_failed: 0, total_retries: 0, directory: dir }

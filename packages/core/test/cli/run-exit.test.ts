@@ -89,6 +89,18 @@ describe('firefront run: exit codes and the summary', () => {
     expect(r.out).toContain('exit 1: a stream failed')
   })
 
+  it('--source naming no configured source: exit 2, the message without a stack trace', async () => {
+    const dir = project()
+    writeFileSync(
+      join(dir, 'f.yaml'),
+      `plugins: [./numbers.mjs]\nsink: { type: file }\nsources:\n${source('a', '{ total: 1 }')}\n`,
+    )
+    const r = await firefront(dir, 'run', 'f.yaml', '--once', '--source', 'nope')
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('firefront run: Source not configured: nope')
+    expect(r.err).not.toMatch(/\n\s+at /)
+  })
+
   it('all delivered: exit 0, the summary counts what the sink acknowledged per topic', async () => {
     const dir = project()
     writeFileSync(

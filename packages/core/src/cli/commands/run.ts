@@ -79,6 +79,14 @@ const EXIT_MEANING: Readonly<Record<number, string>> = {
   [EXIT.spooled]: 'some records are left in the spool',
 }
 
+/** Refusals before anything ran: a config the plan refused, a `--source` that is not configured or is disabled. */
+function isUsageError(err: Error): boolean {
+  const code = String(errorCode(err))
+  return (
+    code.startsWith('ERR_CONFIG') || ['ERR_PLUGIN_CONFIG', 'ERR_SOURCE_UNKNOWN', 'ERR_SOURCE_DISABLED'].includes(code)
+  )
+}
+
 /** Resolves on the first SIGINT or SIGTERM; `dispose` removes the listeners. */
 function onStopSignal(): { signal: Promise<string>; dispose(): void } {
   let dispose = () => {}
@@ -151,7 +159,8 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     }
   } catch (err) {
     startError = err as Error
-    logger.error({ err }, 'run failed')
+    // a usage or config mistake gets its message; a failure of the run gets its stack in the log
+    if (!isUsageError(startError)) logger.error({ err }, 'run failed')
     io.stderr.write(`firefront run: ${startError.message}\n`)
   } finally {
     stop.dispose()
@@ -161,11 +170,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   teardown = { stopped: [...teardown.stopped, ...report.stopped], failures: [...teardown.failures, ...report.failures] }
   const metrics = await manager.getMetrics()
   if (showStatus) io.stderr.write(`\r\u001b[2K${statusLine(metrics)}\n`)
-  const code = startError
-    ? String(errorCode(startError)).startsWith('ERR_CONFIG') || errorCode(startError) === 'ERR_PLUGIN_CONFIG'
-      ? EXIT.invalid
-      : EXIT.failure
-    : runExitCode(metrics, teardown)
+  const code = startError ? (isUsageError(startError) ? EXIT.invalid : EXIT.failure) : runExitCode(metrics, teardown)
   io.stdout.write(summary(metrics, teardown, code, startError))
   await server?.close()
   return code

@@ -33,8 +33,9 @@ export function described(value: unknown): string {
 /** A field path with array indices folded (`rx_metadata[0].rssi` → `rx_metadata[].rssi`), for headers and metric labels. */
 export const foldField = (field: string): string => field.replace(/\[\d+\]/g, '[]')
 
-/** A JSON object, or undefined. */
+/** A JSON object. */
 export type Obj = { [key: string]: JsonValue }
+/** True for a JSON object (not null, not an array). */
 export const isObj = (v: JsonValue | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Notes the fields of one payload that are not of their type. */

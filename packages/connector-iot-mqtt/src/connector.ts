@@ -18,7 +18,7 @@ import { classifyError, connectOnce, endClient, redactUrl } from './client'
 import { MqttConfig, type MqttSettings, resolveSettings } from './config'
 import { RecentKeys } from './dedupe'
 import { checkGrants } from './grants'
-import { normalise } from './payloads'
+import { foldField, normalise } from './payloads'
 import { toRecord } from './record'
 
 /** The IoT MQTT connector (`source_type: iot_mqtt`). */
@@ -40,6 +40,11 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     messages: ctx.metrics.counter('mqtt_messages_total', 'MQTT messages received'),
     emitted: ctx.metrics.counter('mqtt_records_emitted_total', 'records emitted'),
     rejected: ctx.metrics.counter('mqtt_payloads_rejected_total', 'payloads not valid for their format'),
+    invalidFields: ctx.metrics.counter(
+      'mqtt_fields_invalid_total',
+      'fields of the wrong type, emitted as null and flagged (firefront.altered)',
+      ['format', 'field'],
+    ),
     oversize: ctx.metrics.counter('mqtt_payloads_oversize_total', 'payloads over max_payload_bytes, dead-lettered'),
     duplicates: ctx.metrics.counter('mqtt_duplicates_total', 'redelivered messages dropped as duplicates'),
     retained: ctx.metrics.counter('mqtt_retained_ignored_total', 'retained messages dropped (ignore_retained)'),
@@ -88,6 +93,10 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     // Remembered only once emitted: a message whose emit failed is redelivered and must get through.
     if (dedupe) recent.add(record.key as string)
     m.emitted.inc()
+    // Counted once handed over, like the records: a redelivered copy is not counted twice.
+    for (const f of read.data.invalidFields ?? []) {
+      m.invalidFields.inc(1, { format: settings.payloadFormat, field: foldField(f.field) })
+    }
   }
 
   const subscribe = async (emit: Emit, signal: AbortSignal): Promise<void> => {

@@ -19,14 +19,17 @@ export {
   normaliseTasmota,
   normaliseTtnV3,
   tasmotaDevice,
+  TASMOTA_NUMERIC_READINGS,
+  foldField,
   localToUtc,
   rfc3339ToUtc,
   type MqttMessage,
   type Normalised,
   type NormaliseOptions,
   type NormaliseResult,
+  type InvalidField,
 } from './payloads'
-export { HEADERS, toRecord, type PacketInfo } from './record'
+export { HEADERS, alteredHeader, toRecord, type PacketInfo } from './record'
 export { RecentKeys } from './dedupe'
 export { checkGrants, type Grant, type GrantCheck } from './grants'
 export { redactUrl } from './client'

@@ -1,6 +1,6 @@
-import type { JsonValue, SourceRecord } from '@firefront/sdk'
+import { HEADERS as FIREFRONT_HEADERS, type JsonValue, type SourceRecord } from '@firefront/sdk'
 import type { PayloadFormat } from './config'
-import type { Normalised } from './payloads'
+import { type InvalidField, type Normalised, foldField } from './payloads'
 
 /** What the record needs from the MQTT packet. */
 export interface PacketInfo {
@@ -18,9 +18,21 @@ export const HEADERS = {
 } as const
 
 /**
+ * The `firefront.altered` header value of a record with fields of the wrong type, or undefined:
+ * `type:<field>` per field (array indices folded, `type:uplink_message.rx_metadata[].rssi`),
+ * comma-separated; `%` and `,` in a field name are percent-encoded so the list stays readable.
+ */
+export function alteredHeader(invalidFields: readonly InvalidField[] | undefined): string | undefined {
+  if (!invalidFields || invalidFields.length === 0) return undefined
+  const tokens = new Set(invalidFields.map((f) => `type:${foldField(f.field).replace(/[%,]/g, encodeURIComponent)}`))
+  return [...tokens].join(',')
+}
+
+/**
  * The record of one message: keyed by device id and event time (and `seq` when there is one),
  * so redeliveries share a key; `raw` records are keyed by topic. Without a time in the payload the
- * arrival time is the event time, and the `event-time-source` header says `arrival`.
+ * arrival time is the event time, and the `event-time-source` header says `arrival`. A payload
+ * with fields of the wrong type gets the `firefront.altered` header (see {@link alteredHeader}).
  */
 export function toRecord(
   format: PayloadFormat,
@@ -31,6 +43,7 @@ export function toRecord(
   const eventTime = data.ts ?? new Date(arrivedAt).toISOString()
   const key =
     format === 'raw' ? packet.topic : `${data.deviceId}:${eventTime}${data.seq === undefined ? '' : `:${data.seq}`}`
+  const altered = alteredHeader(data.invalidFields)
   return {
     key,
     value: data.value,
@@ -40,6 +53,7 @@ export function toRecord(
       [HEADERS.qos]: String(packet.qos),
       [HEADERS.retain]: String(packet.retain),
       [HEADERS.timeSource]: data.ts === undefined ? 'arrival' : 'payload',
+      ...(altered === undefined ? {} : { [FIREFRONT_HEADERS.altered]: altered }),
     },
   }
 }

@@ -137,6 +137,57 @@ describe('payload formats', () => {
     })
   })
 
+  it('ttn-v3: an uplink with "rssi": "strong" is emitted with rssi null, flagged and counted', async () => {
+    const p = prefix()
+    const run = await startConnector({
+      url,
+      topics: [`${p}/v3/+/devices/+/up`],
+      payload_format: 'ttn-v3',
+      clean_session: true,
+    })
+    await run.waitForLog('subscribed')
+    const up = JSON.parse(ttnUp) as { uplink_message: { rx_metadata: Record<string, unknown>[] } }
+    up.uplink_message.rx_metadata[0]!.rssi = 'strong'
+    await mosquittoPub(url, `${p}/v3/thingsboard-ttn-demo/devices/rs261-erik-internal/up`, JSON.stringify(up))
+    await mosquittoPub(
+      url,
+      `${p}/v3/thingsboard-ttn-demo/devices/rs261-erik-internal/up`,
+      ttnUp.replace('"f_cnt":25', '"f_cnt":26'),
+    )
+    await run.waitFor(2)
+    await run.stop()
+    expect(run.error).toBeUndefined()
+    expect(run.records[0]).toMatchObject({
+      key: 'rs261-erik-internal:2025-11-07T08:52:14.742Z:25',
+      value: {
+        rssi: null,
+        snr: 8.25,
+        invalidFields: [
+          {
+            field: 'uplink_message.rx_metadata[0].rssi',
+            problem: '"strong", expected a finite number',
+            value: 'strong',
+          },
+        ],
+      },
+      headers: { 'firefront.altered': 'type:uplink_message.rx_metadata[].rssi', 'mqtt-topic': expect.any(String) },
+    })
+    // the well-formed one next to it: no flag
+    expect(run.records[1]?.value).toMatchObject({ fCnt: 26, rssi: -69 })
+    expect(run.records[1]?.value).not.toHaveProperty('invalidFields')
+    expect(run.records[1]?.headers).not.toHaveProperty('firefront.altered')
+    expect(run.fake.samples.filter((s) => s.name === 'mqtt_fields_invalid_total')).toEqual([
+      {
+        kind: 'counter',
+        name: 'mqtt_fields_invalid_total',
+        value: 1,
+        labels: { format: 'ttn-v3', field: 'uplink_message.rx_metadata[].rssi' },
+      },
+    ])
+    expect(run.fake.metrics.get('mqtt_records_emitted_total')).toBe(2)
+    expect(run.fake.rejected).toEqual([])
+  })
+
   it('raw: text and binary payloads with their topic', async () => {
     const p = prefix()
     const run = await startConnector({ url, topics: [`${p}/#`], payload_format: 'raw', clean_session: true })

@@ -3,6 +3,7 @@
  * alert once (again when it is updated) and each observation once.
  */
 import {
+  HEADERS,
   type PluginContext,
   type PollRequest,
   type PollResult,
@@ -27,8 +28,8 @@ const MAX_OBSERVATION_PAGES = 5
 /** A gridpoint forecast not updated for this long is logged as stale (NWS updates them hourly or so). */
 const STALE_FORECAST_MS = 12 * 3_600_000
 
-/** The header that flags a record whose data is not exactly what NWS sent (see the README). */
-export const ALTERED_HEADER = 'firefront.altered'
+/** The header that flags a record whose data is not exactly what NWS sent (see the README); the SDK's `HEADERS.altered`. */
+export const ALTERED_HEADER = HEADERS.altered
 
 /**
  * The `firefront.altered` header of a record, when it needs one: `utf8-replaced` when its text

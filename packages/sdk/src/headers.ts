@@ -33,6 +33,12 @@ export const HEADERS = {
   rejected: 'firefront.rejected',
   /** Rejected inputs: where in the response the input was (a CSV line, a payload topic). */
   location: 'firefront.location',
+  /**
+   * A record whose data is not exactly what the source sent: comma-separated tokens, e.g.
+   * `type:<field>` for a field of the wrong type emitted as null, `utf8-replaced` for text that
+   * holds U+FFFD where the input had bytes that were not UTF-8.
+   */
+  altered: 'firefront.altered',
 } as const
 
 /** One of the {@link HEADERS} names. */

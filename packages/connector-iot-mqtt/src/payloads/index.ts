@@ -7,7 +7,8 @@ import type { MqttMessage, NormaliseOptions, NormaliseResult } from './types'
 
 export type { MqttMessage, Normalised, NormaliseOptions, NormaliseResult } from './types'
 export { normaliseJson, normaliseRaw, normaliseTasmota, normaliseTtnV3 }
-export { tasmotaDevice } from './tasmota'
+export { TASMOTA_NUMERIC_READINGS, tasmotaDevice } from './tasmota'
+export { type InvalidField, foldField } from './fields'
 export { localToUtc, rfc3339ToUtc } from './time'
 
 /** Reads one message in the configured format. */

@@ -1,49 +1,132 @@
 import type { JsonValue } from '@firefront/sdk'
+import { FieldReader, type Obj, described, invalidFieldsJson, isObj, jsonType } from './fields'
 import { rfc3339ToUtc } from './time'
 import { type MqttMessage, type NormaliseResult, fail, parseObject } from './types'
 
-type Obj = { [key: string]: JsonValue }
-const obj = (v: JsonValue | undefined): Obj | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined
-const num = (v: JsonValue | undefined): number | null => (typeof v === 'number' ? v : null)
+const DECIMAL = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/
+const UNSIGNED = /^\d+$/
+// Protobuf `bytes` in JSON: standard or URL-safe base64, padded or not.
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/
+
+/**
+ * Readers of the protobuf JSON mapping The Things Stack publishes with: 32-bit integers and floats
+ * are JSON numbers (parsers must accept their decimal strings too), 64-bit integers are decimal
+ * strings (`"frequency": "868100000"`), `bytes` are base64 strings. Anything else is noted.
+ */
+class ProtoReader extends FieldReader {
+  /** A uint32 or uint64: a non-negative integer, as a number or a decimal string. */
+  unsigned(field: string, value: JsonValue | undefined): number | null {
+    if (value === undefined || value === null) return null
+    const n = typeof value === 'string' && UNSIGNED.test(value) ? Number(value) : value
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n
+    this.note(field, this.problem(value, 'a non-negative integer'), value)
+    return null
+  }
+
+  /** A float or double: a finite number, as a number or a decimal string. */
+  float(field: string, value: JsonValue | undefined): number | null {
+    if (value === undefined || value === null) return null
+    const n = typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value
+    if (typeof n === 'number' && Number.isFinite(n)) return n
+    this.note(field, this.problem(value, 'a finite number'), value)
+    return null
+  }
+
+  /** A `bytes` field: a base64 string. */
+  bytes(field: string, value: JsonValue | undefined): string | null {
+    if (value === undefined || value === null) return null
+    if (typeof value === 'string' && BASE64.test(value)) return value
+    this.note(field, this.problem(value, 'a base64 string'), value)
+    return null
+  }
+
+  private problem(value: JsonValue, expected: string): string {
+    return typeof value === 'string'
+      ? `${JSON.stringify(value)}, expected ${expected}`
+      : `${jsonType(value)}, expected ${expected}`
+  }
+}
 
 /**
  * A The Things Stack v3 uplink (`v3/{app}/devices/{device}/up`): `end_device_ids.device_id`,
- * `received_at` (RFC 3339, ns) and `uplink_message` with `decoded_payload`, `f_cnt`,
- * `rx_metadata`. The `as.up.data.forward` event wrapper (uplink under `data`) is read too.
+ * `received_at` (RFC 3339, ns) and `uplink_message` with `decoded_payload`, `f_cnt`, `f_port`,
+ * `rx_metadata` and `settings`. The `as.up.data.forward` event wrapper (uplink under `data`) is
+ * read too. No device id, no `uplink_message` or no readable `received_at` rejects the message
+ * (the record key is made of them); any other field of the wrong type reads as null and is listed
+ * in `invalidFields`.
  */
 export function normaliseTtnV3(message: MqttMessage): NormaliseResult {
   const outer = parseObject(message.payload)
   if (typeof outer === 'string') return fail(outer)
-  const inner = obj(outer.data)
-  const body = inner?.end_device_ids ? inner : outer
-  const ids = obj(body.end_device_ids)
+  const wrapped = isObj(outer.data) ? outer.data : undefined
+  const body = wrapped?.end_device_ids !== undefined ? wrapped : outer
+  const rawIds = body.end_device_ids
+  if (rawIds !== undefined && rawIds !== null && !isObj(rawIds)) {
+    return fail(`end_device_ids is ${described(rawIds)}, expected an object`)
+  }
+  const ids = isObj(rawIds) ? rawIds : undefined
   const deviceId = ids?.device_id
-  if (typeof deviceId !== 'string' || deviceId === '') return fail('missing end_device_ids.device_id')
-  const up = obj(body.uplink_message)
-  if (!up) return fail('not an uplink: no uplink_message')
-  const receivedAt = body.received_at ?? up.received_at
+  if (deviceId === undefined || deviceId === null || deviceId === '') return fail('missing end_device_ids.device_id')
+  if (typeof deviceId !== 'string') return fail(`end_device_ids.device_id is ${described(deviceId)}, expected a string`)
+  const rawUp = body.uplink_message
+  if (rawUp === undefined || rawUp === null) return fail('not an uplink: no uplink_message')
+  if (!isObj(rawUp)) return fail(`not an uplink: uplink_message is ${described(rawUp)}, expected an object`)
+  const up = rawUp
+  // The top-level received_at is when the Application Server got it; the uplink's own is the fallback.
+  const [timeField, receivedAt] =
+    body.received_at !== undefined && body.received_at !== null
+      ? ['received_at', body.received_at]
+      : ['uplink_message.received_at', up.received_at ?? null]
+  if (typeof receivedAt !== 'string' && receivedAt !== null) {
+    return fail(`${timeField} is ${described(receivedAt)}, expected an RFC 3339 date-time string`)
+  }
   const ts = rfc3339ToUtc(receivedAt)
-  if (!ts) return fail(`received_at ${JSON.stringify(receivedAt ?? null)} is not an RFC 3339 date-time`)
-  const fCnt = typeof up.f_cnt === 'number' ? up.f_cnt : undefined
-  const rx = Array.isArray(up.rx_metadata) ? up.rx_metadata.map(obj).filter((r): r is Obj => r !== undefined) : []
-  const best = rx.reduce<Obj | undefined>(
-    (a, r) => (a === undefined || (num(r.rssi) ?? -999) > (num(a.rssi) ?? -999) ? r : a),
+  if (!ts) return fail(`received_at ${JSON.stringify(receivedAt)} is not an RFC 3339 date-time`)
+
+  const r = new ProtoReader()
+  const appIds = r.object('end_device_ids.application_ids', ids?.application_ids)
+  const applicationId = r.string('end_device_ids.application_ids.application_id', appIds?.application_id)
+  const devEui = r.string('end_device_ids.dev_eui', ids?.dev_eui)
+  const fCnt = r.unsigned('uplink_message.f_cnt', up.f_cnt)
+  const fPort = r.unsigned('uplink_message.f_port', up.f_port)
+  const decoded = r.object('uplink_message.decoded_payload', up.decoded_payload) ?? null
+  const frmPayload = r.bytes('uplink_message.frm_payload', up.frm_payload)
+  const rx: { rssi: number | null; snr: JsonValue | undefined; at: number }[] = []
+  if (up.rx_metadata !== undefined && up.rx_metadata !== null) {
+    if (Array.isArray(up.rx_metadata)) {
+      for (const [i, item] of up.rx_metadata.entries()) {
+        const g = r.object(`uplink_message.rx_metadata[${i}]`, item)
+        if (g) rx.push({ rssi: r.float(`uplink_message.rx_metadata[${i}].rssi`, g.rssi), snr: g.snr, at: i })
+      }
+    } else {
+      r.note('uplink_message.rx_metadata', `${jsonType(up.rx_metadata)}, expected an array`, up.rx_metadata)
+    }
+  }
+  // The gateway that heard it best; one without a readable RSSI only when none has one.
+  const best = rx.reduce<(typeof rx)[number] | undefined>(
+    (a, g) => (a === undefined || (g.rssi ?? Number.NEGATIVE_INFINITY) > (a.rssi ?? Number.NEGATIVE_INFINITY) ? g : a),
     undefined,
   )
+  const snr = best ? r.float(`uplink_message.rx_metadata[${best.at}].snr`, best.snr) : null
+  const settings = r.object('uplink_message.settings', up.settings)
+  const frequency = r.unsigned('uplink_message.settings.frequency', settings?.frequency)
+
+  const invalidFields = r.result()
   const value: Obj = {
     deviceId,
-    applicationId: obj(ids?.application_ids)?.application_id ?? null,
-    devEui: ids?.dev_eui ?? null,
+    applicationId,
+    devEui,
     ts,
-    receivedAt: typeof receivedAt === 'string' ? receivedAt : null,
-    fCnt: fCnt ?? null,
-    fPort: num(up.f_port),
-    decoded: obj(up.decoded_payload) ?? null,
-    frmPayload: typeof up.frm_payload === 'string' ? up.frm_payload : null,
+    receivedAt,
+    fCnt,
+    fPort,
+    decoded,
+    frmPayload,
     gateways: rx.length,
-    rssi: best ? num(best.rssi) : null,
-    snr: best ? num(best.snr) : null,
+    rssi: best?.rssi ?? null,
+    snr,
+    frequency,
   }
-  return { ok: true, data: { deviceId, ts, seq: fCnt, value } }
+  if (invalidFields) value.invalidFields = invalidFieldsJson(invalidFields)
+  return { ok: true, data: { deviceId, ts, seq: fCnt ?? undefined, invalidFields, value } }
 }

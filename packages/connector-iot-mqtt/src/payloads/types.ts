@@ -1,4 +1,5 @@
 import { type JsonValue, decodeUtf8 } from '@firefront/sdk'
+import type { InvalidField } from './fields'
 
 /** A message as it came off the broker. */
 export interface MqttMessage {
@@ -14,6 +15,11 @@ export interface Normalised {
   readonly ts?: string
   /** A per-device sequence number, when the payload has one; part of the key. */
   readonly seq?: number
+  /**
+   * Fields of the wrong type, read as null (or left out) and kept here as sent; the value holds
+   * the same list as `invalidFields`. Undefined when every field was of its type.
+   */
+  readonly invalidFields?: readonly InvalidField[]
   readonly value: { readonly [key: string]: JsonValue }
 }
 
@@ -28,6 +34,7 @@ export interface NormaliseOptions {
   readonly timezone: string
 }
 
+/** A payload refused for `reason`. */
 export const fail = (reason: string): NormaliseResult => ({ ok: false, reason })
 
 /**

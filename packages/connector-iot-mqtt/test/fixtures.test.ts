@@ -17,8 +17,8 @@ const FIXTURES: Record<string, { format: PayloadFormat; topic: string; payload?:
       payload: (text) => Buffer.from(JSON.stringify((JSON.parse(text.toString('utf8')) as { data: unknown }).data)),
     },
   ],
-  'tasmota_node_mcu_terrace_SENSOR.json': [{ format: 'tasmota', topic: 'tele/node_mcu_terrace/SENSOR' }],
-  'tasmota_sonoff_13DC54_SENSOR.json': [{ format: 'tasmota', topic: 'tele/sonoff/13DC54/SENSOR' }],
+  'tasmota_bme280_sds011_SENSOR.json': [{ format: 'tasmota', topic: 'tele/ridge_station/SENSOR' }],
+  'tasmota_ble_atc_SENSOR.json': [{ format: 'tasmota', topic: 'tele/ble_gw/SENSOR' }],
   'firefront_json_readme_ws-7.json': [{ format: 'json', topic: 'sensors/ridge-3/ws-7/telemetry' }],
 }
 

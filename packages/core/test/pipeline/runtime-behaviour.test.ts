@@ -1,11 +1,12 @@
 import { join } from 'node:path'
 import { defineConnector, type SinkBatch, type SinkInstance, Type } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/api/manual-clock'
 import { loadConfigText } from '../../src/config/load'
 import { startMetricsServer } from '../../src/observability/metrics-server'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { StreamManagerV1 } from '../../src/runtime/v1-compat'
-import { configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from './helpers'
+import { advanceUntil, advanceWhile, configFrom, quietLogger, readOutput, sequenceConnector, tempDir, until } from './helpers'
 
 const base = (dir: string) => `
 state_dir: ${dir}/state
@@ -16,7 +17,8 @@ kafka: { batch_size: 50, batch_timeout_seconds: 0.02, retry_backoff_base: 0.01, 
 describe('runtime behaviour', () => {
   it('the V1 facade: startStreaming(connector, { sourceId, pollingIntervalSeconds }) runs a real_time stream', async () => {
     const dir = tempDir()
-    const manager = new StreamManager({ config: configFrom(`${base(dir)}sources: {}\n`), logger: quietLogger() })
+    const clock = new ManualClock()
+    const manager = new StreamManager({ config: configFrom(`${base(dir)}sources: {}\n`), logger: quietLogger(), clock })
     const v1 = new StreamManagerV1(manager)
     let n = 0
     const streamId = await v1.startStreaming(
@@ -31,8 +33,9 @@ describe('runtime behaviour', () => {
     )
     expect(streamId).toMatch(/^noaa_weather_\d+$/)
     // V1 sources get the seed's API client limit (60 calls a minute), so a second poll needs a second
-    await new Promise((r) => setTimeout(r, 1300))
-    await v1.stopAll()
+    await advanceUntil(clock, () => n > 1, { stepMs: 100, maxMs: 5_000, what: 'a second poll' })
+    // a poll in flight may finish while the stream stops: its rate-limit wait runs on the clock too
+    await advanceWhile(clock, v1.stopAll(), { stepMs: 100, maxMs: 10_000 })
     const metrics = await manager.getMetrics()
     const stream = (metrics.streams as Record<string, { mode: { mode: string }; records: { sent: number } }>)[streamId]!
     expect(stream.mode.mode).toBe('real_time')

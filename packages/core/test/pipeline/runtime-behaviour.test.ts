@@ -44,6 +44,42 @@ describe('runtime behaviour', () => {
     expect(readOutput(join(dir, 'out')).get('wildfire-weather-data')!.length).toBe(stream.records.sent)
   })
 
+  it('a V1 source polls at most 60 times a minute: the second poll waits until the clock has moved a second', async () => {
+    const dir = tempDir()
+    const clock = new ManualClock()
+    const manager = new StreamManager({ config: configFrom(`${base(dir)}sources: {}\n`), logger: quietLogger(), clock })
+    const v1 = new StreamManagerV1(manager)
+    const polls: number[] = []
+    const start = clock.now()
+    const streamId = await v1.startStreaming(
+      {
+        mode: 'pull',
+        poll: async () => {
+          polls.push(clock.now())
+          return { records: [{ value: polls.length }] }
+        },
+      },
+      { sourceId: 'noaa_weather', pollingIntervalSeconds: 0.01 },
+    )
+    const api = async () => (await manager.getMetrics()).streams[streamId]!.api!
+    await until(() => polls.length === 1, 'the first poll')
+    expect(polls).toEqual([start])
+    // the polling interval passes; the next poll then waits for the rate limit's token
+    await advanceUntil(clock, async () => (await api()).rate_limit_waits === 1, {
+      stepMs: 10,
+      maxMs: 100,
+      what: 'the second poll to wait for the rate limit',
+    })
+    await clock.advance(start + 990 - clock.now())
+    expect(polls).toHaveLength(1)
+    await advanceUntil(clock, () => polls.length === 2, { stepMs: 1, maxMs: 20, what: 'the second poll' })
+    // one token a second; the bucket's wait is rounded up to the millisecond
+    expect(polls[1]! - start).toBeGreaterThanOrEqual(1000)
+    expect(polls[1]! - start).toBeLessThanOrEqual(1001)
+    expect((await api()).rate_limit_per_minute).toBe(60)
+    await advanceWhile(clock, v1.stopAll(), { stepMs: 100, maxMs: 10_000 })
+  })
+
   it('a connector that throws at start fails its own stream, named, and the others run', async () => {
     const dir = tempDir()
     const broken = defineConnector({

@@ -6,7 +6,16 @@ import { loadConfigText } from '../../src/config/load'
 import { startMetricsServer } from '../../src/observability/metrics-server'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { StreamManagerV1 } from '../../src/runtime/v1-compat'
-import { advanceUntil, advanceWhile, configFrom, quietLogger, readOutput, sequenceConnector, tempDir, until } from './helpers'
+import {
+  advanceUntil,
+  advanceWhile,
+  configFrom,
+  quietLogger,
+  readOutput,
+  sequenceConnector,
+  tempDir,
+  until,
+} from './helpers'
 
 const base = (dir: string) => `
 state_dir: ${dir}/state
@@ -99,12 +108,16 @@ describe('runtime behaviour', () => {
   bad: { source_type: broken, ingestion: { mode: batch } }
   good: { source_type: sequence, topic: ok, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 5 } }
 `)
-    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [broken, sequenceConnector] })
+    const clock = new ManualClock()
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [broken, sequenceConnector], clock })
+    const committed: unknown[] = []
+    manager.events.on('cursor:committed', (e) => committed.push(e.cursor))
     await expect(manager.startStream('bad')).rejects.toThrow(
       'connector:broken for source bad failed to start: certificate expired',
     )
     await manager.startStream('good')
-    await new Promise((r) => setTimeout(r, 200))
+    // the consumer lingers for a fuller batch on the clock, then the cursor follows the delivery
+    await advanceUntil(clock, () => committed.includes(5), { stepMs: 20, maxMs: 1_000, what: "good's cursor" })
     await manager.stop()
     expect(readOutput(join(dir, 'out')).get('ok')).toHaveLength(5)
     expect(manager.listStreams().map((s) => [s.sourceId, s.status])).toEqual([
@@ -131,11 +144,12 @@ describe('runtime behaviour', () => {
     const config = configFrom(`${base(dir)}sources:
   live: { source_type: feed, topic: live, ingestion: { mode: continuous_streaming, buffer_size: 1, buffer_flush_interval_seconds: 0.01 } }
 `)
-    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [feed] })
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [feed], clock: new ManualClock() })
     const stopped: string[] = []
     manager.events.on('stream:stopped', (e) => stopped.push(`${e.sourceId}:${e.reason}:${e.error?.message ?? ''}`))
     await manager.startStream('live')
-    for (let i = 0; i < 50 && stopped.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    // a failure that is not retryable ends the stream at once: no resubscribe wait on the clock
+    await until(() => stopped.length > 0, 'the stream to stop')
     await manager.stop()
     expect(stopped[0]).toMatch(/^live:failed:.*not authorized/)
     expect(manager.listStreams()).toEqual([expect.objectContaining({ sourceId: 'live', status: 'failed' })])
@@ -144,6 +158,7 @@ describe('runtime behaviour', () => {
 
   it('a push connector on a source that names no mode runs under continuous_streaming', async () => {
     const dir = tempDir()
+    let emitted = 0
     const ticks = defineConnector({
       name: 'ticks',
       version: '1.0.0',
@@ -152,7 +167,10 @@ describe('runtime behaviour', () => {
       create: () => ({
         mode: 'push',
         async subscribe(emit, signal) {
-          for (let i = 0; i < 3; i++) await emit({ key: String(i), value: i })
+          for (let i = 0; i < 3; i++) {
+            await emit({ key: String(i), value: i })
+            emitted++
+          }
           await new Promise((r) => signal.addEventListener('abort', r, { once: true }))
         },
       }),
@@ -166,11 +184,13 @@ describe('runtime behaviour', () => {
       raw: loaded.raw as { kafka?: unknown },
       logger: quietLogger(),
       plugins: [ticks],
+      clock: new ManualClock(),
     })
     const started: string[] = []
     manager.events.on('stream:started', (e) => started.push(e.mode))
     await manager.startStream('t')
-    await new Promise((r) => setTimeout(r, 200))
+    // what sits in the mode's buffer when the stream stops is flushed and delivered
+    await until(() => emitted === 3, 'the three records to be emitted')
     await manager.stop()
     expect(started).toEqual(['continuous-streaming'])
     expect(readOutput(join(dir, 'out')).get('ticks')).toHaveLength(3)
@@ -211,13 +231,23 @@ describe('runtime behaviour', () => {
 sources:
   s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 10, per_poll: 10 } }
 `)
-    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector], sink: down })
+    const clock = new ManualClock()
+    const manager = new StreamManager({
+      config,
+      logger: quietLogger(),
+      plugins: [sequenceConnector],
+      sink: down,
+      clock,
+    })
     const dropped: string[] = []
+    const attempts: number[] = []
     manager.events.on('record:dropped', (e) => dropped.push(`${e.reason}:${e.count}`))
+    manager.events.on('batch:failed', (e) => attempts.push(e.attempt))
     await manager.start()
     await manager.startStream('s')
-    await new Promise((r) => setTimeout(r, 100))
-    await manager.stop()
+    // the batch fails and is retried with backoff on the clock until the stop's deadline passes
+    await advanceUntil(clock, () => attempts.length >= 2, { stepMs: 10, maxMs: 1_000, what: 'a retried batch' })
+    await advanceWhile(clock, manager.stop(), { stepMs: 10, maxMs: 5_000 })
     const metrics = await manager.getMetrics()
     const rec = Object.values(metrics.streams)[0]!.records
     expect(rec.fetched).toBe(10)

@@ -256,6 +256,54 @@ sources:
     expect(manager.cursors.get('s')).toBeUndefined()
   })
 
+  it('a poll in flight at stop gets half the shutdown budget of clock time, then it is aborted', async () => {
+    const dir = tempDir()
+    const clock = new ManualClock()
+    let abortedAt: number | undefined
+    const slow = defineConnector({
+      name: 'slow',
+      version: '1.0.0',
+      sourceTypes: ['slow'],
+      configSchema: Type.Object({}),
+      create: () => ({
+        mode: 'pull',
+        // a request that never answers: only the stop's abort ends it
+        poll: ({ signal }) =>
+          new Promise((_resolve, reject) => {
+            signal.addEventListener(
+              'abort',
+              () => {
+                abortedAt = clock.now()
+                reject(signal.reason)
+              },
+              { once: true },
+            )
+          }),
+      }),
+    })
+    const config = configFrom(`${base(dir)}shutdown_timeout_seconds: 4
+sources:
+  s: { source_type: slow, topic: t, rate_limit_per_minute: 600000, timeout_seconds: 60, ingestion: { mode: real_time } }
+`)
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [slow], clock })
+    await manager.startStream('s')
+    await until(async () => (await manager.getMetrics()).streams.s_1?.api?.total_calls === 1, 'the poll')
+    const stopAt = clock.now()
+    let stopped = false
+    const stopping = manager.stop().then(() => {
+      stopped = true
+    })
+    await clock.advance(1_999)
+    expect(stopped).toBe(false)
+    expect(abortedAt).toBeUndefined()
+    await clock.advance(1)
+    // the grace period is clock time: the stop ends within a few turns, not after two real seconds
+    await until(() => stopped, 'the stop', 1_000)
+    await stopping
+    expect(abortedAt).toBe(stopAt + 2_000)
+    expect(manager.listStreams()).toEqual([expect.objectContaining({ sourceId: 's', status: 'stopped' })])
+  })
+
   it('send hooks: beforeSend replaces records one for one, afterSend observes, a failing hook is reported and skipped', async () => {
     const dir = tempDir()
     const config = configFrom(`${base(dir)}sources:

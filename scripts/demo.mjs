@@ -14,6 +14,8 @@ const result = spawnSync(
   },
 )
 if (result.status === 0) {
-  console.log('\nrecords written to examples/.firefront/quickstart/out/*.jsonl; run `npm run demo` again to replay from scratch')
+  console.log(
+    '\nrecords written to examples/.firefront/quickstart/out/*.jsonl; run `npm run demo` again to replay from scratch',
+  )
 }
 process.exit(result.status ?? 1)

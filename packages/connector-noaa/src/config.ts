@@ -105,7 +105,11 @@ export const NoaaConfig = Type.Object(
       default: 5000,
       description: 'alert ids remembered in the cursor to emit each alert once',
     }),
-    request_timeout_seconds: Duration.seconds({ exclusiveMinimum: 0, default: 30, description: 'timeout of one request' }),
+    request_timeout_seconds: Duration.seconds({
+      exclusiveMinimum: 0,
+      default: 30,
+      description: 'timeout of one request',
+    }),
     max_body_bytes: Type.Integer({
       minimum: 1024,
       maximum: 1024 * 1024 * 1024,

@@ -122,6 +122,7 @@ describe('StreamManager end to end (file sink)', () => {
     await manager.startStream('delta')
     // a few pages in, the fetcher is ahead of the sink: the stop comes with records still queued
     await advanceUntil(clock, async () => (await fetched()) >= 150, { stepMs: 10, maxMs: 10_000, what: 'three pages' })
+    expect((await manager.getMetrics()).queue?.size).toBeGreaterThan(0)
     await advanceWhile(clock, manager.stop(), { stepMs: 10, maxMs: 60_000 })
     const metrics = await manager.getMetrics()
     const rec = Object.values(metrics.streams)[0]!.records

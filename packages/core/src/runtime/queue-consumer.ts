@@ -214,7 +214,7 @@ export class QueueConsumer {
         const result = await this.#o.send(batch)
         this.#m.batches++
         this.#m.records += items.length
-        this.#m.last_batch_at = new Date().toISOString()
+        this.#m.last_batch_at = new Date(this.#o.clock.now()).toISOString()
         this.#o.callbacks.settled(items, result, batch.topic)
         this.#o.events.emit('batch:sent', {
           sourceId: batch.sourceId,

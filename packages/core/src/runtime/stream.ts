@@ -105,7 +105,7 @@ export interface StreamDeps {
 export class Stream implements StreamPort {
   readonly d: StreamDeps
   readonly api?: ApiClient
-  readonly startedAt = new Date()
+  readonly startedAt: Date
   readonly #counts: MutableCounts = {
     fetched: 0,
     rejected: 0,
@@ -134,6 +134,7 @@ export class Stream implements StreamPort {
 
   constructor(deps: StreamDeps) {
     this.d = deps
+    this.startedAt = new Date(deps.clock.now())
     this.#pollCursor = deps.cursorStore.get(deps.sourceId)?.cursor
     if (deps.connector.mode === 'pull') {
       this.api = new ApiClient({
@@ -450,11 +451,13 @@ export class Stream implements StreamPort {
     // The cycle in flight may finish and queue its records (the queue still drains meanwhile);
     // only past the grace period is it aborted.
     const abort = () => this.#abort.abort(new FirefrontError('ERR_STOPPED', `stream ${this.d.streamId} is stopping`))
-    const timer = setTimeout(abort, this.#stopGraceMs)
+    // The grace period runs on the injected clock, like every other wait of the runtime.
+    const grace = new AbortController()
+    this.d.clock.sleep(this.#stopGraceMs, grace.signal).then(abort, () => undefined)
     try {
       await this.d.mode.stop()
     } finally {
-      clearTimeout(timer)
+      grace.abort()
       abort()
     }
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConnector, type SourceRecord, Type } from '@firefront/sdk'
 import { pino } from 'pino'
+import type { ManualClock } from '../../src/api/manual-clock'
 import { loadConfigText } from '../../src/config/load'
 import type { FirefrontConfig } from '../../src/config/schema'
 
@@ -33,6 +34,79 @@ export function readOutput(dir: string): Map<string, Array<Record<string, unknow
     )
   }
   return out
+}
+
+/** One turn of the event loop: pending promise callbacks and finished I/O run. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * Whether I/O requests are in flight: a sink's write or fsync, a cursor commit's rename, a file
+ * handle closing (`FSReqPromise`, `FSReqCallback`, `CloseReq`, ...). Long-lived handles (pipes,
+ * timers) are not requests and do not count.
+ */
+const ioBusy = (): boolean => process.getActiveResourcesInfo().some((r) => r.includes('Req'))
+
+/**
+ * Yields to the event loop until `condition` holds. It never sleeps: time that matters to the
+ * runtime moves only on the manual clock. The wall-clock bound only turns a hang into a failure
+ * that says what was awaited.
+ */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what = 'the condition',
+  limitMs = 10_000,
+): Promise<void> {
+  const giveUp = performance.now() + limitMs
+  while (!(await condition())) {
+    if (performance.now() > giveUp) throw new Error(`gave up waiting for ${what}`)
+    await turn()
+  }
+}
+
+/**
+ * Moves `clock` forward `stepMs` at a time until `condition` holds, failing past `maxMs` of clock
+ * time. Time moves only while something waits on the clock and no I/O is in flight, so a
+ * slow disk or a module still loading does not make the runtime's timers fire early.
+ */
+export async function advanceUntil(
+  clock: ManualClock,
+  condition: () => boolean | Promise<boolean>,
+  { stepMs, maxMs, what = 'the condition' }: { stepMs: number; maxMs: number; what?: string },
+): Promise<void> {
+  const limit = clock.now() + maxMs
+  // below the test timeout, so a hang fails with what it waited for
+  const giveUp = performance.now() + 20_000
+  for (;;) {
+    if (await condition()) return
+    if (clock.now() >= limit) throw new Error(`${what} did not happen within ${maxMs} ms of clock time`)
+    if (clock.pendingTimers > 0 && !ioBusy()) await clock.advance(stepMs)
+    else if (performance.now() > giveUp) throw new Error(`gave up waiting for ${what}`)
+    else await turn()
+  }
+}
+
+/**
+ * Moves `clock` forward (as {@link advanceUntil} does) until `work` settles, and returns its
+ * outcome: for what waits on the clock on its way, such as a stop that lets a poll in flight end.
+ */
+export async function advanceWhile<T>(
+  clock: ManualClock,
+  work: Promise<T>,
+  { stepMs, maxMs, what = 'the work to settle' }: { stepMs: number; maxMs: number; what?: string },
+): Promise<T> {
+  let settled = false
+  // handled at once, so a rejection is not reported as unhandled while the clock moves
+  const outcome = work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+  void outcome.then(() => {
+    settled = true
+  })
+  await advanceUntil(clock, () => settled, { stepMs, maxMs, what })
+  const result = await outcome
+  if (!result.ok) throw result.error
+  return result.value
 }
 
 /** A silent logger for tests. */

@@ -12,7 +12,7 @@ import {
 } from '@firefront/sdk'
 import { afterEach, describe, expect, it } from 'vitest'
 import { StreamManager } from '../../src/runtime/stream-manager'
-import { configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from './helpers'
+import { configFrom, quietLogger, readOutput, sequenceConnector, tempDir, until } from './helpers'
 
 /** What the test plugins did, in order. */
 let calls: string[] = []
@@ -231,11 +231,6 @@ describe('built-ins use the public contract only', () => {
     },
   })
 
-  const waitFor = async (cond: () => boolean) => {
-    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10))
-    expect(cond()).toBe(true)
-  }
-
   it('a third-party ingestion mode ends its stream (ended → stopped, fatal → failed with the error)', async () => {
     const d = dir()
     const sources = `  ok: { source_type: sequence, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: t, ingestion: { mode: one-shot }, config: { total: 2, per_poll: 2 } }
@@ -247,7 +242,9 @@ describe('built-ins use the public contract only', () => {
       stopped.push({ sourceId: e.sourceId, reason: e.reason, ...(e.error ? { error: e.error.message } : {}) }),
     )
     await manager.startAll()
-    await waitFor(() => stopped.length === 2)
+    // the mode ends its stream after one cycle: nothing here waits on time
+    await until(() => stopped.length === 2, 'both streams to end')
+    expect(stopped).toHaveLength(2)
     expect(stopped).toContainEqual({ sourceId: 'ok', reason: 'ended' })
     expect(stopped).toContainEqual({ sourceId: 'bad', reason: 'failed', error: 'the schedule broke' })
     const status = Object.fromEntries(manager.listStreams().map((s) => [s.sourceId, s.status]))

@@ -1,11 +1,21 @@
 import { join } from 'node:path'
 import { defineConnector, type SinkBatch, type SinkInstance, Type } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/api/manual-clock'
 import { loadConfigText } from '../../src/config/load'
 import { startMetricsServer } from '../../src/observability/metrics-server'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { StreamManagerV1 } from '../../src/runtime/v1-compat'
-import { configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from './helpers'
+import {
+  advanceUntil,
+  advanceWhile,
+  configFrom,
+  quietLogger,
+  readOutput,
+  sequenceConnector,
+  tempDir,
+  until,
+} from './helpers'
 
 const base = (dir: string) => `
 state_dir: ${dir}/state
@@ -16,7 +26,8 @@ kafka: { batch_size: 50, batch_timeout_seconds: 0.02, retry_backoff_base: 0.01, 
 describe('runtime behaviour', () => {
   it('the V1 facade: startStreaming(connector, { sourceId, pollingIntervalSeconds }) runs a real_time stream', async () => {
     const dir = tempDir()
-    const manager = new StreamManager({ config: configFrom(`${base(dir)}sources: {}\n`), logger: quietLogger() })
+    const clock = new ManualClock()
+    const manager = new StreamManager({ config: configFrom(`${base(dir)}sources: {}\n`), logger: quietLogger(), clock })
     const v1 = new StreamManagerV1(manager)
     let n = 0
     const streamId = await v1.startStreaming(
@@ -31,14 +42,51 @@ describe('runtime behaviour', () => {
     )
     expect(streamId).toMatch(/^noaa_weather_\d+$/)
     // V1 sources get the seed's API client limit (60 calls a minute), so a second poll needs a second
-    await new Promise((r) => setTimeout(r, 1300))
-    await v1.stopAll()
+    await advanceUntil(clock, () => n > 1, { stepMs: 100, maxMs: 5_000, what: 'a second poll' })
+    // a poll in flight may finish while the stream stops: its rate-limit wait runs on the clock too
+    await advanceWhile(clock, v1.stopAll(), { stepMs: 100, maxMs: 10_000 })
     const metrics = await manager.getMetrics()
     const stream = (metrics.streams as Record<string, { mode: { mode: string }; records: { sent: number } }>)[streamId]!
     expect(stream.mode.mode).toBe('real_time')
     expect(stream.records.sent).toBeGreaterThan(1)
     // no topic configured: the seed's pattern maps noaa_weather to wildfire-weather-data
     expect(readOutput(join(dir, 'out')).get('wildfire-weather-data')!.length).toBe(stream.records.sent)
+  })
+
+  it('a V1 source polls at most 60 times a minute: the second poll waits until the clock has moved a second', async () => {
+    const dir = tempDir()
+    const clock = new ManualClock()
+    const manager = new StreamManager({ config: configFrom(`${base(dir)}sources: {}\n`), logger: quietLogger(), clock })
+    const v1 = new StreamManagerV1(manager)
+    const polls: number[] = []
+    const start = clock.now()
+    const streamId = await v1.startStreaming(
+      {
+        mode: 'pull',
+        poll: async () => {
+          polls.push(clock.now())
+          return { records: [{ value: polls.length }] }
+        },
+      },
+      { sourceId: 'noaa_weather', pollingIntervalSeconds: 0.01 },
+    )
+    const api = async () => (await manager.getMetrics()).streams[streamId]!.api!
+    await until(() => polls.length === 1, 'the first poll')
+    expect(polls).toEqual([start])
+    // the polling interval passes; the next poll then waits for the rate limit's token
+    await advanceUntil(clock, async () => (await api()).rate_limit_waits === 1, {
+      stepMs: 10,
+      maxMs: 100,
+      what: 'the second poll to wait for the rate limit',
+    })
+    await clock.advance(start + 990 - clock.now())
+    expect(polls).toHaveLength(1)
+    await advanceUntil(clock, () => polls.length === 2, { stepMs: 1, maxMs: 20, what: 'the second poll' })
+    // one token a second; the bucket's wait is rounded up to the millisecond
+    expect(polls[1]! - start).toBeGreaterThanOrEqual(1000)
+    expect(polls[1]! - start).toBeLessThanOrEqual(1001)
+    expect((await api()).rate_limit_per_minute).toBe(60)
+    await advanceWhile(clock, v1.stopAll(), { stepMs: 100, maxMs: 10_000 })
   })
 
   it('a connector that throws at start fails its own stream, named, and the others run', async () => {
@@ -60,12 +108,16 @@ describe('runtime behaviour', () => {
   bad: { source_type: broken, ingestion: { mode: batch } }
   good: { source_type: sequence, topic: ok, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 5 } }
 `)
-    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [broken, sequenceConnector] })
+    const clock = new ManualClock()
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [broken, sequenceConnector], clock })
+    const committed: unknown[] = []
+    manager.events.on('cursor:committed', (e) => committed.push(e.cursor))
     await expect(manager.startStream('bad')).rejects.toThrow(
       'connector:broken for source bad failed to start: certificate expired',
     )
     await manager.startStream('good')
-    await new Promise((r) => setTimeout(r, 200))
+    // the consumer lingers for a fuller batch on the clock, then the cursor follows the delivery
+    await advanceUntil(clock, () => committed.includes(5), { stepMs: 20, maxMs: 1_000, what: "good's cursor" })
     await manager.stop()
     expect(readOutput(join(dir, 'out')).get('ok')).toHaveLength(5)
     expect(manager.listStreams().map((s) => [s.sourceId, s.status])).toEqual([
@@ -92,11 +144,12 @@ describe('runtime behaviour', () => {
     const config = configFrom(`${base(dir)}sources:
   live: { source_type: feed, topic: live, ingestion: { mode: continuous_streaming, buffer_size: 1, buffer_flush_interval_seconds: 0.01 } }
 `)
-    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [feed] })
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [feed], clock: new ManualClock() })
     const stopped: string[] = []
     manager.events.on('stream:stopped', (e) => stopped.push(`${e.sourceId}:${e.reason}:${e.error?.message ?? ''}`))
     await manager.startStream('live')
-    for (let i = 0; i < 50 && stopped.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    // a failure that is not retryable ends the stream at once: no resubscribe wait on the clock
+    await until(() => stopped.length > 0, 'the stream to stop')
     await manager.stop()
     expect(stopped[0]).toMatch(/^live:failed:.*not authorized/)
     expect(manager.listStreams()).toEqual([expect.objectContaining({ sourceId: 'live', status: 'failed' })])
@@ -105,6 +158,7 @@ describe('runtime behaviour', () => {
 
   it('a push connector on a source that names no mode runs under continuous_streaming', async () => {
     const dir = tempDir()
+    let emitted = 0
     const ticks = defineConnector({
       name: 'ticks',
       version: '1.0.0',
@@ -113,7 +167,10 @@ describe('runtime behaviour', () => {
       create: () => ({
         mode: 'push',
         async subscribe(emit, signal) {
-          for (let i = 0; i < 3; i++) await emit({ key: String(i), value: i })
+          for (let i = 0; i < 3; i++) {
+            await emit({ key: String(i), value: i })
+            emitted++
+          }
           await new Promise((r) => signal.addEventListener('abort', r, { once: true }))
         },
       }),
@@ -127,11 +184,13 @@ describe('runtime behaviour', () => {
       raw: loaded.raw as { kafka?: unknown },
       logger: quietLogger(),
       plugins: [ticks],
+      clock: new ManualClock(),
     })
     const started: string[] = []
     manager.events.on('stream:started', (e) => started.push(e.mode))
     await manager.startStream('t')
-    await new Promise((r) => setTimeout(r, 200))
+    // what sits in the mode's buffer when the stream stops is flushed and delivered
+    await until(() => emitted === 3, 'the three records to be emitted')
     await manager.stop()
     expect(started).toEqual(['continuous-streaming'])
     expect(readOutput(join(dir, 'out')).get('ticks')).toHaveLength(3)
@@ -172,19 +231,77 @@ describe('runtime behaviour', () => {
 sources:
   s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 10, per_poll: 10 } }
 `)
-    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector], sink: down })
+    const clock = new ManualClock()
+    const manager = new StreamManager({
+      config,
+      logger: quietLogger(),
+      plugins: [sequenceConnector],
+      sink: down,
+      clock,
+    })
     const dropped: string[] = []
+    const attempts: number[] = []
     manager.events.on('record:dropped', (e) => dropped.push(`${e.reason}:${e.count}`))
+    manager.events.on('batch:failed', (e) => attempts.push(e.attempt))
     await manager.start()
     await manager.startStream('s')
-    await new Promise((r) => setTimeout(r, 100))
-    await manager.stop()
+    // the batch fails and is retried with backoff on the clock until the stop's deadline passes
+    await advanceUntil(clock, () => attempts.length >= 2, { stepMs: 10, maxMs: 1_000, what: 'a retried batch' })
+    await advanceWhile(clock, manager.stop(), { stepMs: 10, maxMs: 5_000 })
     const metrics = await manager.getMetrics()
     const rec = Object.values(metrics.streams)[0]!.records
     expect(rec.fetched).toBe(10)
     expect(rec.failed).toBe(10)
     expect(dropped).toEqual(['shutdown_timeout:10'])
     expect(manager.cursors.get('s')).toBeUndefined()
+  })
+
+  it('a poll in flight at stop gets half the shutdown budget of clock time, then it is aborted', async () => {
+    const dir = tempDir()
+    const clock = new ManualClock()
+    let abortedAt: number | undefined
+    const slow = defineConnector({
+      name: 'slow',
+      version: '1.0.0',
+      sourceTypes: ['slow'],
+      configSchema: Type.Object({}),
+      create: () => ({
+        mode: 'pull',
+        // a request that never answers: only the stop's abort ends it
+        poll: ({ signal }) =>
+          new Promise((_resolve, reject) => {
+            signal.addEventListener(
+              'abort',
+              () => {
+                abortedAt = clock.now()
+                reject(signal.reason)
+              },
+              { once: true },
+            )
+          }),
+      }),
+    })
+    const config = configFrom(`${base(dir)}shutdown_timeout_seconds: 4
+sources:
+  s: { source_type: slow, topic: t, rate_limit_per_minute: 600000, timeout_seconds: 60, ingestion: { mode: real_time } }
+`)
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [slow], clock })
+    await manager.startStream('s')
+    await until(async () => (await manager.getMetrics()).streams.s_1?.api?.total_calls === 1, 'the poll')
+    const stopAt = clock.now()
+    let stopped = false
+    const stopping = manager.stop().then(() => {
+      stopped = true
+    })
+    await clock.advance(1_999)
+    expect(stopped).toBe(false)
+    expect(abortedAt).toBeUndefined()
+    await clock.advance(1)
+    // the grace period is clock time: the stop ends within a few turns, not after two real seconds
+    await until(() => stopped, 'the stop', 1_000)
+    await stopping
+    expect(abortedAt).toBe(stopAt + 2_000)
+    expect(manager.listStreams()).toEqual([expect.objectContaining({ sourceId: 's', status: 'stopped' })])
   })
 
   it('send hooks: beforeSend replaces records one for one, afterSend observes, a failing hook is reported and skipped', async () => {

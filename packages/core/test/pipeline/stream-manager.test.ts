@@ -1,8 +1,18 @@
 import { join } from 'node:path'
 import { defineConnector, Type } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/api/manual-clock'
 import { StreamManager } from '../../src/runtime/stream-manager'
-import { burstConnector, configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from './helpers'
+import {
+  advanceUntil,
+  advanceWhile,
+  burstConnector,
+  configFrom,
+  quietLogger,
+  readOutput,
+  sequenceConnector,
+  tempDir,
+} from './helpers'
 
 const yaml = (dir: string, sources: string, extra = '') => `
 state_dir: ${dir}/state
@@ -13,8 +23,8 @@ sources:
 ${sources}
 `
 
-const make = (config: ReturnType<typeof configFrom>) =>
-  new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector] })
+const make = (config: ReturnType<typeof configFrom>, clock?: ManualClock) =>
+  new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector], ...(clock ? { clock } : {}) })
 
 describe('StreamManager end to end (file sink)', () => {
   it('runOnce delivers every record, in order per source, with exact accounting and a committed cursor', async () => {
@@ -105,11 +115,15 @@ describe('StreamManager end to end (file sink)', () => {
         'queue_max_size: 500\nqueue_overflow_strategy: block',
       ),
     )
-    const manager = make(config)
+    const clock = new ManualClock()
+    const manager = make(config, clock)
+    const fetched = async () => Object.values((await manager.getMetrics()).streams)[0]!.records.fetched
     await manager.start()
     await manager.startStream('delta')
-    await new Promise((r) => setTimeout(r, 300))
-    await manager.stop()
+    // a few pages in, the fetcher is ahead of the sink: the stop comes with records still queued
+    await advanceUntil(clock, async () => (await fetched()) >= 150, { stepMs: 10, maxMs: 10_000, what: 'three pages' })
+    expect((await manager.getMetrics()).queue?.size).toBeGreaterThan(0)
+    await advanceWhile(clock, manager.stop(), { stepMs: 10, maxMs: 60_000 })
     const metrics = await manager.getMetrics()
     const rec = Object.values(metrics.streams)[0]!.records
     const written = readOutput(join(dir, 'out')).get('t-delta')!
@@ -154,16 +168,20 @@ describe('StreamManager end to end (file sink)', () => {
         'queue_max_size: 100\nqueue_overflow_strategy: drop_oldest',
       ),
     )
-    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [burstConnector] })
+    const clock = new ManualClock()
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [burstConnector], clock })
     const dropped: Array<{ reason: string; count: number }> = []
     manager.events.on('record:dropped', (e) => dropped.push(e))
     await manager.startAll()
-    for (let i = 0; i < 100; i++) {
-      const m = await manager.getMetrics()
-      const r = Object.values(m.streams)[0]!.records
-      if (r.fetched === 500 && r.sent + r.dropped === 500) break
-      await new Promise((res) => setTimeout(res, 50))
-    }
+    // the buffer's flush interval and the consumer's linger pass on the clock
+    await advanceUntil(
+      clock,
+      async () => {
+        const r = Object.values((await manager.getMetrics()).streams)[0]!.records
+        return r.fetched === 500 && r.sent + r.dropped === 500
+      },
+      { stepMs: 50, maxMs: 60_000, what: 'every record to be sent or dropped' },
+    )
     await manager.stop()
     const metrics = await manager.getMetrics()
     const rec = Object.values(metrics.streams)[0]!.records
@@ -222,14 +240,13 @@ describe('rejected inputs', () => {
         `  day: { source_type: same-file, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, topic: t-day, ingestion: { mode: real_time, polling_interval_seconds: 0.05 }, config: {} }`,
       ),
     )
-    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sameFile] })
+    const clock = new ManualClock()
+    const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sameFile], clock })
     await manager.startAll()
-    for (let i = 0; i < 200; i++) {
-      const m = await manager.getMetrics()
-      if ((Object.values(m.streams)[0]?.mode.cycles ?? 0) >= 3) break
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    await manager.stop()
+    const cycles = async () => Object.values((await manager.getMetrics()).streams)[0]?.mode.cycles ?? 0
+    // one poll every polling interval of the clock
+    await advanceUntil(clock, async () => (await cycles()) >= 3, { stepMs: 50, maxMs: 10_000, what: 'three polls' })
+    await advanceWhile(clock, manager.stop(), { stepMs: 50, maxMs: 10_000 })
     const metrics = await manager.getMetrics()
     const rec = Object.values(metrics.streams)[0]!.records
     const polls = Object.values(metrics.streams)[0]!.mode.cycles

@@ -1,10 +1,12 @@
 /** The `firefront` command line. */
 import { createRequire } from 'node:module'
+import { didYouMean } from '@firefront/sdk'
 import { cursorsCommand } from './commands/cursors'
 import { pluginsCommand } from './commands/plugins'
 import { runCommand } from './commands/run'
 import { schemaCommand } from './commands/schema'
 import { validateCommand } from './commands/validate'
+import { COMMAND_HELP, suggestOption } from './help'
 import { EXIT, processIO, type CommandIO } from './io'
 
 const HELP = `firefront — ingest wildfire data into Kafka
@@ -53,12 +55,28 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
   }
   const load = commands[name]
   if (!load) {
-    io.stderr.write(`firefront: unknown command "${name}"\n\n${HELP}`)
+    const guess = didYouMean(name, Object.keys(commands))
+    io.stderr.write(`firefront: unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''}\n\n${HELP}`)
     return EXIT.invalid
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(COMMAND_HELP[name] ?? HELP)
+    return EXIT.ok
   }
   try {
     return await (await load())(rest, io)
   } catch (err) {
+    // node:util parseArgs refusals (an unknown option, a missing value) are usage errors
+    const code = (err as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      const typed = /'(-[^']*)'/.exec((err as Error).message)?.[1] ?? ''
+      const message =
+        code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && typed
+          ? `unknown option ${typed}${suggestOption(name, typed)}`
+          : (err as Error).message
+      io.stderr.write(`firefront ${name}: ${message}\n\n${COMMAND_HELP[name] ?? ''}`)
+      return EXIT.invalid
+    }
     io.stderr.write(`firefront ${name}: ${(err as Error).message}\n`)
     return EXIT.failure
   }

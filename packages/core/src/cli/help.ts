@@ -1,0 +1,91 @@
+/**
+ * What `firefront <command> --help` prints, one text per command; the option names in it are also
+ * what a mistyped option is compared with ("did you mean --once?").
+ */
+import { didYouMean } from '@firefront/sdk'
+
+const EXIT_CODES = `exit codes: 0 success, 1 a stream or part failed, 2 bad usage or config, 3 records left in the spool`
+const TRUST = `  --allow-plugin-path DIR   also load plugin modules from DIR (repeatable); by default only the
+                            config file's folder tree and node_modules are trusted`
+
+/** The help text of each command. */
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  run: `usage: firefront run <config> [options]
+
+Runs every enabled source until SIGINT or SIGTERM, then stops gracefully: stop polling, drain the
+queue, flush the sink, commit the cursors. Prints a summary of what the sink acknowledged.
+
+  --once                    one cycle of each pull source, then drain, flush, commit and exit
+                            (SIGINT/SIGTERM stop it just as gracefully)
+  --source ID               only this source (repeatable)
+  --status                  a live status line on stderr (default: when stderr is a terminal)
+${TRUST}
+  -h, --help                this text
+
+${EXIT_CODES}
+`,
+  validate: `usage: firefront validate <config> [options]
+
+Makes every check \`firefront run\` makes before it starts, without connecting anywhere, and prints
+every problem as file:line:col path: message.
+
+${TRUST}
+  --allow-missing-connectors  a source_type no installed connector serves is a warning, not an error
+  -h, --help                this text
+
+exit codes: 0 valid, 2 invalid, 1 the check itself failed
+`,
+  schema: `usage: firefront schema [CONFIG] [options]
+
+Prints the config file's JSON Schema (with the schemas of the built-in plugins, and of CONFIG's
+plugins when CONFIG is given), for editors that validate YAML.
+
+  --out FILE                write it to FILE
+${TRUST}
+  -h, --help                this text
+`,
+  plugins: `usage: firefront plugins <config> [options]
+
+Lists the plugins the config resolves to (built-in, declared, found by source_type), their
+versions and where they came from.
+
+  --json                    as JSON
+${TRUST}
+  -h, --help                this text
+`,
+  cursors: `usage: firefront cursors <config> [options]
+
+Lists each source's committed cursor, or resets one (refused while the source runs).
+
+  --reset SOURCE            forget SOURCE's cursor (the next run starts afresh)
+  --to JSON                 with --reset: set it to this cursor instead
+  --json                    as JSON
+  -h, --help                this text
+`,
+  dlq: `usage: firefront dlq <config> [options]
+
+Shows what the dead-letter topic, the disk spool and the local dead-letter file hold, by reason
+and source; the spool and the local file are shown without a broker too.
+
+  --replay                  send the dead letters back to their original topics (needs the broker)
+  --source S                only dead letters of source S
+  --since T                 only those dead-lettered after T (ISO 8601)
+  --reason CODE             only those with this error code
+  --topic T                 the dead-letter topic (default: the config's)
+  --limit N                 list at most N
+  --json                    as JSON
+  -h, --help                this text
+`,
+}
+
+/** The options a command's help names. */
+export function optionsOf(command: string): string[] {
+  return [...new Set((COMMAND_HELP[command] ?? '').match(/--[a-z][a-z-]*/g) ?? [])]
+}
+
+/** "(did you mean --once?)" for a mistyped option of `command`, or ''. */
+export function suggestOption(command: string, typed: string): string {
+  const name = typed.replace(/=.*$/, '')
+  const guess = didYouMean(name, optionsOf(command))
+  return guess ? ` (did you mean ${guess}?)` : ''
+}

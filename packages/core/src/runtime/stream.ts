@@ -231,10 +231,7 @@ export class Stream implements StreamPort {
       // What the failed poll rejected is still dead-lettered.
       this.#flushPollRejects()
       if (errorCode(err) === 'ERR_CONNECTOR_CONFIG') {
-        this.d.logger.error(
-          { err: error, source: this.d.sourceId },
-          'the remote refused the source configuration; stopping this stream',
-        )
+        this.d.logger.error({ err: error }, 'the remote refused the source configuration; stopping this stream')
         this.d.onFatal(error)
       }
       throw err

@@ -137,6 +137,12 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   let timer: NodeJS.Timeout | undefined
   const paint = async () => io.stderr.write(`\r\u001b[2K${statusLine(await manager.getMetrics())}`)
   const server = loaded.config.metrics.enabled ? await startMetricsServer(manager, loaded.config.metrics) : undefined
+  // with `port: 0` the port is picked at start: say where it is
+  if (server)
+    logger.info(
+      { url: server.url },
+      `metrics on ${server.url}/metrics, health on ${server.url}/health, status page on ${server.url}/`,
+    )
   const stop = onStopSignal()
   let teardown: TeardownReport = { stopped: [], failures: [] }
   let startError: Error | undefined

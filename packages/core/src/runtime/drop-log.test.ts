@@ -43,4 +43,35 @@ describe('DropLog', () => {
     log.flush()
     expect(lines).toHaveLength(3)
   })
+
+  it('carries the latest example and its own wording (rejected inputs)', () => {
+    let now = 0
+    const { logger, lines } = capture()
+    const log = new DropLog(logger, { now: () => now, sleep: async () => {} }, 10_000, (n) => `${n} input(s) rejected`)
+    log.note('firms', 'input_rejected', 1, { reason: 'expected 14 columns, got 9', location: 'row 3' })
+    for (let i = 0; i < 99; i++)
+      log.note('firms', 'input_rejected', 1, { reason: 'bad latitude', location: `row ${i + 4}` })
+    now = 10_000
+    log.flush()
+    expect(lines).toEqual([
+      {
+        fields: {
+          source: 'firms',
+          reason: 'input_rejected',
+          count: 1,
+          example: { reason: 'expected 14 columns, got 9', location: 'row 3' },
+        },
+        msg: '1 input(s) rejected',
+      },
+      {
+        fields: {
+          source: 'firms',
+          reason: 'input_rejected',
+          count: 99,
+          example: { reason: 'bad latitude', location: 'row 102' },
+        },
+        msg: '99 input(s) rejected',
+      },
+    ])
+  })
 })

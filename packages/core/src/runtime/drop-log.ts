@@ -6,6 +6,8 @@ import type { Clock, Logger } from '@firefront/sdk'
 
 interface Pending {
   count: number
+  /** The latest noted example (e.g. a rejected input's reason and location). */
+  example?: Record<string, unknown>
   lastLoggedAt: number
   timer?: ReturnType<typeof setTimeout>
 }
@@ -18,10 +20,12 @@ export class DropLog {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly intervalMs = 10_000,
+    private readonly describe: (count: number, reason: string) => string = (count, reason) =>
+      `${count} record(s) dropped (${reason}); counted in dropped_by_reason`,
   ) {}
 
-  /** Notes `count` records of `sourceId` dropped for `reason`. */
-  note(sourceId: string, reason: string, count: number): void {
+  /** Notes `count` records of `sourceId` dropped for `reason`, with an optional example for the log line. */
+  note(sourceId: string, reason: string, count: number, example?: Record<string, unknown>): void {
     const key = `${sourceId}\u0000${reason}`
     let p = this.#pending.get(key)
     const now = this.clock.now()
@@ -30,6 +34,7 @@ export class DropLog {
       this.#pending.set(key, p)
     }
     p.count += count
+    if (example) p.example = example
     if (now - p.lastLoggedAt >= this.intervalMs) {
       this.#emit(sourceId, reason, p, now)
     } else if (!p.timer) {
@@ -44,10 +49,11 @@ export class DropLog {
     p.timer = undefined
     if (p.count === 0) return
     this.logger.warn(
-      { source: sourceId, reason, count: p.count },
-      `${p.count} record(s) dropped (${reason}); counted in dropped_by_reason`,
+      { source: sourceId, reason, count: p.count, ...(p.example ? { example: p.example } : {}) },
+      this.describe(p.count, reason),
     )
     p.count = 0
+    p.example = undefined
     p.lastLoggedAt = now
   }
 

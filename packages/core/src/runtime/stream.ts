@@ -30,6 +30,7 @@ import { retryPoll } from '../api/retry'
 import type { SourceConfig } from '../config/schema'
 import type { CursorStore } from '../cursors/file-cursor-store'
 import { CheckpointTracker } from './checkpoints'
+import { DropLog } from './drop-log'
 import type { DropReason, RuntimeEmitter } from './events'
 import type { Pipeline, StreamPort } from './pipeline'
 import type { QueuedRecord } from './queued-record'
@@ -131,9 +132,17 @@ export class Stream implements StreamPort {
   #writing = false
   #nextCommit: { cursor: Cursor; records: number } | undefined
   #stopGraceMs = 10_000
+  #rejectLog: DropLog
 
   constructor(deps: StreamDeps) {
     this.d = deps
+    this.#rejectLog = new DropLog(
+      deps.logger,
+      deps.clock,
+      10_000,
+      (count) =>
+        `${count} input(s) rejected by the connector and dead-lettered with their reasons (the latest as example); counted as rejected inputs`,
+    )
     this.startedAt = new Date(deps.clock.now())
     this.#pollCursor = deps.cursorStore.get(deps.sourceId)?.cursor
     if (deps.connector.mode === 'pull') {
@@ -309,7 +318,9 @@ export class Stream implements StreamPort {
       return
     }
     this.#counts.rejected++
-    this.d.logger.warn({ reason, location: input.location }, 'input rejected by the connector')
+    // every input at debug; at warn, the first at once and then one line per 10 s with the count
+    this.d.logger.debug({ reason, location: input.location }, 'input rejected by the connector')
+    this.#rejectLog.note(this.d.sourceId, 'input_rejected', 1, { reason, location: input.location ?? null })
     if (!this.d.dlqTopic) {
       this.#counts.dropped++
       this.d.events.emit('record:dropped', {
@@ -469,6 +480,7 @@ export class Stream implements StreamPort {
     this.#status = 'stopping'
     this.#stopGraceMs = graceMs
     const report = await this.#parts.stop()
+    this.#rejectLog.flush()
     this.#abort.abort(new FirefrontError('ERR_STOPPED', `stream ${this.d.streamId} stopped`))
     if (endedWith) this.#lastError = endedWith
     this.#status = failed || endedWith ? 'failed' : 'stopped'

@@ -19,6 +19,7 @@ queue, flush the sink, commit the cursors. Prints a summary of what the sink ack
                             (SIGINT/SIGTERM stop it just as gracefully)
   --source ID               only this source (repeatable)
   --status                  a live status line on stderr (default: when stderr is a terminal)
+  --progress SECONDS        otherwise a progress log line this often (default 60; 0: none)
 ${TRUST}
   -h, --help                this text
 

@@ -1,5 +1,6 @@
 /**
- * The HTTP port of a running Firefront: `/metrics` (Prometheus text), `/health` (JSON, 200 or
+ * The HTTP port of a running Firefront: `/metrics` (Prometheus text), `/ready` (200 once every part
+ * has started, 503 before and while stopping), `/health` (JSON, 200 or
  * 503), `/api/metrics` (the `getMetrics()` object) and `/` (a small live status page).
  */
 import { createServer, type Server } from 'node:http'
@@ -13,6 +14,8 @@ export interface MetricsSource {
   readonly metricsRegistry: import('prom-client').Registry
   getMetrics(): Promise<RuntimeMetrics>
   healthCheck(): Promise<{ healthy: boolean } & Record<string, JsonValue>>
+  /** Whether it has started and is not stopping (for a readiness probe). */
+  readiness(): { ready: boolean; state: string }
 }
 
 /** A started server. */
@@ -33,6 +36,10 @@ export async function startMetricsServer(
       if (path === '/metrics') {
         res.writeHead(200, { 'content-type': source.metricsRegistry.contentType })
         res.end(await source.metricsRegistry.metrics())
+      } else if (path === '/ready') {
+        const readiness = source.readiness()
+        res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(readiness))
       } else if (path === '/health') {
         const health = await source.healthCheck()
         res.writeHead(health.healthy ? 200 : 503, { 'content-type': 'application/json' })

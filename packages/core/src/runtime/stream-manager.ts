@@ -570,6 +570,14 @@ export class StreamManager {
     }
   }
 
+  /**
+   * Readiness, for a probe: ready once every shared part has started, not before and not while
+   * stopping (health says whether what runs is well).
+   */
+  readiness(): { ready: boolean; state: string } {
+    return { ready: this.#state === 'running', state: this.#state }
+  }
+
   /** Health: the sink's own health, queue fullness and each stream's state. */
   async healthCheck(): Promise<{ healthy: boolean; [k: string]: JsonValue }> {
     const running = this.#state === 'running'

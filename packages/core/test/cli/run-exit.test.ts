@@ -161,4 +161,24 @@ describe('firefront run: exit codes and the summary', () => {
     const cursors = await firefront(dir, 'cursors', 'f.yaml')
     expect(cursors.out).toContain(String(sent))
   }, 60_000)
+
+  it('without a terminal, a continuous run logs its progress every --progress seconds', async () => {
+    const dir = project()
+    writeFileSync(
+      join(dir, 'f.yaml'),
+      `plugins: [./numbers.mjs]\nsink: { type: file }\nsources:\n  live: { source_type: numbers, topic: t, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, ingestion: { mode: real_time, polling_interval_seconds: 0.2 }, config: { total: 1000, page: 5 } }\n`,
+    )
+    const child = spawn(process.execPath, [cliJs, 'run', 'f.yaml', '--progress', '1'], { cwd: dir })
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    for (let i = 0; i < 100 && (err.match(/progress: in/g) ?? []).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    child.kill('SIGTERM')
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))
+    expect(code).toBe(0)
+    const lines = err.split('\n').filter((l) => l.includes('progress: in'))
+    expect(lines.length).toBeGreaterThanOrEqual(2)
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, fetched: expect.any(Number), sent: expect.any(Number) })
+  }, 30_000)
 })

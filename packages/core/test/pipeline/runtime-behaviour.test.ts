@@ -371,16 +371,23 @@ sources:
     ])
   })
 
-  it('serves /metrics, /health and the status page', async () => {
+  it('serves /metrics, /ready, /health and the status page', async () => {
     const dir = tempDir()
     const config = configFrom(`${base(dir)}sources:
   s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 30, per_poll: 10 } }
 `)
     const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector] })
+    const server = await startMetricsServer(manager, { host: '127.0.0.1', port: 0 })
+    // not ready before every part has started
+    const early = await fetch(`${server.url}/ready`)
+    expect(early.status).toBe(503)
+    expect(await early.json()).toEqual({ ready: false, state: 'idle' })
     await manager.start()
     await manager.runOnce()
-    const server = await startMetricsServer(manager, { host: '127.0.0.1', port: 0 })
     try {
+      const ready = await fetch(`${server.url}/ready`)
+      expect(ready.status).toBe(200)
+      expect(await ready.json()).toEqual({ ready: true, state: 'running' })
       const text = await (await fetch(`${server.url}/metrics`)).text()
       expect(text).toContain('firefront_records_total{source="s",outcome="sent"} 30')
       expect(text).toContain('firefront_queue{figure="max_size"} 10000')

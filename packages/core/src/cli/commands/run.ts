@@ -114,6 +114,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       once: { type: 'boolean', default: false },
       source: { type: 'string', multiple: true },
       status: { type: 'boolean' },
+      progress: { type: 'string' },
       'allow-plugin-path': { type: 'string', multiple: true },
     },
   })
@@ -134,7 +135,14 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     logger,
   })
   const showStatus = values.status ?? Boolean(io.stderr.isTTY)
+  // without a live status line, a progress log line every `--progress` seconds (default 60; 0: none)
+  const progressSeconds = values.progress === undefined ? (showStatus ? 0 : 60) : Number(values.progress)
+  if (!Number.isFinite(progressSeconds) || progressSeconds < 0) {
+    io.stderr.write(`firefront run: --progress expects a number of seconds, got ${values.progress}\n`)
+    return EXIT.invalid
+  }
   let timer: NodeJS.Timeout | undefined
+  let progressTimer: NodeJS.Timeout | undefined
   const paint = async () => io.stderr.write(`\r\u001b[2K${statusLine(await manager.getMetrics())}`)
   const server = loaded.config.metrics.enabled ? await startMetricsServer(manager, loaded.config.metrics) : undefined
   // with `port: 0` the port is picked at start: say where it is
@@ -149,6 +157,18 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   try {
     await manager.start()
     if (showStatus) timer = setInterval(() => void paint(), 500)
+    if (progressSeconds > 0) {
+      progressTimer = setInterval(() => {
+        void manager.getMetrics().then((m) => {
+          const t = recordTotals(m)
+          logger.info(
+            { ...t, queue: m.queue?.size ?? 0, streams: m.stream_manager.active_streams },
+            `progress: ${statusLine(m)}`,
+          )
+        })
+      }, progressSeconds * 1000)
+      progressTimer.unref()
+    }
     if (values.once) {
       const cycle = manager.runOnce(values.source)
       const first = await Promise.race([cycle.then(() => undefined), stop.signal])
@@ -171,6 +191,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   } finally {
     stop.dispose()
     if (timer) clearInterval(timer)
+    if (progressTimer) clearInterval(progressTimer)
   }
   const report = await manager.stop()
   teardown = { stopped: [...teardown.stopped, ...report.stopped], failures: [...teardown.failures, ...report.failures] }

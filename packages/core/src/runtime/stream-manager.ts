@@ -488,7 +488,14 @@ export class StreamManager {
         .map(([id]) => id)
     for (const sourceId of ids) {
       if (this.#state !== 'running') return
-      const stream = await this.#open(sourceId, undefined, false)
+      let stream: Stream
+      try {
+        stream = await this.#open(sourceId, undefined, false)
+      } catch (err) {
+        // a stop (SIGTERM) while the stream was opening: the stop owns what happens next
+        if (this.#state !== 'running') return
+        throw err
+      }
       if (!stream.pulls) {
         this.logger.warn({ source: sourceId }, 'push sources have no single cycle; skipped by --once')
         continue

@@ -197,7 +197,7 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
       if (admitted.stale > 0) m.stale.inc(admitted.stale, { source: slot })
       log.debug(
         {
-          source: slot,
+          firms_source: slot,
           rows: rows.length,
           emitted: admitted.fresh.length,
           duplicates: admitted.duplicates,
@@ -221,7 +221,10 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
         ? utcDay(Date.parse(previous.newest) - settings.dedupeWindowMs)
         : addDays(today, -(settings.initialDayRange - 1))
       if (previous && from < oldest) {
-        log.warn({ source: slot, from, oldest }, 'cursor is older than max_catch_up_days; days before are skipped')
+        log.warn(
+          { firms_source: slot, from, oldest },
+          'cursor is older than max_catch_up_days; days before are skipped',
+        )
         from = oldest
       }
       try {
@@ -239,7 +242,8 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
         const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs
         log.warn(
           {
-            source: slot,
+            // the logger already names the config's source; this is the FIRMS dataset
+            firms_source: slot,
             error: (err as Error).message,
             ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
           },
@@ -269,7 +273,7 @@ export function createFirmsPoller(settings: FirmsSettings, ctx: PluginContext): 
         ? planHistorical(slot, progress.next, last, table)
         : { requests: dateWindows(progress.next, last).map((window) => ({ source: slot, window })), uncovered: [] }
       if (plan.uncovered.length > 0) {
-        log.info({ source: slot, days: plan.uncovered }, 'no FIRMS dataset covers these days; skipped')
+        log.info({ firms_source: slot, days: plan.uncovered }, 'no FIRMS dataset covers these days; skipped')
       }
       const rows: FirmsDetection[] = []
       for (const request of plan.requests) {

@@ -309,7 +309,9 @@ describe('FIRMS errors', () => {
     const first = await poll(poller)
     expect(first.records).toHaveLength(101)
     expect(Object.keys((first.cursor as { sources: object }).sources)).toEqual(['VIIRS_NOAA20_NRT'])
-    expect(fake.logs.some((l) => l.level === 40 && l.fields.source === 'MODIS_NRT')).toBe(true)
+    expect(fake.logs.some((l) => l.level === 40 && l.fields.firms_source === 'MODIS_NRT')).toBe(true)
+    // the runtime's logger names the config's source as `source`: the FIRMS dataset must not take that key
+    expect(fake.logs.some((l) => l.fields.source === 'MODIS_NRT')).toBe(false)
 
     server.answer = (r) => ({
       body: fixture(r.source === 'MODIS_NRT' ? 'firms_modis_nrt_sample.csv' : 'firms_viirs_noaa20_nrt_sample.csv'),

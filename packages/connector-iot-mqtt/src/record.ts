@@ -1,6 +1,6 @@
-import { HEADERS as FIREFRONT_HEADERS, type JsonValue, type SourceRecord } from '@firefront/sdk'
+import { alteredHeaderValue, HEADERS as FIREFRONT_HEADERS, type JsonValue, type SourceRecord } from '@firefront/sdk'
 import type { PayloadFormat } from './config'
-import { type InvalidField, type Normalised, foldField } from './payloads'
+import type { InvalidField, Normalised } from './payloads'
 
 /** What the record needs from the MQTT packet. */
 export interface PacketInfo {
@@ -23,9 +23,7 @@ export const HEADERS = {
  * comma-separated; `%` and `,` in a field name are percent-encoded so the list stays readable.
  */
 export function alteredHeader(invalidFields: readonly InvalidField[] | undefined): string | undefined {
-  if (!invalidFields || invalidFields.length === 0) return undefined
-  const tokens = new Set(invalidFields.map((f) => `type:${foldField(f.field).replace(/[%,]/g, encodeURIComponent)}`))
-  return [...tokens].join(',')
+  return alteredHeaderValue(invalidFields)
 }
 
 /**

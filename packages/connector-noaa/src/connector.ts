@@ -3,6 +3,7 @@
  * alert once (again when it is updated) and each observation once.
  */
 import {
+  alteredHeaderValue,
   HEADERS,
   type PluginContext,
   type PollRequest,
@@ -40,10 +41,8 @@ export function alteredHeader(
   value: { readonly invalidFields?: readonly InvalidField[] },
   utf8Replaced: boolean,
 ): Record<string, string> | undefined {
-  const tokens = new Set<string>()
-  if (utf8Replaced) tokens.add('utf8-replaced')
-  for (const f of value.invalidFields ?? []) tokens.add(`type:${f.field.replace(/\[\d+\]/g, '[]')}`)
-  return tokens.size > 0 ? { [ALTERED_HEADER]: [...tokens].join(',') } : undefined
+  const header = alteredHeaderValue(value.invalidFields, utf8Replaced ? ['utf8-replaced'] : [])
+  return header ? { [ALTERED_HEADER]: header } : undefined
 }
 
 /** The NOAA / NWS connector (`source_type: noaa_weather`, `noaa_alerts`, `nws_alerts`, `noaa_observations`). */

@@ -4,25 +4,10 @@
  * does, but is noted with what it held. The connector keeps the record, lists the field in the
  * record's `invalidFields` and in its `firefront.altered` header, and counts it.
  */
-import type { JsonValue } from '@firefront/sdk'
+import { type InvalidField, type JsonValue, jsonType } from '@firefront/sdk'
 
-/** A field NWS sent in a shape the record cannot hold. */
-export interface InvalidField {
-  /** Where it is in the feature's properties, e.g. `areaDesc`, `geocode.UGC[2]`, `temperature.value`. */
-  readonly field: string
-  /** What is wrong, e.g. `an object, expected a string`. */
-  readonly problem: string
-  /** The field as sent. */
-  readonly value: JsonValue
-}
-
-/** `an object`, `an array`, `a number`…: the JSON type of `value`, for messages. */
-export function jsonType(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  const t = typeof value
-  return t === 'object' ? 'an object' : `a ${t}`
-}
+export type { InvalidField } from '@firefront/sdk'
+export { jsonType } from '@firefront/sdk'
 
 const asJson = (value: unknown): JsonValue => {
   try {

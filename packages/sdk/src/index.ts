@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export { Type, type Static, type TSchema } from '@sinclair/typebox'
+export * from './altered'
 export * from './backoff'
 export * from './body'
 export * from './context'

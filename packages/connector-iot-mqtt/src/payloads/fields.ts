@@ -4,34 +4,15 @@
  * as null and is noted with what it held: the record lists it in `invalidFields`, carries the
  * `firefront.altered` header and is counted.
  */
-import type { JsonValue } from '@firefront/sdk'
+import { type InvalidField, type JsonValue, jsonType } from '@firefront/sdk'
 
-/** A field sent in a type its format does not allow. */
-export interface InvalidField {
-  /** Where it is in the payload, e.g. `siteId`, `BME280.Temperature`, `uplink_message.rx_metadata[0].rssi`. */
-  readonly field: string
-  /** What is wrong, e.g. `a string, expected a number`. */
-  readonly problem: string
-  /** The field as sent. */
-  readonly value: JsonValue
-}
-
-/** `an object`, `an array`, `a number`…: the JSON type of `value`, for messages. */
-export function jsonType(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  const t = typeof value
-  return t === 'object' ? 'an object' : `a ${t}`
-}
+export { foldField, type InvalidField, jsonType } from '@firefront/sdk'
 
 /** `a number (42)`: the JSON type and the value, cut short, for rejection reasons. */
 export function described(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value)
   return `${jsonType(value)} (${text.length > 60 ? `${text.slice(0, 57)}...` : text})`
 }
-
-/** A field path with array indices folded (`rx_metadata[0].rssi` → `rx_metadata[].rssi`), for headers and metric labels. */
-export const foldField = (field: string): string => field.replace(/\[\d+\]/g, '[]')
 
 /** A JSON object. */
 export type Obj = { [key: string]: JsonValue }

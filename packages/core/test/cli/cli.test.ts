@@ -2,22 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { main } from '../../src/cli/main'
 import { lockSource, unlockSource } from '../../src/cursors/source-lock'
 import { tempDir } from '../pipeline/helpers'
+import { cli } from './in-process'
 
 const fixtures = fileURLToPath(new URL('../registry/fixtures/', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  })
-  return { code, out, err }
-}
 
 describe('firefront validate: refusals from the registry', () => {
   it('a plugin module that is not found: exit 2, named, with its line', async () => {

@@ -2,17 +2,7 @@
 // suggestion, in-process through the CLI's entry point.
 import { describe, expect, it } from 'vitest'
 import { COMMAND_HELP, optionsOf } from '../../src/cli/help'
-import { main } from '../../src/cli/main'
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  })
-  return { code, out, err }
-}
+import { cli } from './in-process'
 
 describe('firefront <command> --help', () => {
   for (const command of ['run', 'validate', 'schema', 'plugins', 'cursors', 'dlq']) {

@@ -181,4 +181,24 @@ describe('firefront run: exit codes and the summary', () => {
     expect(lines.length).toBeGreaterThanOrEqual(2)
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, fetched: expect.any(Number), sent: expect.any(Number) })
   }, 30_000)
+
+  it('a second process on the same state_dir is refused, naming the first; after it stops, a run goes ahead', async () => {
+    const dir = project()
+    writeFileSync(
+      join(dir, 'f.yaml'),
+      `plugins: [./numbers.mjs]\nsink: { type: file }\nsources:\n  live: { source_type: numbers, topic: t, rate_limit_per_minute: 600000, cache_ttl_seconds: 0, ingestion: { mode: real_time, polling_interval_seconds: 0.2 }, config: { total: 1000, page: 5 } }\n`,
+    )
+    const first = spawn(process.execPath, [cliJs, 'run', 'f.yaml'], { cwd: dir })
+    let err = ''
+    first.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    for (let i = 0; i < 100 && !err.includes('stream started'); i++) await new Promise((r) => setTimeout(r, 100))
+    const second = await firefront(dir, 'run', 'f.yaml', '--once')
+    expect(second.code).toBe(1)
+    expect(second.err).toContain(`is in use by process ${first.pid} on `)
+    expect(second.out).toContain('no stream ran')
+    first.kill('SIGTERM')
+    expect(await new Promise<number | null>((r) => first.on('exit', (c) => r(c)))).toBe(0)
+    const third = await firefront(dir, 'run', 'f.yaml', '--once')
+    expect(third.code, third.err).toBe(0)
+  }, 30_000)
 })

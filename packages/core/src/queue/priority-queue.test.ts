@@ -246,6 +246,41 @@ describe('PriorityQueue enqueueAll', () => {
   })
 })
 
+describe('PriorityQueue: records that can wait (pull sources)', () => {
+  it('enqueueAll with wait waits for room under drop_oldest, dropping nothing', async () => {
+    const q = new PriorityQueue<number>({ maxSize: 2, overflowStrategy: 'drop_oldest' })
+    const all = q.enqueueAll([1, 2, 3, 4], 'normal', 's', { wait: true })
+    await new Promise((r) => setImmediate(r))
+    expect(q.size()).toBe(2)
+    const taken = q.dequeueBatch(2)
+    await new Promise((r) => setImmediate(r))
+    taken.push(...q.dequeueBatch(2))
+    expect(await all).toEqual({ accepted: 4, dropped: [] })
+    expect(items(taken)).toEqual([1, 2, 3, 4])
+  })
+
+  it('a record that may not be evicted stays: the arriving one is dropped instead (drop_newest)', () => {
+    const drops: QueueDrop<{ v: number; pull: boolean }>[] = []
+    const q = new PriorityQueue<{ v: number; pull: boolean }>({
+      maxSize: 1,
+      overflowStrategy: 'drop_oldest',
+      isEvictable: (item) => !item.pull,
+      onDrop: (d) => drops.push(d),
+    })
+    q.tryEnqueue({ v: 1, pull: true }, 'normal', 'pull')
+    expect(q.tryEnqueue({ v: 2, pull: false }, 'normal', 'push')).toMatchObject({ accepted: false })
+    expect(drops.map((d) => [d.entry.item.v, d.reason])).toEqual([[2, 'drop_newest']])
+    expect(q.drain().map((e) => e.item.v)).toEqual([1])
+    // an evictable record is still evicted as drop_oldest says
+    q.tryEnqueue({ v: 3, pull: false }, 'normal', 'push')
+    q.tryEnqueue({ v: 4, pull: false }, 'normal', 'push')
+    expect(drops.map((d) => [d.entry.item.v, d.reason])).toEqual([
+      [2, 'drop_newest'],
+      [3, 'drop_oldest'],
+    ])
+  })
+})
+
 describe('PriorityQueue waitForItems', () => {
   it('resolves at once when records are queued', async () => {
     const q = new PriorityQueue<number>()

@@ -193,11 +193,6 @@ export class Stream implements StreamPort {
     this.#status = 'failed'
   }
 
-  /** Records an error that did not end the stream (a failed `--once` cycle). */
-  noteError(error: Error): void {
-    this.#lastError = error
-  }
-
   /** What the ingestion mode fetches from. */
   modeSource(): ModeSource {
     const { connector } = this.d

@@ -52,16 +52,6 @@ export class Supervisor {
     this.#onStopError = options.onStopError
   }
 
-  /** `idle`, `starting`, `running`, `stopping` or `stopped`. */
-  get state(): string {
-    return this.#state
-  }
-
-  /** The names of the components that are started, in start order. */
-  get startedNames(): readonly string[] {
-    return this.#started.map((p) => p.name)
-  }
-
   /**
    * Adds a component at the end of the order. While running, it is started at once (and a
    * failure to start is thrown after nothing of it is left running).

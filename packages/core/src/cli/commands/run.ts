@@ -14,9 +14,6 @@ import type { TeardownReport } from '../../runtime/supervisor'
 import { EXIT, type CommandIO } from '../io'
 import { loadRuntime } from '../load-runtime'
 
-/** Totals across streams, from `getMetrics()`. */
-export const totals = recordTotals
-
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
 function statusLine(metrics: RuntimeMetrics): string {

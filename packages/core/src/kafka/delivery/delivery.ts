@@ -87,7 +87,6 @@ export class Delivery {
   readonly #order = new TopicOrder()
   readonly #stopper = new AbortController()
   #lifecycle: Lifecycle = 'created'
-  #spoolAtClose: { entries: number; bytes: number; tornLines: number } | undefined
   #closing: Promise<void> | undefined
 
   constructor(options: DeliveryOptions) {
@@ -317,8 +316,6 @@ export class Delivery {
     } finally {
       // the spool is closed whatever the clients did, and a disconnect failure still reaches the caller
       if (started) {
-        // what the spool holds at close is still reported (the CLI's exit code reads it)
-        this.#spoolAtClose = this.#spool.stats()
         await this.#spool.close()
         await this.#local.close()
       }
@@ -328,8 +325,9 @@ export class Delivery {
 
   /** The producer's figures (the seed's `get_metrics()`), with the delivery state. */
   getMetrics(): ProducerMetrics {
-    const spool = this.#spool.isOpen ? this.#spool.stats() : this.#spoolAtClose
     const started = this.#lifecycle !== 'created'
+    // the spool's figures stay readable after close: the CLI's exit code reads what it holds then
+    const spool = started ? this.#spool.stats() : undefined
     return {
       ...this.#counters.snapshot(),
       last_error: this.#link.lastError,

@@ -20,6 +20,9 @@ export const BUILTIN_MODES = ['batch', 'real_time', 'continuous_streaming'] as c
 
 // A union of literals, so TypeBox checks it natively (Value.Check/Errors throw on an Unsafe
 // `enum`). `firefront schema` prints such a union as `{ type: 'string', enum: [...] }`.
+/** The Kafka client backends `kafka.client` may name. */
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic', 'native'] as const
+
 const StringEnum = <T extends readonly string[]>(
   values: T,
   options: { default?: T[number]; description?: string } = {},
@@ -56,6 +59,11 @@ export const KafkaConfig = Type.Object(
         description: 'comma-separated host:port list, or a list',
       },
     ),
+    client: StringEnum(KAFKA_CLIENTS, {
+      default: 'kafkajs',
+      description:
+        'Kafka client library: kafkajs (pure JS, the default), platformatic (@platformatic/kafka, pure JS, faster) or native (librdkafka through the optional @firefront/kafka-native package, fastest)',
+    }),
     client_id: Type.String({ default: 'firefront', description: 'Kafka client id (shows in broker logs and quotas)' }),
     batch_size: Type.Integer({ minimum: 1, maximum: 100000, default: 500, description: 'records per send' }),
     batch_timeout_seconds: Type.Optional(

@@ -49,7 +49,13 @@ export {
   type LagSnapshot,
   readLagSnapshot,
 } from './lag-reader'
-export { openKafkaTransport } from './open-transport'
+export {
+  type ClientSettings,
+  resolveClientSettings,
+  type SaslSettings,
+  type TlsSettings,
+} from './client-settings'
+export { type KafkaClientName, kafkaBackend, NATIVE_BACKEND_PACKAGE, openKafkaTransport } from './open-transport'
 export { createRedactor, REDACTED, type Redactor } from './redact'
 export { configSecrets, describeKafkaConfig, redactorFor } from './safe-config'
 export type {

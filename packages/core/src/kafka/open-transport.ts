@@ -1,13 +1,56 @@
 /**
- * Picks the client backend. kafkajs is the one there is; a second backend (a native client)
- * goes in a folder beside `kafkajs/` and is chosen here.
+ * Picks the client backend named by `kafka.client`: kafkajs (the default, always installed),
+ * platformatic (`@platformatic/kafka`, loaded only when chosen) or native (librdkafka, through the
+ * optional `@firefront/kafka-native` package, which a user who never picks it never installs).
  */
+import { FirefrontError } from '@firefront/sdk'
 import { openKafkajsTransport } from './kafkajs'
-import type { KafkaTransport, KafkaTransportOptions } from './transport'
+import type { KafkaBackend, KafkaTransport, KafkaTransportOptions } from './transport'
+
+/** The package that carries the native (librdkafka) backend. */
+export const NATIVE_BACKEND_PACKAGE = '@firefront/kafka-native'
+
+/** A client backend's name, as `kafka.client` gives it. */
+export type KafkaClientName = 'kafkajs' | 'platformatic' | 'native'
+
+async function loadNative(): Promise<KafkaBackend> {
+  // A variable specifier: bundlers leave it alone, and the package stays optional.
+  const specifier: string = NATIVE_BACKEND_PACKAGE
+  let mod: { openNativeTransport?: KafkaBackend }
+  try {
+    mod = (await import(specifier)) as { openNativeTransport?: KafkaBackend }
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
+    throw new FirefrontError(
+      'ERR_PLUGIN_NOT_FOUND',
+      missing
+        ? `kafka.client is "native" but ${NATIVE_BACKEND_PACKAGE} is not installed: npm install ${NATIVE_BACKEND_PACKAGE} (it compiles librdkafka; see docs/performance.md), or set kafka.client to kafkajs or platformatic`
+        : `kafka.client is "native" but ${NATIVE_BACKEND_PACKAGE} failed to load: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    )
+  }
+  if (typeof mod.openNativeTransport !== 'function') {
+    throw new FirefrontError('ERR_PLUGIN_INVALID', `${NATIVE_BACKEND_PACKAGE} does not export openNativeTransport`)
+  }
+  return mod.openNativeTransport
+}
+
+/** The backend for a client name; loads optional ones on first use. */
+export async function kafkaBackend(client: KafkaClientName = 'kafkajs'): Promise<KafkaBackend> {
+  switch (client) {
+    case 'kafkajs':
+      return openKafkajsTransport
+    case 'platformatic':
+      return (await import('./platformatic')).openPlatformaticTransport
+    case 'native':
+      return loadNative()
+  }
+}
 
 /**
- * Opens a {@link KafkaTransport} on the default backend. TLS files are read now (a missing one
- * fails with `ERR_CONFIG_NOT_FOUND`); connections are made on first use.
+ * Opens a {@link KafkaTransport} on the backend `kafka.client` names (kafkajs without a `kafka`
+ * block). TLS files are read now (a missing one fails with `ERR_CONFIG_NOT_FOUND`); connections
+ * are made on first use.
  *
  * @example
  * ```ts
@@ -16,6 +59,7 @@ import type { KafkaTransport, KafkaTransportOptions } from './transport'
  * await transport.disconnect()
  * ```
  */
-export function openKafkaTransport(options: KafkaTransportOptions): Promise<KafkaTransport> {
-  return openKafkajsTransport(options)
+export async function openKafkaTransport(options: KafkaTransportOptions): Promise<KafkaTransport> {
+  const open = await kafkaBackend(options.kafka?.client ?? 'kafkajs')
+  return open(options)
 }

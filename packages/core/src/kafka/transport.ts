@@ -106,6 +106,8 @@ export interface AdminTransport {
  * the consumer-lag throttle, the Kafka cursor store and `firefront dlq` use nothing else.
  */
 export interface KafkaTransport extends ProducerTransport, AdminTransport {
+  /** The client backend's name (`kafkajs`, `platformatic`, `native`), for logs and metrics. */
+  readonly client: string
   /** Redacts the client's secrets (SASL password, TLS key) from text. */
   readonly redactor: Redactor
 }

@@ -94,6 +94,7 @@ export const openKafkajsTransport: KafkaBackend = async (options: KafkaTransport
   }
 
   return {
+    client: 'kafkajs',
     redactor,
 
     async connect() {

@@ -5,6 +5,9 @@
 
 import type { FailureKind, KafkaFailure } from '../transport'
 
+// A newer producer with the same transactional id took over (the broker says "epoch" before 2.7).
+const FENCED = new Set(['PRODUCER_FENCED', 'TRANSACTIONAL_ID_FENCED'])
+
 const PRODUCER_STATE = new Set([
   'OUT_OF_ORDER_SEQUENCE_NUMBER',
   'UNKNOWN_PRODUCER_ID',
@@ -81,6 +84,7 @@ export function classifyFailure(err: unknown): KafkaFailure {
   if (auth) return make('unavailable', 'SASL_AUTHENTICATION_FAILED')
   if (protocol) {
     const type = protocol.type as string
+    if (FENCED.has(type)) return make('fenced', type)
     if (PRODUCER_STATE.has(type)) return make('producer-state', type)
     if (RECORD_LEVEL.has(type)) return make('record', type)
     return make(protocol.retriable === false ? 'refused' : 'unavailable', type)

@@ -201,7 +201,7 @@ sources:
     let err = ''
     first.stderr.on('data', (d: Buffer) => (err += d.toString()))
     // kill once 400 records are committed (kcat returns after reading that many), well before the end
-    let waited = spawnSync('true')
+    let waited = spawnSync('true', { encoding: 'utf8' })
     for (let i = 0; i < 100; i++) {
       waited = spawnSync(
         'kcat',
@@ -222,10 +222,10 @@ sources:
         { encoding: 'utf8', timeout: 60_000 },
       )
       // the topic is created with the first transaction
-      if (waited.status === 0 || !/Unknown topic/.test(waited.stderr.toString())) break
+      if (waited.status === 0 || !/Unknown topic/.test(waited.stderr)) break
       await new Promise((r) => setTimeout(r, 100))
     }
-    expect(waited.status, waited.stderr.toString()).toBe(0)
+    expect(waited.status, waited.stderr).toBe(0)
     first.kill('SIGKILL')
     await new Promise((r) => first.on('exit', r))
     const before = consume(topic, 'read_committed').length

@@ -59,8 +59,7 @@ export interface TransactionalWriterOptions {
   readonly signal: AbortSignal
 }
 
-const isFenced = (f: KafkaFailure): boolean =>
-  f.kind === 'fenced' || (f.kind === 'producer-state' && f.code === 'INVALID_PRODUCER_EPOCH')
+const isFenced = (f: KafkaFailure): boolean => f.kind === 'fenced'
 
 /** Writes one poll per transaction; see the module comment. */
 export class TransactionalWriter {

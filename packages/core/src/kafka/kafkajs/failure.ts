@@ -82,6 +82,7 @@ export function classifyFailure(err: unknown): KafkaFailure {
   const make = (kind: FailureKind, code: string): KafkaFailure => ({ kind, code, message, authentication: auth })
 
   if (auth) return make('unavailable', 'SASL_AUTHENTICATION_FAILED')
+  if (links.some((l) => l.code === 'ERR_FENCED')) return make('fenced', 'ERR_FENCED')
   if (protocol) {
     const type = protocol.type as string
     if (FENCED.has(type)) return make('fenced', type)
@@ -92,6 +93,7 @@ export function classifyFailure(err: unknown): KafkaFailure {
   for (const l of links) {
     const code = str(l.code)
     if (code === 'ERR_SINK_REFUSED') return make('refused', code)
+    if (code === 'ERR_FENCED') return make('fenced', code)
     if (code && NODE_NETWORK.test(code)) return make('unavailable', code)
     const name = str(l.name)
     if (name && UNAVAILABLE_NAMES.has(name)) return make('unavailable', name)

@@ -2,6 +2,7 @@
  * kafkajs transactional producers: a stable `transactional.id` per source, `initTransactions` at
  * connect (which fences every older producer with that id), one transaction at a time.
  */
+import { FirefrontError } from '@firefront/sdk'
 import {
   type CompressionTypes,
   type Kafka,
@@ -22,6 +23,32 @@ export interface KafkajsTransactionalOptions {
   readonly autoCreateTopics: boolean
 }
 
+/** Broker answers that mean a newer producer with this transactional id took over. */
+const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_FENCED'])
+
+/** Rethrows a fencing answer as `ERR_FENCED` (classified `fenced`); other errors as they are. */
+async function fencedAware<T>(transactionalId: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op()
+  } catch (err) {
+    let cur: unknown = err
+    for (let depth = 0; cur && typeof cur === 'object' && depth < 6; depth++) {
+      const type = (cur as { type?: unknown }).type
+      if (typeof type === 'string' && FENCED_TYPES.has(type)) {
+        throw new FirefrontError(
+          'ERR_FENCED',
+          `transactional id ${transactionalId} is fenced: a newer producer took it over (${type})`,
+          { cause: err },
+        )
+      }
+      cur =
+        (cur as { cause?: unknown; originalError?: unknown }).cause ??
+        (cur as { originalError?: unknown }).originalError
+    }
+    throw err
+  }
+}
+
 /** Connects a transactional producer for `transactionalId`; older producers with that id are fenced. */
 export async function openKafkajsTransactional(
   kafka: Kafka,
@@ -37,28 +64,39 @@ export async function openKafkajsTransactional(
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: options.retry,
   })
-  // kafkajs runs initTransactions (and so fences the older producers) on connect
   await producer.connect()
+  // kafkajs sends InitProducerId (which fences the older producers and aborts their open
+  // transaction) only with its first transaction: begin and abort an empty one now, so the
+  // fencing happens when the source is taken over, not at its first write.
+  try {
+    const first = await producer.transaction()
+    await first.abort()
+  } catch (err) {
+    await producer.disconnect().catch(() => {})
+    throw err
+  }
   let open = false
   return {
     transactionalId,
     async begin(): Promise<Transaction> {
       if (open) throw new Error(`a transaction of ${transactionalId} is already open`)
-      const txn = await producer.transaction()
+      const txn = await fencedAware(transactionalId, () => producer.transaction())
       open = true
       return {
         async send(topic, messages) {
-          await txn.send({
-            topic,
-            acks: -1,
-            timeout: options.requestTimeout,
-            compression: options.compression,
-            messages: messages as unknown as Message[],
-          })
+          await fencedAware(transactionalId, () =>
+            txn.send({
+              topic,
+              acks: -1,
+              timeout: options.requestTimeout,
+              compression: options.compression,
+              messages: messages as unknown as Message[],
+            }),
+          )
         },
         async commit() {
           try {
-            await txn.commit()
+            await fencedAware(transactionalId, () => txn.commit())
           } finally {
             open = false
           }

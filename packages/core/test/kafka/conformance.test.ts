@@ -316,10 +316,29 @@ for (const { client, missing } of CLIENTS) {
       // a read_uncommitted reader sees the aborted records too: they were written, then aborted
       const everything = spawnSync(
         'kcat',
-        ['-C', '-b', brokers, '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_uncommitted', '-f', '%s\\n'],
+        [
+          '-C',
+          '-b',
+          brokers,
+          '-t',
+          topic,
+          '-o',
+          'beginning',
+          '-e',
+          '-q',
+          '-X',
+          'isolation.level=read_uncommitted',
+          '-f',
+          '%s\\n',
+        ],
         { encoding: 'utf8', timeout: 30_000 },
       )
-      expect(everything.stdout.trim().split('\n').map((v) => JSON.parse(v).n)).toEqual([1, 2, 3, 4, 5])
+      expect(
+        everything.stdout
+          .trim()
+          .split('\n')
+          .map((v) => JSON.parse(v).n),
+      ).toEqual([1, 2, 3, 4, 5])
     })
 
     it('keeps the SASL password out of every error it throws', async () => {

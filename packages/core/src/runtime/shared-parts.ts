@@ -1,7 +1,7 @@
 /**
  * The parts every stream shares, in the order the supervisor starts them (and the reverse it
  * stops them in): the state directory's lock, the cursor store, the throttle policy, the sink
- * (and its topics), the topic resolvers, the pipeline.
+ * (and its topics), the topic resolvers, the pipeline, and with `cluster:` the group membership.
  */
 import type { Clock, InstanceOf, Plugin, SinkInstance, SourceInfo, ThrottlePolicyInstance } from '@firefront/sdk'
 import type { Logger as PinoLogger } from 'pino'
@@ -10,6 +10,7 @@ import type { CursorStore } from '../cursors/file-cursor-store'
 import { openCursorStore } from '../cursors/open'
 import { lockStateDir, type StateLock } from '../cursors/state-lock'
 import { asSdkLogger } from '../observability/logger'
+import type { ClusterCoordinator } from './cluster/coordinator'
 import type { OutputsPlan, PlannedPlugin } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import type { RuntimeEmitter } from './events'
@@ -26,6 +27,7 @@ export interface SharedParts {
   sink?: SinkInstance
   chain?: TopicChain
   pipeline?: Pipeline
+  cluster?: ClusterCoordinator
 }
 
 /** What building the shared parts needs from the manager. */
@@ -54,6 +56,11 @@ export interface SharedPartsContext {
   /** Runs after the drain and the sink's flush (the streams' last cursor commits). */
   readonly afterDrain: () => Promise<void>
   readonly reportStopFailure: (failure: StopFailure) => void
+  /**
+   * With `cluster:`, the worker's membership of the group: the last part, so it starts once the
+   * pipeline can take records and stops first (drains its sources, then leaves the group).
+   */
+  readonly cluster?: () => ClusterCoordinator
 }
 
 /** Adds the shared parts to `sv`, in start order; each sets its field of `parts` when it starts. */
@@ -142,6 +149,17 @@ export async function superviseSharedParts(sv: Supervisor, parts: SharedParts, c
     },
     stop: () => parts.pipeline?.stop(),
   })
+  if (c.cluster) {
+    const coordinator = c.cluster()
+    await sv.add({
+      name: coordinator.name,
+      start: async () => {
+        parts.cluster = coordinator
+        await coordinator.start()
+      },
+      stop: () => coordinator.stop(),
+    })
+  }
 }
 
 /** Creates the topic chain from its plan; each resolver's config was validated once, by the plan. */

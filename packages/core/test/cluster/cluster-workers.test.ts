@@ -26,6 +26,7 @@ const SOURCES = ['s1', 's2', 's3', 's4', 's5', 's6']
 const SESSION_SECONDS = 6
 const POLL_SECONDS = 0.5
 const PAGE = 20
+const TOTAL = 200
 
 let dir: string
 let server: CounterServer | undefined
@@ -49,7 +50,7 @@ async function balanced(ws: readonly Worker[], perWorker: number[]): Promise<Map
   const views = new Map<string, ClusterHealth>()
   for (const w of ws) {
     const h = await clusterHealth(w)
-    if (!h || h.state !== 'member') return new Map()
+    if (h?.state !== 'member') return new Map()
     views.set(w.id, h)
   }
   const counts = [...views.values()].map((h) => h.assigned_sources.length).sort()
@@ -64,8 +65,8 @@ describe('firefront run with cluster: several workers share the sources', () => 
   it('three workers run two sources each; a SIGKILLed worker’s sources move to the others; every key is delivered', async () => {
     const topic = `cluster-records-${run}`
     const groupId = `cluster-test-${run}`
-    // 6 sources × 150 records at 8/s: about 19 s of data, so the kill lands mid-stream
-    server = await startCounterServer(150, 8)
+    // 6 sources × 200 records at 8/s: 25 s of data from the first poll, so the kill lands mid-stream
+    server = await startCounterServer(TOTAL, 8)
     const config = writeClusterConfig({
       dir,
       name: 'workers.yaml',
@@ -109,7 +110,7 @@ describe('firefront run with cluster: several workers share the sources', () => 
 
     const victim = workers[1]!
     const moved = views.get(victim.id)!.assigned_sources
-    expect(server.available()).toBeLessThan(150)
+    expect(server.available()).toBeLessThan(TOTAL)
     victim.child.kill('SIGKILL')
     const killedAt = Date.now()
     await victim.exited
@@ -125,10 +126,10 @@ describe('firefront run with cluster: several workers share the sources', () => 
     expect(takeoverSeconds).toBeLessThan(SESSION_SECONDS + POLL_SECONDS + 10)
 
     // let the sources read to the end, then stop the survivors gracefully
-    await waitFor('every record to be offered', 40_000, async () => (server!.available() >= 150 ? true : undefined))
+    await waitFor('every record to be offered', 40_000, async () => (server!.available() >= TOTAL ? true : undefined))
     await waitFor('every key to reach the topic', 30_000, async () => {
       const counts = await countKeys(brokers, topic)
-      return counts.size >= SOURCES.length * 150 ? true : undefined
+      return counts.size >= SOURCES.length * TOTAL ? true : undefined
     })
     await stopAll(survivors)
     expect(await survivors[0]!.exited).toBe(0)
@@ -138,7 +139,7 @@ describe('firefront run with cluster: several workers share the sources', () => 
     const lost: string[] = []
     let duplicates = 0
     for (const s of SOURCES) {
-      for (let n = 1; n <= 150; n++) {
+      for (let n = 1; n <= TOTAL; n++) {
         const c = counts.get(`${s}-${n}`) ?? 0
         if (c === 0) lost.push(`${s}-${n}`)
         duplicates += Math.max(0, c - 1)
@@ -148,7 +149,7 @@ describe('firefront run with cluster: several workers share the sources', () => 
     // a moved source may repeat what its last owner fetched but had not committed: about a page per move
     const acquisitions = workers.reduce((sum, w) => sum + (w.output().match(/"msg":"stream started"/g)?.length ?? 0), 0)
     const moves = acquisitions - SOURCES.length
-    console.log(`records: ${SOURCES.length * 150}, duplicates: ${duplicates}, source moves: ${moves}`)
+    console.log(`records: ${SOURCES.length * TOTAL}, duplicates: ${duplicates}, source moves: ${moves}`)
     expect(moves).toBeGreaterThanOrEqual(moved.length)
     expect(duplicates).toBeLessThanOrEqual(moves * PAGE)
   }, 85_000)
@@ -172,7 +173,7 @@ describe('firefront run with cluster: several workers share the sources', () => 
       new Promise((r) => setTimeout(() => r('still running after 40 s'), 40_000)),
     ])
     expect(code, odd.output()).toBe(2)
-    expect(odd.output()).toMatch(/sources\.s3 differs from worker w[12]'s/)
+    expect(odd.output()).toMatch(/sources\.s3 differs from worker w[12]'s: /)
     expect(odd.output()).toContain(`every worker of group ${groupId} must run the same config file`)
     // the two good workers still run everything between them
     const views = await waitFor('the two good workers to run all six sources', 30_000, async () => {

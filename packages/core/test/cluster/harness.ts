@@ -15,7 +15,7 @@ import { Kafka, logLevel } from 'kafkajs'
 export const BIN = fileURLToPath(new URL('../../bin/firefront.mjs', import.meta.url))
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
-/** A server whose sources each offer records 1..total, `perSecond` more every second. */
+/** A server whose sources each offer records 1..total, `perSecond` more every second from the first request. */
 export interface CounterServer {
   readonly url: string
   /** Records each source offers by now. */
@@ -26,10 +26,13 @@ export interface CounterServer {
 }
 
 export async function startCounterServer(total: number, perSecond: number): Promise<CounterServer> {
-  const started = Date.now()
-  const available = () => Math.min(total, Math.floor(((Date.now() - started) / 1000) * perSecond))
+  // the records start flowing with the first request, whenever the workers are up
+  let started: number | undefined
+  const available = () =>
+    started === undefined ? 0 : Math.min(total, Math.floor(((Date.now() - started) / 1000) * perSecond))
   const requests = new Map<string, number>()
   const server: Server = createServer((req, res) => {
+    started ??= Date.now()
     const url = new URL(req.url ?? '/', 'http://x')
     const source = url.searchParams.get('source') ?? ''
     const after = Number(url.searchParams.get('after') ?? 0)

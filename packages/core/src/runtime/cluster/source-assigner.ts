@@ -22,7 +22,7 @@ export function refusalMessage(groupId: string, theirs: WorkerAnnouncement, refe
   const differ = digestDifference(theirs.digest, reference.digest)
   const listed =
     differ.length > 3 ? `${differ.slice(0, 3).join(', ')} and ${differ.length - 3} more` : differ.join(', ')
-  return `this worker's config differs from worker ${reference.worker}'s (${differ.length === 1 ? `${listed} differs` : `${listed} differ`}): every worker of group ${groupId} must run the same config file. Stop this one, or give it its own cluster.group_id`
+  return `this worker's config is refused: ${listed} ${differ.length === 1 ? 'differs' : 'differ'} from worker ${reference.worker}'s: every worker of group ${groupId} must run the same config file. Stop this one, or give it its own cluster.group_id`
 }
 
 /** The assigner the leader runs (see the module comment). */

@@ -53,7 +53,10 @@ const PARTITIONS = 3
 const PROBE_RECORDS = 2000
 const CLI = join(ROOT, 'packages/core/bin/firefront.mjs')
 
-const log = (line: string): void => void process.stderr.write(`peers: ${line}\n`)
+const began = performance.now()
+/** A progress line on stderr, with the seconds since the bench began (the machine is shared: slow spells show). */
+const log = (line: string): void =>
+  void process.stderr.write(`peers +${Math.round((performance.now() - began) / 1000)}s: ${line}\n`)
 
 /** The newest modification time of the sources under `dir` (ms); tests do not count. */
 function newest(dir: string): number {
@@ -182,6 +185,7 @@ export default async function peersBench(): Promise<BenchRow[]> {
   const workDir = join(ROOT, '.tmp', `peers-bench-${process.pid}`)
   mkdirSync(workDir, { recursive: true })
   try {
+    log('bundling the contestants, writing the data files, fetching the JVM peers')
     const bundles = await bundleContestants(workDir)
     // the connector is declared by relative path, next to the configs
     const data = writeDataFiles(workDir, RECORDS)
@@ -222,6 +226,7 @@ export default async function peersBench(): Promise<BenchRow[]> {
     ]
 
     // A small run of each first: finds the backends and peers that work, warms caches.
+    log(`a run of ${PROBE_RECORDS} records with each contestant (not counted)`)
     const contestants: Contestant[] = []
     const skipped: string[] = []
     for (const { contestant, optional, missing } of candidates) {

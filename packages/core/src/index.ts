@@ -83,6 +83,8 @@ export type {
   ReadTopicOptions,
   TopicRecord,
   TopicSpec,
+  Transaction,
+  TransactionalProducer,
 } from './kafka/transport'
 
 // Observability

@@ -9,6 +9,7 @@
 import { type LogForwarder, logText } from './log-forwarder'
 import {
   brokerCodeInText,
+  codeByDescription,
   codeByName,
   NativeKafkaError,
   type RdErrorCode,
@@ -27,6 +28,8 @@ export interface WatchedClient {
 
 /** How long a broker failure logged by librdkafka stays the explanation of a later error. */
 const DETAIL_TTL_MS = 60_000
+/** Error events that mean librdkafka gave the client up. */
+const FATAL = new Set(['_FENCED', '_FATAL', '_INCONSISTENT', '_GAPLESS_GUARANTEE'])
 /** Error events that end a guarded request at once. */
 const ENDS_REQUEST = new Set(['_ALL_BROKERS_DOWN', '_AUTHENTICATION'])
 
@@ -47,6 +50,8 @@ export class BrokerWatch {
   readonly #now: () => number
   #down = false
   #detail: { text: string; at: number } | undefined
+  #fatal: RdErrorCode | undefined
+  readonly #fatalWaiters = new Set<() => void>()
   readonly #waiters = new Set<(err: NativeKafkaError) => void>()
   #client: WatchedClient | undefined
   #holds = 0
@@ -74,14 +79,52 @@ export class BrokerWatch {
     this.#down = false
   }
 
+  /**
+   * Why librdkafka gave this client up (a fatal error: e.g. `_FENCED`, a newer transactional
+   * producer took over), once it said so. Every later failure of the client stems from it.
+   */
+  get fatal(): RdErrorCode | undefined {
+    return this.#fatal
+  }
+
+  /** Resolves once a fatal error is known, or after `ms` (the client is polled meanwhile). */
+  async fatalKnown(ms: number): Promise<RdErrorCode | undefined> {
+    if (this.#fatal) return this.#fatal
+    const release = this.hold()
+    try {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms)
+        timer.unref()
+        function done(): void {
+          clearTimeout(timer)
+          resolve()
+        }
+        this.#fatalWaiters.add(done)
+      })
+    } finally {
+      release()
+    }
+    return this.#fatal
+  }
+
   /** What librdkafka last logged about a failing broker, when recent. */
   get detail(): string | undefined {
     const d = this.#detail
     return d && this.#now() - d.at < DETAIL_TTL_MS ? d.text : undefined
   }
 
-  /** Turns an error from this client into a {@link NativeKafkaError} with the broker detail. */
+  /**
+   * Turns an error from this client into a {@link NativeKafkaError} with the broker detail, or,
+   * once librdkafka gave the client up, with the fatal error's code (a record purged from the
+   * queue of a fenced producer fails as `_FENCED`).
+   */
   error(err: unknown): unknown {
+    const fatal = this.#fatal
+    if (fatal && rdCodeOf(err)?.name !== fatal.name) {
+      const text = err instanceof Error ? err.message : String(err)
+      return new NativeKafkaError(fatal, this.#o.redact(`${fatal.description}: ${text}`), { cause: err, fatal: true })
+    }
+    if (err instanceof NativeKafkaError) return err
     const code = rdCodeOf(err)
     // The broker detail explains failures to reach or talk to a broker, not a refused record.
     const explain = code !== undefined && (code.errno < -1 || code.name === 'REQUEST_TIMED_OUT')
@@ -168,13 +211,29 @@ export class BrokerWatch {
 
   #onLog(log: RdLogEvent): void {
     this.#o.forward(this.#o.role, log)
-    if (log.severity <= 3) this.#detail = { text: this.#o.redact(logText(log)), at: this.#now() }
+    if (log.severity > 3) return
+    const text = logText(log)
+    this.#detail = { text: this.#o.redact(text), at: this.#now() }
+    // "Fatal error: Local: This instance has been fenced by a newer instance: ..."
+    const fatal = /^Fatal error: (.*)$/.exec(text)
+    if (fatal?.[1]) {
+      const code = codeByDescription(fatal[1].split(': ').slice(0, 2).join(': '))
+      if (code) this.#setFatal(code)
+    }
+  }
+
+  #setFatal(code: RdErrorCode): void {
+    // the first reason stays: later errors follow from it
+    this.#fatal ??= code
+    for (const wake of [...this.#fatalWaiters]) wake()
+    this.#fatalWaiters.clear()
   }
 
   #onError(raw: RdError): void {
     const code = rdCodeOf(raw)
     if (!code) return
     if (code.name === '_ALL_BROKERS_DOWN') this.#down = true
+    if (raw.isFatal === true || FATAL.has(code.name)) this.#setFatal(code)
     if (!ENDS_REQUEST.has(code.name) || this.#waiters.size === 0) return
     const err = this.#explained(code, raw)
     for (const fail of [...this.#waiters]) fail(err)

@@ -2,7 +2,7 @@
  * Sorts a failed librdkafka request into what delivery does next (see `FailureKind` in
  * `@firefront/core`), with the same outcome kafkajs' classification gives for the same broker
  * answer: the producer lost its idempotence state, a record was refused, the topic was refused,
- * or Kafka is unavailable (the default: delivery retries, then spools, and loses nothing).
+ * a newer transactional producer took over (fenced), or Kafka is unavailable (the default: delivery retries, then spools, and loses nothing).
  */
 import type { FailureKind, KafkaFailure } from '@firefront/core'
 import { NativeKafkaError, type RdErrorCode, rdCodeOf } from './native-error'
@@ -14,15 +14,16 @@ const PRODUCER_STATE = new Set([
   'INVALID_PRODUCER_EPOCH',
   'INVALID_PRODUCER_ID_MAPPING',
   'DUPLICATE_SEQUENCE_NUMBER',
-  'PRODUCER_FENCED',
   '_FATAL',
   '_INCONSISTENT',
   '_GAPLESS_GUARANTEE',
-  '_FENCED',
   // librdkafka purges its queue only after a fatal error (this backend never purges)
   '_PURGE_QUEUE',
   '_PURGE_INFLIGHT',
 ])
+
+/** A newer transactional producer with the same id took over: this one must stop. */
+const FENCED = new Set(['PRODUCER_FENCED', 'TRANSACTIONAL_ID_FENCED', '_FENCED'])
 
 /** One record (or its batch's size) was refused: split the batch, dead-letter the record. */
 const RECORD_LEVEL = new Set([
@@ -103,6 +104,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 /** What delivery does about a librdkafka error code. */
 export function kindOfCode(code: RdErrorCode): FailureKind {
   const { name, errno } = code
+  if (FENCED.has(name)) return 'fenced'
   if (PRODUCER_STATE.has(name)) return 'producer-state'
   if (RECORD_LEVEL.has(name)) return 'record'
   if (AUTHENTICATION.has(name)) return 'unavailable'
@@ -112,7 +114,8 @@ export function kindOfCode(code: RdErrorCode): FailureKind {
 
 /**
  * Classifies any error the native transport threw: a {@link NativeKafkaError}, an error straight
- * from node-rdkafka (by number or by text), Firefront's own `ERR_SINK_REFUSED`, or anything else
+ * from node-rdkafka (by number or by text), Firefront's own `ERR_SINK_REFUSED` and `ERR_FENCED`, or
+ * anything else
  * (unavailable).
  */
 export function classifyNativeFailure(err: unknown): KafkaFailure {
@@ -129,13 +132,16 @@ export function classifyNativeFailure(err: unknown): KafkaFailure {
     String(err)
   if (own?.code === 'ERR_SINK_REFUSED')
     return { kind: 'refused', code: 'ERR_SINK_REFUSED', message, authentication: false }
+  if (own?.code === 'ERR_FENCED') return { kind: 'fenced', code: 'ERR_FENCED', message, authentication: false }
 
   for (const l of links) {
     const code = rdCodeOf(l.err)
     if (!code) continue
     const fatal = (l.err instanceof NativeKafkaError && l.err.fatal) || l.isFatal === true
+    const kind = kindOfCode(code)
     return {
-      kind: fatal ? 'producer-state' : kindOfCode(code),
+      // a fatal error leaves the producer unusable: a new one, unless it was fenced
+      kind: fatal && kind !== 'fenced' ? 'producer-state' : kind,
       code: code.name,
       message,
       authentication: AUTHENTICATION.has(code.name),

@@ -14,7 +14,7 @@ export {
   securityConfig,
 } from './client-config'
 export { classifyNativeFailure } from './failure'
-export { DEBIAN_BUILD_PACKAGES, rdKafkaAvailable } from './load-rdkafka'
+export { assertNativeClient, DEBIAN_BUILD_PACKAGES, rdKafkaAvailable } from './load-rdkafka'
 export { NativeKafkaError } from './native-error'
 export { openNativeTransport } from './native-transport'
 export type { RdConfig } from './rdkafka-api'

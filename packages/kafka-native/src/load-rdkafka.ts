@@ -52,6 +52,14 @@ export function requireRdKafka(require: (id: string) => unknown): RdKafkaModule 
   return m as RdKafkaModule
 }
 
+/**
+ * Throws the error {@link loadRdKafka} throws when node-rdkafka cannot load here. Core calls it
+ * when `kafka.client: native` is chosen, so a missing build is reported at once, by name.
+ */
+export function assertNativeClient(): void {
+  loadRdKafka()
+}
+
 /** True when node-rdkafka loads here (tests skip the native backend otherwise). */
 export function rdKafkaAvailable(): boolean {
   try {

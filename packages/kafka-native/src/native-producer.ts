@@ -14,6 +14,10 @@ import type { RdKafkaModule, RdMetadata, RdProducer } from './rdkafka-api'
 
 /** How often the producer is polled for delivery reports while a send waits. */
 const DELIVERY_POLL_MS = 2
+/** Errors of records librdkafka purged from its queue, which it does only after a fatal error. */
+const PURGED = new Set(['_PURGE_QUEUE', '_PURGE_INFLIGHT', '_FATAL'])
+/** How long a failed send waits for librdkafka's reason when the producer was given up. */
+const FATAL_REASON_WAIT_MS = 1000
 /** How long a send waits for room when librdkafka's local queue is full, before looking again. */
 const QUEUE_FULL_WAIT_MS = 5
 
@@ -152,6 +156,11 @@ export class NativeProducer {
       await this.#enqueue(producer, topic, messages, pending)
       pending.seal()
       await pending.done
+    } catch (err) {
+      // Records purged from the queue mean librdkafka gave the producer up; its reason (e.g.
+      // fenced by a newer transactional producer) may arrive just after the reports.
+      if (PURGED.has(rdCodeOf(err)?.name ?? '')) await this.#watch.fatalKnown(FATAL_REASON_WAIT_MS)
+      throw this.#watch.error(err)
     } finally {
       release()
       this.#pending.delete(pending)
@@ -186,6 +195,24 @@ export class NativeProducer {
         }
       }
     }
+  }
+
+  /**
+   * A transaction call on the producer (`transactional.id` set): `init` fences every older
+   * producer with the id, `commit` flushes and commits, `abort` aborts. Fails fast when no broker
+   * answers; the broker aborts a transaction left open at `transaction.timeout.ms`.
+   */
+  async transaction(op: 'init' | 'begin' | 'commit' | 'abort', timeoutMs: number): Promise<void> {
+    const producer = await this.#slot.ensure()
+    await this.#watch.guard(`${op} transaction`, timeoutMs + 1000, () =>
+      callback<void>((cb) => {
+        const done = (err: unknown) => cb(err, undefined)
+        if (op === 'init') producer.initTransactions(timeoutMs, done)
+        else if (op === 'begin') producer.beginTransaction(done)
+        else if (op === 'commit') producer.commitTransaction(timeoutMs, done)
+        else producer.abortTransaction(timeoutMs, done)
+      }),
+    )
   }
 
   /** Flushes for up to `flushMs`, then closes; sends still waiting fail with `_DESTROY`. */

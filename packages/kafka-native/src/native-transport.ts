@@ -12,6 +12,7 @@ import { createLogForwarder } from './log-forwarder'
 import { NativeAdmin } from './native-admin'
 import { NativeProducer } from './native-producer'
 import { NativeReader } from './native-reader'
+import { openNativeTransactional } from './native-transactional'
 
 /** How long `disconnect()` lets the producer deliver what it still holds. */
 const DISCONNECT_FLUSH_MS = 5000
@@ -75,6 +76,16 @@ export const openNativeTransport: KafkaBackend = async (options: KafkaTransportO
     },
 
     classify: classifyNativeFailure,
+
+    transactional: (transactionalId) =>
+      openNativeTransactional(transactionalId, {
+        rd,
+        config: producerConf,
+        settings,
+        forward,
+        redact: redactor.text,
+        transactionTimeoutMs: Math.max(60_000, settings.requestTimeoutMs * 6),
+      }),
 
     readLag: (groups) => reader.readLag(groups),
 

@@ -88,6 +88,10 @@ export interface RdProducer extends RdClient {
     headers: ReadonlyArray<Record<string, string>> | undefined,
   ): unknown
   poll(): unknown
+  initTransactions(timeout: number, cb: (err: RdError | null | undefined) => void): void
+  beginTransaction(cb: (err: RdError | null | undefined) => void): void
+  commitTransaction(timeout: number, cb: (err: RdError | null | undefined) => void): void
+  abortTransaction(timeout: number, cb: (err: RdError | null | undefined) => void): void
   /** Flushes for up to `timeout` ms, then destroys the client. */
   disconnect(timeout: number, cb: (err: unknown, metrics?: unknown) => void): unknown
   on(event: 'delivery-report', listener: (err: RdError | null, report: RdDeliveryReport) => void): unknown

@@ -84,6 +84,20 @@ describe('classifyNativeFailure', () => {
     expect(kind(Object.assign(numbered(-195, 'x'), { isFatal: true }))).toBe('producer-state')
   })
 
+  it('reports a newer transactional producer taking over as fenced, fatal or not', () => {
+    expect(classifyNativeFailure(numbered(90, 'Broker: Producer has been fenced'))).toMatchObject({
+      kind: 'fenced',
+      code: 'PRODUCER_FENCED',
+    })
+    expect(
+      kind(
+        Object.assign(numbered(-144, 'Local: This instance has been fenced by a newer instance'), { isFatal: true }),
+      ),
+    ).toBe('fenced')
+    const err = new FirefrontError('ERR_FENCED', 'transactional id x is fenced', { cause: numbered(47, 'epoch') })
+    expect(classifyNativeFailure(err)).toMatchObject({ kind: 'fenced', code: 'ERR_FENCED' })
+  })
+
   it('keeps refused credentials apart, as unavailable (spooled, not dead-lettered)', () => {
     expect(classifyNativeFailure(textual('Local: Authentication failure'))).toMatchObject({
       kind: 'unavailable',

@@ -144,6 +144,32 @@ describe('BrokerWatch', () => {
     expect(String((err as Error).message)).not.toContain(PASSWORD)
   })
 
+  it('learns why librdkafka gave the client up, from the error event or the log line, and names later failures after it', async () => {
+    const client = new FakeClient()
+    const watch = watchOf(client)
+    const purged = Object.assign(new Error('purged in queue'), { code: -1, origin: 'local' })
+    expect(watch.error(purged)).toMatchObject({ code: '_PURGE_QUEUE' })
+    const known = watch.fatalKnown(10_000)
+    client.emit(
+      'event.log',
+      line(
+        'Fatal error: Local: This instance has been fenced by a newer instance: Failed to add partitions to transaction: Local: This instance has been fenced by a newer instance',
+        0,
+        'FATAL',
+      ),
+    )
+    expect((await known)?.name).toBe('_FENCED')
+    expect(watch.error(purged)).toMatchObject({ code: '_FENCED', fatal: true })
+    expect(classifyNativeFailure(watch.error(purged)).kind).toBe('fenced')
+    // an error event says the same
+    const other = watchOf(new FakeClient())
+    const c2 = new FakeClient()
+    other.attach(c2)
+    c2.emit('event.error', Object.assign(event('Local: Fatal error'), { isFatal: true }))
+    expect(other.fatal?.name).toBe('_FATAL')
+    expect(classifyNativeFailure(other.error(purged)).kind).toBe('producer-state')
+  })
+
   it('fails what waits when the client is closed', async () => {
     const client = new FakeClient()
     const watch = watchOf(client)

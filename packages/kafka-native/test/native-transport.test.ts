@@ -239,6 +239,32 @@ describe.skipIf(!available)(suite, () => {
     await expect(t.readTopic(topic, () => {}, { timeoutMs: 1 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' })
   })
 
+  it('transactions: a producer fenced by a newer one fails its next transaction as fenced, and gets nothing in', async () => {
+    const t = await open()
+    const topic = uniqueTopic('ff-native-txn')
+    await t.createTopics([topic], { partitions: 1 })
+    const id = `ff-native-txn-${Date.now()}`
+    const older = await t.transactional!(id)
+    const first = await older.begin()
+    await first.send(topic, [{ key: 'a', value: '1' }])
+    await first.commit()
+    const newer = await t.transactional!(id)
+    // the older producer finds out on its next write: librdkafka purges it, and says why
+    const next = await older.begin()
+    const err = await next.send(topic, [{ key: 'zombie', value: '2' }]).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ERR_FENCED', message: expect.stringContaining(id) })
+    expect(t.classify(err)).toMatchObject({ kind: 'fenced' })
+    await next.abort()
+    const last = await newer.begin()
+    await last.send(topic, [{ key: 'b', value: '3' }])
+    await last.commit()
+    await older.disconnect()
+    await newer.disconnect()
+    const committed: string[] = []
+    await t.readTopic(topic, (r) => committed.push(r.key!.toString()), { timeoutMs: 20_000 })
+    expect(committed).toEqual(['a', 'b'])
+  })
+
   it('fails fast and clearly when no broker answers, and disconnects without hanging', async () => {
     const { ctx, logs } = createFakeContext()
     const { kafka } = resolveKafkaSinkConfig({

@@ -16,7 +16,7 @@ export const NATIVE_BACKEND_PACKAGE = '@firefront/kafka-native'
 /** A client backend's name, as `kafka.client` gives it. */
 export type KafkaClientName = 'kafkajs' | 'platformatic' | 'native'
 
-type NativeModule = { openNativeTransport?: KafkaBackend }
+type NativeModule = { openNativeTransport?: KafkaBackend; assertNativeClient?: () => void }
 
 /**
  * Imports the native backend from where `@firefront/core` is installed, else from the working
@@ -61,6 +61,8 @@ async function loadNative(): Promise<KafkaBackend> {
   if (typeof mod.openNativeTransport !== 'function') {
     throw new FirefrontError('ERR_PLUGIN_INVALID', `${NATIVE_BACKEND_PACKAGE} does not export openNativeTransport`)
   }
+  // The package loads without its native client (an optional build); this says what is missing.
+  mod.assertNativeClient?.()
   return mod.openNativeTransport
 }
 

@@ -37,6 +37,7 @@ function firmsMessage(i: number): KafkaMessage {
     bright_ti5: 290.1,
     frp: 4.2 + (i % 50) / 10,
     daynight: 'N',
+    type: 0,
     seq: i,
   }
   return {
@@ -94,7 +95,7 @@ export default async function kafkaBackendsBench(): Promise<BenchRow[]> {
   const messages = Array.from({ length: BATCH * BATCHES_PER_ROUND }, (_, i) => firmsMessage(i))
   const batches: KafkaMessage[][] = []
   for (let i = 0; i < messages.length; i += BATCH) batches.push(messages.slice(i, i + BATCH))
-  const size = Buffer.byteLength(messages[0]!.value as string)
+  const size = Math.round(messages.reduce((n, m) => n + Buffer.byteLength(m.value as string), 0) / messages.length)
 
   const backends: Backend[] = [{ name: 'kafkajs', transport: await openKafkajsTransport({ brokers: [BROKERS] }) }]
   const native = rdKafkaAvailable()

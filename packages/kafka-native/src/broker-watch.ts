@@ -28,6 +28,8 @@ export interface WatchedClient {
 
 /** How long a broker failure logged by librdkafka stays the explanation of a later error. */
 const DETAIL_TTL_MS = 60_000
+/** How often an idle client is polled (its queued events drained). */
+const IDLE_POLL_MS = 1000
 /** Error events that mean librdkafka gave the client up. */
 const FATAL = new Set(['_FENCED', '_FATAL', '_INCONSISTENT', '_GAPLESS_GUARANTEE'])
 /** Error events that end a guarded request at once. */
@@ -56,6 +58,7 @@ export class BrokerWatch {
   #client: WatchedClient | undefined
   #holds = 0
   #timer: NodeJS.Timeout | undefined
+  #idle: NodeJS.Timeout | undefined
 
   constructor(options: BrokerWatchOptions) {
     this.#o = options
@@ -67,6 +70,15 @@ export class BrokerWatch {
     this.#client = client
     client.on('event.log', (log) => this.#onLog(log))
     client.on('event.error', (err) => this.#onError(err))
+    if (client.poll && !this.#idle) {
+      // librdkafka queues error events until polled: an idle client in a long outage would pile
+      // them up (one per reconnect attempt), so it is polled now and then even when nothing waits.
+      this.#idle = setInterval(() => {
+        const c = this.#client
+        if (this.#holds === 0 && c?.isConnected()) c.poll?.()
+      }, IDLE_POLL_MS)
+      this.#idle.unref()
+    }
   }
 
   /** True after librdkafka reported every broker connection down, until a request succeeds. */
@@ -203,7 +215,9 @@ export class BrokerWatch {
   /** Stops polling and fails whatever waits (the client is going away). */
   close(): void {
     if (this.#timer) clearInterval(this.#timer)
+    if (this.#idle) clearInterval(this.#idle)
     this.#timer = undefined
+    this.#idle = undefined
     this.#holds = 0
     const err = new NativeKafkaError(codeByName('_DESTROY') as RdErrorCode, `the ${this.#o.role} client was closed`)
     for (const fail of [...this.#waiters]) fail(err)

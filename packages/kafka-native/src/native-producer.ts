@@ -143,10 +143,9 @@ export class NativeProducer {
     if (this.#watch.down) {
       // Every broker was down a moment ago: check before handing records over, so a send during
       // an outage fails within the connection timeout instead of the message timeout.
-      await this.#watch.guard(`producing to ${topic}`, this.#o.settings.connectionTimeoutMs, () =>
-        callback<RdMetadata>((cb) =>
-          producer.getMetadata({ allTopics: false, timeout: this.#o.settings.connectionTimeoutMs }, cb),
-        ),
+      const timeout = connectTimeoutMs(this.#o.settings)
+      await this.#watch.guard(`producing to ${topic}`, timeout, () =>
+        callback<RdMetadata>((cb) => producer.getMetadata({ allTopics: false, timeout }, cb)),
       )
     }
     const pending = new PendingSend()

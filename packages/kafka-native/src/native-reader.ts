@@ -104,7 +104,15 @@ export class NativeReader {
   async readLag(groups: readonly string[]): Promise<Record<string, number>> {
     const out: Record<string, number> = {}
     if (groups.length === 0) return out
-    const md = await this.#o.admin.metadata(true)
+    let md: RdMetadata
+    try {
+      md = await this.#o.admin.metadata(true)
+    } catch (err) {
+      // Kafka is away: the groups' consumers are made afresh when it answers again, rather than
+      // kept reconnecting (and queueing their errors) meanwhile.
+      await this.#closeLagConsumers()
+      throw err
+    }
     const partitions: RdTopicPartition[] = []
     for (const t of md.topics) {
       if (t.name.startsWith('__')) continue
@@ -221,12 +229,16 @@ export class NativeReader {
     return total
   }
 
-  /** Closes every consumer; never waits more than a few seconds. */
-  async close(): Promise<void> {
+  async #closeLagConsumers(): Promise<void> {
     const lag = [...this.#lagConsumers.values()]
     this.#lagConsumers.clear()
     const settled = await Promise.allSettled(lag)
-    for (const s of settled) if (s.status === 'fulfilled') this.#open.add(s.value)
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? this.#close(s.value) : undefined)))
+  }
+
+  /** Closes every consumer; never waits more than a few seconds. */
+  async close(): Promise<void> {
+    await this.#closeLagConsumers()
     await Promise.all([...this.#open].map((c) => this.#close(c)))
   }
 }

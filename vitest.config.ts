@@ -42,6 +42,7 @@ export default defineConfig({
       { find: /^@firefront\/connector-nasa-firms$/, replacement: pkg('connector-nasa-firms/src/index.ts') },
       { find: /^@firefront\/connector-noaa$/, replacement: pkg('connector-noaa/src/index.ts') },
       { find: /^@firefront\/connector-iot-mqtt$/, replacement: pkg('connector-iot-mqtt/src/index.ts') },
+      { find: /^@firefront\/kafka-native$/, replacement: pkg('kafka-native/src/index.ts') },
     ],
   },
   test: {

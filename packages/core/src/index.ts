@@ -10,6 +10,8 @@
  *   the config types and the JSON Schema.
  * - **Plugins**: {@link PluginRegistry}, the built-in plugins, {@link loadDeclaredPlugins}.
  * - **Parts of the seed usable on their own**: {@link PriorityQueue}, {@link FileCursorStore}.
+ * - **Kafka client backends**: {@link KafkaBackend}, {@link KafkaTransport} and
+ *   {@link resolveClientSettings}, for a package that adds one (`kafka.client: native`).
  * - **Observability**: {@link createLogger}, {@link startMetricsServer}.
  * - **CLI**: {@link main}.
  *
@@ -62,6 +64,28 @@ export { DROP_REASONS, QUEUE_DROP_REASONS, type QueueDropReason } from './queue/
 export { OVERFLOW_STRATEGIES } from './queue/overflow'
 export { type OverflowStrategy, PriorityQueue, type QueueMetrics } from './queue/priority-queue'
 export { type CursorEntry, type CursorStore, FileCursorStore } from './cursors/file-cursor-store'
+
+// Kafka client backends: what a package implementing one (such as @firefront/kafka-native) needs
+export {
+  type ClientSettings,
+  resolveClientSettings,
+  type SaslSettings,
+  type TlsSettings,
+} from './kafka/client-settings'
+export type { Redactor } from './kafka/redact'
+export type {
+  FailureKind,
+  KafkaBackend,
+  KafkaFailure,
+  KafkaMessage,
+  KafkaTransport,
+  KafkaTransportOptions,
+  ReadTopicOptions,
+  TopicRecord,
+  TopicSpec,
+  Transaction,
+  TransactionalProducer,
+} from './kafka/transport'
 
 // Observability
 export { createLogger, type LoggerOptions } from './observability/logger'

@@ -3,6 +3,9 @@
  * platformatic (`@platformatic/kafka`, loaded only when chosen) or native (librdkafka, through the
  * optional `@firefront/kafka-native` package, which a user who never picks it never installs).
  */
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { FirefrontError } from '@firefront/sdk'
 import { openKafkajsTransport } from './kafkajs'
 import type { KafkaBackend, KafkaTransport, KafkaTransportOptions } from './transport'
@@ -13,14 +16,40 @@ export const NATIVE_BACKEND_PACKAGE = '@firefront/kafka-native'
 /** A client backend's name, as `kafka.client` gives it. */
 export type KafkaClientName = 'kafkajs' | 'platformatic' | 'native'
 
+type NativeModule = { openNativeTransport?: KafkaBackend; assertNativeClient?: () => void }
+
+/**
+ * Imports the native backend from where `@firefront/core` is installed, else from the working
+ * folder: a CLI installed globally finds a `@firefront/kafka-native` installed next to the config.
+ */
+async function importNative(specifier: string): Promise<NativeModule> {
+  try {
+    return (await import(specifier)) as NativeModule
+  } catch (err) {
+    const notFound =
+      (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((err as Error).message).includes(specifier)
+    if (!notFound) throw err
+    let file: string
+    try {
+      file = createRequire(join(process.cwd(), '__firefront__.js')).resolve(specifier)
+    } catch {
+      throw err
+    }
+    return (await import(pathToFileURL(file).href)) as NativeModule
+  }
+}
+
 async function loadNative(): Promise<KafkaBackend> {
   // A variable specifier: bundlers leave it alone, and the package stays optional.
   const specifier: string = NATIVE_BACKEND_PACKAGE
-  let mod: { openNativeTransport?: KafkaBackend }
+  let mod: NativeModule
   try {
-    mod = (await import(specifier)) as { openNativeTransport?: KafkaBackend }
+    mod = await importNative(specifier)
   } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
+    const missing =
+      (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((err as Error).message).includes(specifier)
     throw new FirefrontError(
       'ERR_PLUGIN_NOT_FOUND',
       missing
@@ -32,6 +61,8 @@ async function loadNative(): Promise<KafkaBackend> {
   if (typeof mod.openNativeTransport !== 'function') {
     throw new FirefrontError('ERR_PLUGIN_INVALID', `${NATIVE_BACKEND_PACKAGE} does not export openNativeTransport`)
   }
+  // The package loads without its native client (an optional build); this says what is missing.
+  mod.assertNativeClient?.()
   return mod.openNativeTransport
 }
 

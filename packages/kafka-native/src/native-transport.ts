@@ -1,0 +1,99 @@
+/**
+ * The native backend of Firefront's {@link KafkaTransport}: librdkafka through node-rdkafka. One
+ * idempotent producer, a metadata client and an admin client for topics and the probe, and
+ * consumers that never join a group for lag and for reading a topic. Clients connect on first use.
+ */
+import type { KafkaBackend, KafkaTransport, KafkaTransportOptions } from '@firefront/core'
+import { resolveClientSettings } from '@firefront/core'
+import { adminConfig, consumerConfig, metadataConfig, producerConfig } from './client-config'
+import { classifyNativeFailure } from './failure'
+import { loadRdKafka } from './load-rdkafka'
+import { createLogForwarder } from './log-forwarder'
+import { NativeAdmin } from './native-admin'
+import { NativeProducer } from './native-producer'
+import { NativeReader } from './native-reader'
+import { openNativeTransactional } from './native-transactional'
+
+/** How long `disconnect()` lets the producer deliver what it still holds. */
+const DISCONNECT_FLUSH_MS = 5000
+
+/**
+ * Opens a native {@link KafkaTransport}: loads node-rdkafka (a clear error naming what to install
+ * when it is missing), reads the TLS files now, connects on first use.
+ *
+ * @example
+ * ```ts
+ * import { openNativeTransport } from '@firefront/kafka-native'
+ * const transport = await openNativeTransport({ brokers: ['127.0.0.1:9092'] })
+ * await transport.send('fires', [{ key: 'cell-1', value: '{"frp":1.5}' }])
+ * await transport.disconnect()
+ * ```
+ */
+export const openNativeTransport: KafkaBackend = async (options: KafkaTransportOptions): Promise<KafkaTransport> => {
+  const rd = loadRdKafka()
+  const settings = await resolveClientSettings(options)
+  const redactor = settings.redactor
+  const forward = createLogForwarder(settings.logger, redactor)
+  const producerConf = producerConfig(settings, {
+    ...(options.kafka ? { maxMessageBytes: options.kafka.max_message_bytes } : {}),
+  })
+  const newProducer = () => new NativeProducer({ rd, config: producerConf, settings, forward, redact: redactor.text })
+  let producer = newProducer()
+  const admin = new NativeAdmin({
+    rd,
+    metadataConfig: metadataConfig(settings),
+    adminConfig: adminConfig(settings),
+    settings,
+    forward,
+    redactor,
+  })
+  const reader = new NativeReader({
+    rd,
+    settings,
+    admin,
+    consumerConfig: (groupId) => consumerConfig(settings, groupId),
+    forward,
+    redact: redactor.text,
+  })
+
+  return {
+    client: 'native',
+    redactor,
+
+    connect: () => producer.connect(),
+
+    send: (topic, messages) => producer.send(topic, messages),
+
+    probe: () => admin.probe(),
+
+    createTopics: (topics, spec) => admin.createTopics(topics, spec),
+
+    async resetProducer() {
+      const old = producer
+      producer = newProducer()
+      await old.close(0)
+      await producer.connect()
+    },
+
+    classify: classifyNativeFailure,
+
+    transactional: (transactionalId) =>
+      openNativeTransactional(transactionalId, {
+        rd,
+        config: producerConf,
+        settings,
+        forward,
+        redact: redactor.text,
+        transactionTimeoutMs: Math.max(60_000, settings.requestTimeoutMs * 6),
+      }),
+
+    readLag: (groups) => reader.readLag(groups),
+
+    readTopic: (topic, visit, { timeoutMs }) => reader.readTopic(topic, visit, timeoutMs),
+
+    async disconnect() {
+      // Every client is closed, each within its own bound; none can make this hang.
+      await Promise.allSettled([producer.close(DISCONNECT_FLUSH_MS), reader.close(), admin.close()])
+    },
+  }
+}

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SinkBatch, SinkRecord } from '@firefront/sdk'
 import { createFakeContext } from '@firefront/sdk/testing'
-import { afterEach, describe, expect, inject, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { CLIENTS } from './clients'
 import { createKafkaSink, inspectDlq, type KafkaSinkInstance, resolveKafkaSinkConfig } from '../../src/sinks/kafka'
 import { withOwnBroker } from './exclusive-broker'
 import { readTopic, uniqueTopic } from './kcat'
@@ -31,6 +32,9 @@ const batch = (topic: string, from: number, size: number): SinkBatch => ({
 })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** The backend the current describe block runs on. */
+let client = 'kafkajs'
+
 const sinks: KafkaSinkInstance[] = []
 const dirs: string[] = []
 afterEach(async () => {
@@ -48,7 +52,13 @@ function makeSink(brokers: string, stateDir: string, extra: Record<string, unkno
     state_dir: stateDir,
     dlq: { topic: 'ff-it-outage-dlq' },
     ...extra,
-    kafka: { bootstrap_servers: brokers, retry_backoff_max: 2, topics: { partitions: 3 }, ...(extra.kafka as object) },
+    kafka: {
+      bootstrap_servers: brokers,
+      client,
+      retry_backoff_max: 2,
+      topics: { partitions: 3 },
+      ...(extra.kafka as object),
+    },
   })
   const fake = createFakeContext({ id: 'sink:kafka#outage' })
   const sink = createKafkaSink(config, fake.ctx)
@@ -56,101 +66,110 @@ function makeSink(brokers: string, stateDir: string, extra: Record<string, unkno
   return { sink, ...fake }
 }
 
-describe('kafka sink when Kafka is away', () => {
-  it('with a wrong bootstrap address: a clear error, batches spooled, no crash; a new instance on the same spool replays them', async () => {
-    const stateDir = stateDirFor('outage')
-    const topic = uniqueTopic('ff-it-wrong-addr')
-    const away = makeSink('127.0.0.1:1', stateDir)
-    await away.sink.start?.()
-    expect(await away.sink.send(batch(topic, 0, 25))).toEqual({ delivered: 0, deadLettered: 0, spooled: 25 })
-    expect(await away.sink.send(batch(topic, 25, 25))).toEqual({ delivered: 0, deadLettered: 0, spooled: 25 })
-    const health = await away.sink.health()
-    expect(health).toMatchObject({ healthy: false, connected: false, spool_entries: 2 })
-    expect(String(health.last_error)).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/)
-    expect(away.logs.some((l) => l.level === 50 && /cannot reach kafka at 127\.0\.0\.1:1/.test(l.msg))).toBe(true)
-    await away.sink.close?.()
+for (const { client: each, missing } of CLIENTS) {
+  describe.skipIf(missing !== undefined)(
+    `kafka sink when Kafka is away — kafka.client ${each}${missing ? ` (skipped: ${missing})` : ''}`,
+    () => {
+      beforeAll(() => {
+        client = each
+      })
 
-    const brokers = inject('kafkaBrokers')
-    // What `firefront dlq` would list meanwhile: nothing dead-lettered, 50 records in the spool.
-    const listed = await inspectDlq(
-      resolveKafkaSinkConfig({ state_dir: stateDir, kafka: { bootstrap_servers: brokers } }),
-    )
-    expect(listed.spool).toMatchObject({
-      entries: 2,
-      records: 50,
-      byTopic: { [topic]: 50 },
-      bySource: { 'iot-ca': 50 },
-      byReason: { unavailable: 50 },
-      deadLetters: 0,
-    })
+      it('with a wrong bootstrap address: a clear error, batches spooled, no crash; a new instance on the same spool replays them', async () => {
+        const stateDir = stateDirFor('outage')
+        const topic = uniqueTopic('ff-it-wrong-addr')
+        const away = makeSink('127.0.0.1:1', stateDir)
+        await away.sink.start?.()
+        expect(await away.sink.send(batch(topic, 0, 25))).toEqual({ delivered: 0, deadLettered: 0, spooled: 25 })
+        expect(await away.sink.send(batch(topic, 25, 25))).toEqual({ delivered: 0, deadLettered: 0, spooled: 25 })
+        const health = await away.sink.health()
+        expect(health).toMatchObject({ healthy: false, connected: false, spool_entries: 2 })
+        expect(String(health.last_error)).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/)
+        expect(away.logs.some((l) => l.level === 50 && /cannot reach kafka at 127\.0\.0\.1:1/.test(l.msg))).toBe(true)
+        await away.sink.close?.()
 
-    const back = makeSink(brokers, stateDir)
-    await back.sink.start?.() // replays the spool before resolving
-    expect(back.sink.metrics()).toMatchObject({ replayed: 50, spool_entries: 0, connected: true })
-    const got = readTopic(brokers, topic)
-    expect(got.map((m) => m.key).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `r-${i}`).sort())
-    expect(back.logs.some((l) => /spool holds 2 batch\(es\) from an earlier run/.test(l.msg))).toBe(true)
-  })
+        const brokers = inject('kafkaBrokers')
+        // What `firefront dlq` would list meanwhile: nothing dead-lettered, 50 records in the spool.
+        const listed = await inspectDlq(
+          resolveKafkaSinkConfig({ state_dir: stateDir, kafka: { bootstrap_servers: brokers } }),
+        )
+        expect(listed.spool).toMatchObject({
+          entries: 2,
+          records: 50,
+          byTopic: { [topic]: 50 },
+          bySource: { 'iot-ca': 50 },
+          byReason: { unavailable: 50 },
+          deadLetters: 0,
+        })
 
-  it('with the broker stopped mid-stream for ~20 s: every record arrives, through the spool, exactly once', async () => {
-    await withOwnBroker(OWN_BROKER_PORT, async (broker) => {
-      const stateDir = stateDirFor('restart')
-      const { sink, logs } = makeSink(broker.brokers, stateDir)
-      await sink.start?.()
-      const topic = uniqueTopic('ff-it-restart')
-      await sink.ensureTopics([topic])
+        const back = makeSink(brokers, stateDir)
+        await back.sink.start?.() // replays the spool before resolving
+        expect(back.sink.metrics()).toMatchObject({ replayed: 50, spool_entries: 0, connected: true })
+        const got = readTopic(brokers, topic)
+        expect(got.map((m) => m.key).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `r-${i}`).sort())
+        expect(back.logs.some((l) => /spool holds 2 batch\(es\) from an earlier run/.test(l.msg))).toBe(true)
+      })
 
-      // A steady stream: a batch of 20 every 100 ms, each send awaited as the runtime does.
-      let next = 0
-      let streaming = true
-      const totals = { delivered: 0, spooled: 0, deadLettered: 0 }
-      const stream = (async () => {
-        while (streaming) {
-          const r = await sink.send(batch(topic, next, 20))
-          next += 20
-          totals.delivered += r.delivered
-          totals.spooled += r.spooled
-          totals.deadLettered += r.deadLettered
-          await sleep(100)
-        }
-      })()
+      it('with the broker stopped mid-stream for ~20 s: every record arrives, through the spool, exactly once', async () => {
+        await withOwnBroker(OWN_BROKER_PORT, async (broker) => {
+          const stateDir = stateDirFor('restart')
+          const { sink, logs } = makeSink(broker.brokers, stateDir)
+          await sink.start?.()
+          const topic = uniqueTopic('ff-it-restart')
+          await sink.ensureTopics([topic])
 
-      await sleep(3000)
-      broker.stop()
-      await sleep(20_000)
-      expect(sink.metrics()).toMatchObject({ connected: false })
-      expect(totals.spooled).toBeGreaterThan(0)
-      broker.restart()
-      await sleep(5000)
-      streaming = false
-      await stream
-      for (let i = 0; i < 120 && sink.metrics().spool_entries > 0; i++) await sleep(500)
-      const m = sink.metrics()
-      await sink.close?.()
+          // A steady stream: a batch of 20 every 100 ms, each send awaited as the runtime does.
+          let next = 0
+          let streaming = true
+          const totals = { delivered: 0, spooled: 0, deadLettered: 0 }
+          const stream = (async () => {
+            while (streaming) {
+              const r = await sink.send(batch(topic, next, 20))
+              next += 20
+              totals.delivered += r.delivered
+              totals.spooled += r.spooled
+              totals.deadLettered += r.deadLettered
+              await sleep(100)
+            }
+          })()
 
-      expect(totals.deadLettered).toBe(0)
-      expect(totals.delivered + totals.spooled).toBe(next)
-      expect(m).toMatchObject({ spool_entries: 0, connected: true })
-      expect(m.spooled).toBeGreaterThan(0)
-      expect(m.replayed).toBe(m.spooled)
-      expect(logs.some((l) => /kafka is reachable again/.test(l.msg))).toBe(true)
+          await sleep(3000)
+          broker.stop()
+          await sleep(20_000)
+          expect(sink.metrics()).toMatchObject({ connected: false })
+          expect(totals.spooled).toBeGreaterThan(0)
+          broker.restart()
+          await sleep(5000)
+          streaming = false
+          await stream
+          for (let i = 0; i < 120 && sink.metrics().spool_entries > 0; i++) await sleep(500)
+          const m = sink.metrics()
+          await sink.close?.()
 
-      const got = readTopic(broker.brokers, topic)
-      const seen = new Map<string, number>()
-      for (const msg of got) seen.set(msg.key!, (seen.get(msg.key!) ?? 0) + 1)
-      const missing = Array.from({ length: next }, (_, i) => `r-${i}`).filter((k) => !seen.has(k))
-      const duplicated = [...seen.values()].filter((n) => n > 1).length
-      expect(missing).toEqual([])
-      // Idempotent producer, and the spooled batch replayed with the sequence it failed with:
-      // the broker keeps one copy of each record.
-      expect(duplicated).toBe(0)
-      expect(got).toHaveLength(next)
-      // Per key order holds too: within each partition, offsets follow the records' order.
-      const byPartition = new Map<number, number[]>()
-      for (const msg of [...got].sort((a, b) => a.offset - b.offset)) {
-        byPartition.set(msg.partition, [...(byPartition.get(msg.partition) ?? []), Number(msg.key!.slice(2))])
-      }
-      for (const ns of byPartition.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b))
-    })
-  }, 480_000)
-})
+          expect(totals.deadLettered).toBe(0)
+          expect(totals.delivered + totals.spooled).toBe(next)
+          expect(m).toMatchObject({ spool_entries: 0, connected: true })
+          expect(m.spooled).toBeGreaterThan(0)
+          expect(m.replayed).toBe(m.spooled)
+          expect(logs.some((l) => /kafka is reachable again/.test(l.msg))).toBe(true)
+
+          const got = readTopic(broker.brokers, topic)
+          const seen = new Map<string, number>()
+          for (const msg of got) seen.set(msg.key!, (seen.get(msg.key!) ?? 0) + 1)
+          const missing = Array.from({ length: next }, (_, i) => `r-${i}`).filter((k) => !seen.has(k))
+          const duplicated = [...seen.values()].filter((n) => n > 1).length
+          expect(missing).toEqual([])
+          // Idempotent producer, and the spooled batch replayed with the sequence it failed with:
+          // the broker keeps one copy of each record.
+          expect(duplicated).toBe(0)
+          expect(got).toHaveLength(next)
+          // Per key order holds too: within each partition, offsets follow the records' order.
+          const byPartition = new Map<number, number[]>()
+          for (const msg of [...got].sort((a, b) => a.offset - b.offset)) {
+            byPartition.set(msg.partition, [...(byPartition.get(msg.partition) ?? []), Number(msg.key!.slice(2))])
+          }
+          for (const ns of byPartition.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b))
+        })
+      }, 480_000)
+    },
+  )
+}

@@ -14,6 +14,39 @@ const rec = (value: unknown, extra: Partial<SinkRecord> = {}): SinkRecord => ({
 })
 
 describe('prepareMessages', () => {
+  it('shares one headers object among records whose header inputs repeat, and only those', () => {
+    const t0 = '2026-01-01T00:00:00.000Z'
+    const t1 = '2026-01-01T00:00:01.000Z'
+    const { messages } = prepareMessages(
+      [
+        rec(1, { eventTime: 'e1', ingestedAt: t0 }),
+        rec(2, { eventTime: 'e1', ingestedAt: t0 }),
+        rec(3, { eventTime: 'e2', ingestedAt: t0 }),
+        rec(4, { eventTime: 'e2', ingestedAt: t1 }),
+        rec(5, { eventTime: 'e2', ingestedAt: t1, headers: { own: 'y' } }),
+        rec(6, { eventTime: 'e2', ingestedAt: t1, sourceId: 'other' }),
+        rec(7, { eventTime: 'e2', ingestedAt: 'not a date' }),
+      ],
+      meta,
+      1000,
+      42,
+    )
+    const [m1, m2, m3, m4, m5, m6, m7] = messages
+    expect(m1!.headers).toBe(m2!.headers)
+    expect(m3!.headers).not.toBe(m2!.headers)
+    expect(m3!.headers[HEADERS.eventTime]).toBe('e2')
+    expect(m4!.headers[HEADERS.ingestedAt]).toBe(t1)
+    expect(m5!.headers).toMatchObject({ own: 'y', [HEADERS.eventTime]: 'e2' })
+    expect(m6!.headers[HEADERS.sourceId]).toBe('other')
+    expect(Object.isFrozen(m1!.headers)).toBe(true)
+    expect(messages.map((m) => m.timestamp)).toEqual([
+      ...[0, 0, 0].map(() => String(Date.parse(t0))),
+      ...[0, 0, 0].map(() => String(Date.parse(t1))),
+      '42',
+    ])
+    expect(m7!.headers[HEADERS.ingestedAt]).toBe('not a date')
+  })
+
   it('keys, JSON values and headers: source, time, content type, plus the record’s own', () => {
     const { messages, poison } = prepareMessages(
       [rec({ a: 1 }, { eventTime: '2025-12-31T23:59:00.000Z', headers: { trace: 'x', 'content-type': 'text/plain' } })],

@@ -100,18 +100,13 @@ export function safeJson(value: unknown): string {
   }
 }
 
-function timestampOf(record: SinkRecord, fallback: number): string {
-  const t = Date.parse(record.ingestedAt)
-  return String(Number.isFinite(t) ? t : fallback)
-}
-
 interface Built {
-  readonly headers: Record<string, string>
+  readonly headers: Readonly<Record<string, string>>
   /** Characters of the header names and values (bytes for ASCII, which they nearly always are). */
   readonly chars: number
 }
 
-function headersOf(record: SinkRecord, meta: BatchMeta): Built {
+function headersOf(record: SinkRecord, sourceId: string, sourceType: string): Built {
   const headers: Record<string, string> = {}
   let chars = 0
   // The record's own headers first: the sink's names below win over a clash.
@@ -122,8 +117,6 @@ function headersOf(record: SinkRecord, meta: BatchMeta): Built {
       chars += k.length + v.length
     }
   }
-  const sourceId = record.sourceId || meta.sourceId
-  const sourceType = record.sourceType || meta.sourceType
   headers[HEADERS.sourceId] = sourceId
   headers[HEADERS.sourceType] = sourceType
   chars += HEADERS.sourceId.length + sourceId.length + HEADERS.sourceType.length + sourceType.length
@@ -134,13 +127,68 @@ function headersOf(record: SinkRecord, meta: BatchMeta): Built {
   headers[HEADERS.ingestedAt] = record.ingestedAt
   headers[HEADERS.contentType] = CONTENT_TYPE
   chars += HEADERS.ingestedAt.length + record.ingestedAt.length + HEADERS.contentType.length + CONTENT_TYPE.length
-  return { headers, chars }
+  return { headers: Object.freeze(headers), chars }
+}
+
+/**
+ * Headers and timestamps for the records of one batch. Records of one poll share their source,
+ * usually their event time and often their ingestion time; a record whose header inputs are the
+ * previous one's gets the same (frozen) headers object, and an ingestion time already parsed is
+ * not parsed again. Records with headers of their own always get their own object.
+ */
+class BatchHeaders {
+  #last: Built | undefined
+  #lastSourceId = ''
+  #lastSourceType = ''
+  #lastEventTime: string | undefined
+  #lastIngestedAt = ''
+  #lastTimestamp = ''
+  readonly #meta: BatchMeta
+  readonly #fallback: string
+
+  constructor(meta: BatchMeta, now: number) {
+    this.#meta = meta
+    this.#fallback = String(now)
+  }
+
+  headers(record: SinkRecord): Built {
+    const sourceId = record.sourceId || this.#meta.sourceId
+    const sourceType = record.sourceType || this.#meta.sourceType
+    if (record.headers) return headersOf(record, sourceId, sourceType)
+    const last = this.#last
+    if (
+      last !== undefined &&
+      sourceId === this.#lastSourceId &&
+      sourceType === this.#lastSourceType &&
+      record.eventTime === this.#lastEventTime &&
+      record.ingestedAt === this.#lastIngestedAt
+    ) {
+      return last
+    }
+    const built = headersOf(record, sourceId, sourceType)
+    this.#last = built
+    this.#lastSourceId = sourceId
+    this.#lastSourceType = sourceType
+    this.#lastEventTime = record.eventTime
+    return built
+  }
+
+  /** Epoch milliseconds as a string: when the runtime accepted the record. */
+  timestamp(record: SinkRecord): string {
+    if (record.ingestedAt === this.#lastIngestedAt && this.#lastTimestamp !== '') return this.#lastTimestamp
+    const t = Date.parse(record.ingestedAt)
+    const ts = Number.isFinite(t) ? String(t) : this.#fallback
+    this.#lastIngestedAt = record.ingestedAt
+    this.#lastTimestamp = ts
+    return ts
+  }
 }
 
 /**
  * Serialises a batch in order. A record whose value `JSON.stringify` refuses (BigInt, a cycle, a
  * throwing `toJSON`, `undefined`), or whose message is over `maxMessageBytes`, becomes a
- * {@link PoisonRecord} instead; the others are sent.
+ * {@link PoisonRecord} instead; the others are sent. Each value is serialised once, here: the
+ * same string goes to Kafka, to the spool and to the dead-letter topic.
  */
 export function prepareMessages(
   records: readonly SinkRecord[],
@@ -150,11 +198,13 @@ export function prepareMessages(
 ): PreparedBatch {
   const messages: OutMessage[] = []
   const poison: PoisonRecord[] = []
+  const shared = new BatchHeaders(meta, now)
   let bytes = 0
   for (const record of records) {
     const key = record.key ?? null
-    const { headers, chars } = headersOf(record, meta)
-    const timestamp = timestampOf(record, now)
+    // headers before the timestamp: both compare with the previous record's ingestion time
+    const { headers, chars } = shared.headers(record)
+    const timestamp = shared.timestamp(record)
     let value: string | undefined
     let error: string | undefined
     try {

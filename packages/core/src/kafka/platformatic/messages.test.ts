@@ -34,6 +34,20 @@ describe('toProduceMessages', () => {
     expect(a!.timestamp).toBeUndefined()
     expect(b!.key).toBeUndefined()
   })
+
+  it('encodes a headers object shared by several messages once, and each other one apart', () => {
+    const shared = Object.freeze({ 'firefront.source.id': 'firms' })
+    const [a, b, c, d] = toProduceMessages('t', [
+      { key: 'a', value: '1', headers: shared },
+      { key: 'b', value: '2', headers: shared },
+      { key: 'c', value: '3', headers: { 'firefront.source.id': 'noaa' } },
+      { key: 'd', value: '4', headers: shared },
+    ])
+    expect(b!.headers).toBe(a!.headers)
+    expect(c!.headers).not.toBe(a!.headers)
+    expect([...(c!.headers as Map<Buffer, Buffer>).values()].map(String)).toEqual(['noaa'])
+    expect([...(d!.headers as Map<Buffer, Buffer>).values()].map(String)).toEqual(['firms'])
+  })
 })
 
 describe('headerStrings', () => {

@@ -114,7 +114,10 @@ export const openPlatformaticTransport: KafkaBackend = async (
       await connect()
     },
 
-    classify: classifyFailure,
+    classify(err) {
+      const failure = classifyFailure(err)
+      return { ...failure, message: redactor.text(failure.message) }
+    },
 
     async readLag(groups) {
       return consumerLag(ensureAdmin(), groups)

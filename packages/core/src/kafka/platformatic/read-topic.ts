@@ -7,7 +7,7 @@ import { FirefrontError } from '@firefront/sdk'
 import { type Admin, type BaseOptions, Consumer, type Message, type MessagesStream } from '@platformatic/kafka'
 import type { ReadTopicOptions, TopicRecord } from '../transport'
 import { headerStrings } from './messages'
-import { forceClose } from './close-clients'
+import { closeWithin, forceClose } from './close-clients'
 import { topicWatermarks } from './topic-admin'
 
 /** The prefix of the reader's consumer groups (a random suffix follows). */
@@ -90,8 +90,9 @@ export async function readTopicToEnd(
     ])
   } finally {
     clearTimeout(timer)
-    await stream?.close().catch(() => {})
-    await forceClose(consumer).catch(() => {})
+    const open = stream
+    if (open) await closeWithin(() => open.close(), 'the reader stream').catch(() => {})
+    await closeWithin(() => forceClose(consumer), 'the reader').catch(() => {})
     // The group never committed; removing it keeps the broker's group list clean.
     await admin.deleteGroups({ groups: [groupId] }).catch(() => {})
   }

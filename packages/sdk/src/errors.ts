@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   ERR_SPOOL_FULL: 'the disk spool reached its size limit',
   ERR_STOPPED: 'the component is stopped',
   ERR_STATE_LOCKED: 'another Firefront process holds the state directory',
+  ERR_FENCED: "another producer took over this source's transactional id; this one may no longer write for it",
 } as const
 
 /** A stable error code; see {@link ERROR_CODES}. */

@@ -287,6 +287,56 @@ function checkModes(draft: Draft, knownModes: readonly string[] | undefined): vo
   }
 }
 
+/**
+ * `delivery: exactly_once` writes each poll's records and its cursor in one Kafka transaction,
+ * so it needs the kafka sink and the Kafka cursor store; anything else is refused here, not at start.
+ */
+function checkDelivery(draft: Draft): void {
+  const config = draft.config as {
+    delivery?: unknown
+    sink?: { type?: unknown }
+    kafka?: unknown
+    cursors?: { store?: unknown }
+    enable_dlq?: unknown
+  }
+  if (config.delivery !== 'exactly_once') return
+  const sinkType =
+    config.sink?.type ?? (draft.raw && isPlainObject(draft.raw) && 'kafka' in draft.raw ? 'kafka' : 'file')
+  const problems: Array<{ segments: string[]; message: string }> = []
+  if (sinkType !== 'kafka') {
+    problems.push({
+      segments: config.sink ? ['sink', 'type'] : ['delivery'],
+      message: `delivery: exactly_once needs the kafka sink (here: ${String(sinkType)}); a transaction spans Kafka topics only`,
+    })
+  }
+  if (config.cursors?.store !== 'kafka') {
+    problems.push({
+      segments: isPlainObject(draft.raw) && isPlainObject(draft.raw.cursors) ? ['cursors', 'store'] : ['delivery'],
+      message:
+        'delivery: exactly_once needs cursors: { store: kafka }: the cursor is written in the same transaction as the records',
+    })
+  }
+  if (config.enable_dlq === false) {
+    problems.push({
+      segments: ['enable_dlq'],
+      message:
+        'delivery: exactly_once writes dead letters inside the transaction, to the dead-letter topic: enable_dlq must stay true',
+    })
+  }
+  for (const { segments, message } of problems) {
+    const path = formatPath(segments)
+    const where = draft.locator?.(segments)
+    draft.issues.push({
+      code: 'ERR_CONFIG_INVALID',
+      file: draft.file,
+      path,
+      message,
+      line: where?.line,
+      column: where?.column,
+    })
+  }
+}
+
 const byPlace = (a: LocatedIssue, b: LocatedIssue): number =>
   (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
 
@@ -458,6 +508,7 @@ export function loadConfigText(text: string, options: LoadTextOptions): LoadedCo
     })
   }
   checkModes(draft, knownModes)
+  checkDelivery(draft)
   return finish(draft)
 }
 

@@ -20,6 +20,9 @@ export const BUILTIN_MODES = ['batch', 'real_time', 'continuous_streaming'] as c
 
 // A union of literals, so TypeBox checks it natively (Value.Check/Errors throw on an Unsafe
 // `enum`). `firefront schema` prints such a union as `{ type: 'string', enum: [...] }`.
+/** The delivery guarantees `delivery` may name. */
+export const DELIVERY_GUARANTEES = ['at_least_once', 'exactly_once'] as const
+
 /** The Kafka client backends `kafka.client` may name. */
 export const KAFKA_CLIENTS = ['kafkajs', 'platformatic', 'native'] as const
 
@@ -312,6 +315,11 @@ export const FirefrontConfig = Type.Object(
     ),
     default_topic: Type.String({ default: 'wildfire-default', description: 'topic used when no resolver chooses one' }),
     sink: Type.Optional(SinkConfig),
+    delivery: StringEnum(DELIVERY_GUARANTEES, {
+      default: 'at_least_once',
+      description:
+        'at_least_once: records may repeat after a crash, never lost; exactly_once: each poll of a pull source and its cursor are written in one Kafka transaction (needs the kafka sink and cursors.store: kafka; consumers read with isolation.level=read_committed)',
+    }),
     dlq: DlqConfig,
     spool: SpoolConfig,
     cursors: CursorConfig,

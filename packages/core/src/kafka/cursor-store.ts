@@ -9,7 +9,7 @@ import { FirefrontError } from '@firefront/sdk'
 import type { FirefrontConfig } from '../config/schema'
 import type { CursorEntry, CursorStore } from '../cursors/file-cursor-store'
 import { openKafkaTransport } from './open-transport'
-import type { KafkaTransport } from './transport'
+import type { KafkaMessage, KafkaTransport } from './transport'
 
 /** Options of {@link KafkaCursorStore.open}. */
 export interface KafkaCursorStoreOptions {
@@ -17,6 +17,14 @@ export interface KafkaCursorStoreOptions {
   readonly readTimeoutMs?: number
   /** A transport instead of opening one on `config.kafka` (it is then closed with the store). */
   readonly transport?: KafkaTransport
+}
+
+/** A cursor commit to write inside a transaction; see {@link KafkaCursorStore.prepareCommit}. */
+export interface PreparedCursorCommit {
+  readonly topic: string
+  readonly message: KafkaMessage
+  /** Records the commit in the store's view, once the transaction committed. */
+  apply(): void
 }
 
 /** A {@link CursorStore} in a compacted Kafka topic. */
@@ -71,6 +79,16 @@ export class KafkaCursorStore implements CursorStore {
   }
 
   async commit(sourceId: string, cursor: Cursor, records?: number): Promise<void> {
+    const prepared = this.prepareCommit(sourceId, cursor, records)
+    await this.#transport.send(this.topic, [prepared.message])
+    prepared.apply()
+  }
+
+  /**
+   * The message that commits `cursor` for `sourceId`, for a caller that writes it inside its own
+   * Kafka transaction (`delivery: exactly_once`); `apply()` records it here once that committed.
+   */
+  prepareCommit(sourceId: string, cursor: Cursor, records?: number): PreparedCursorCommit {
     const previous = this.#entries.get(sourceId)
     const total = records !== undefined ? (previous?.records ?? 0) + records : previous?.records
     const entry: CursorEntry = {
@@ -78,8 +96,13 @@ export class KafkaCursorStore implements CursorStore {
       committedAt: new Date().toISOString(),
       ...(total !== undefined ? { records: total } : {}),
     }
-    await this.#transport.send(this.topic, [{ key: sourceId, value: JSON.stringify(entry) }])
-    this.#entries.set(sourceId, entry)
+    return {
+      topic: this.topic,
+      message: { key: sourceId, value: JSON.stringify(entry) },
+      apply: () => {
+        this.#entries.set(sourceId, entry)
+      },
+    }
   }
 
   async reset(sourceId: string, to?: Cursor): Promise<void> {

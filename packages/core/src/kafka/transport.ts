@@ -40,9 +40,10 @@ export interface TopicSpec {
  * - `unavailable`: the broker cannot be reached or is not ready: retry with backoff, then spool;
  * - `producer-state`: the broker lost the idempotent producer's sequence state: new producer, retry;
  * - `record`: a record (or the batch's size) was refused: split the batch, dead-letter the record;
- * - `refused`: the whole topic was refused (authorisation, invalid name, policy): dead-letter.
+ * - `refused`: the whole topic was refused (authorisation, invalid name, policy): dead-letter;
+ * - `fenced`: a newer transactional producer with the same id took over: this one must stop.
  */
-export type FailureKind = 'unavailable' | 'producer-state' | 'record' | 'refused'
+export type FailureKind = 'unavailable' | 'producer-state' | 'record' | 'refused' | 'fenced'
 
 /** A classified failure. */
 export interface KafkaFailure {
@@ -110,6 +111,36 @@ export interface KafkaTransport extends ProducerTransport, AdminTransport {
   readonly client: string
   /** Redacts the client's secrets (SASL password, TLS key) from text. */
   readonly redactor: Redactor
+  /**
+   * Opens (and fences older instances of) a transactional producer. Undefined on a backend without
+   * transactions; `delivery: exactly_once` then refuses to start, naming the backend.
+   */
+  readonly transactional?: (transactionalId: string) => Promise<TransactionalProducer>
+}
+
+/**
+ * One open Kafka transaction: sends join it, and either all of them become visible to
+ * `read_committed` consumers (`commit`) or none (`abort`).
+ */
+export interface Transaction {
+  /** Sends `messages` to `topic` inside the transaction (acks all). */
+  send(topic: string, messages: readonly KafkaMessage[]): Promise<void>
+  commit(): Promise<void>
+  /** Aborts; never throws (a fenced or broken producer cannot abort, and need not). */
+  abort(): Promise<void>
+}
+
+/**
+ * A transactional producer with a stable `transactional.id`. Opening it (`initTransactions`)
+ * fences every earlier producer with the same id: their sends and commits fail from then on, and
+ * {@link ProducerTransport.classify} reports that as `fenced`.
+ */
+export interface TransactionalProducer {
+  readonly transactionalId: string
+  /** Begins a transaction. One at a time per producer. */
+  begin(): Promise<Transaction>
+  /** Closes the producer; never throws. */
+  disconnect(): Promise<void>
 }
 
 /** What a transport is opened with. */

@@ -5,6 +5,7 @@
  */
 import type {
   Clock,
+  Cursor,
   Logger,
   SinkBatch,
   SinkInstance,
@@ -18,6 +19,8 @@ import {
   PriorityQueue,
   type QueueMetrics,
 } from '../queue/priority-queue'
+import type { PreparedCursorCommit } from '../kafka/cursor-store'
+import type { TransactionOutcome, TransactionPart, TransactionRequest } from '../kafka/delivery/transactions'
 import { DropLog } from './drop-log'
 import type { DropReason, RuntimeEmitter } from './events'
 import { type ConsumerMetrics, QueueConsumer } from './queue-consumer'
@@ -54,6 +57,18 @@ export interface PipelineOptions {
   readonly sourceInfo: (sourceId: string) => SourceInfo
   /** The shutdown budget, read when the pipeline stops. */
   readonly drainTimeoutMs: () => number
+  /** Set with `delivery: exactly_once`: how a poll and its cursor are written in one transaction. */
+  readonly transactions?: PipelineTransactions
+}
+
+/** What {@link Pipeline.transact} writes with (`delivery: exactly_once`). */
+export interface PipelineTransactions {
+  /** The kafka sink's transactional write. */
+  readonly write: (request: TransactionRequest) => Promise<TransactionOutcome>
+  /** The cursor commit to write in the transaction (the Kafka cursor store's message). */
+  readonly prepareCursor: (sourceId: string, cursor: Cursor, records: number) => PreparedCursorCommit
+  /** The stable `transactional.id` of a source. */
+  readonly transactionalId: (sourceId: string) => string
 }
 
 /** The pipeline's figures, for `getMetrics()`. */
@@ -153,6 +168,72 @@ export class Pipeline {
       this.#count('stream_stopped', sourceId, left.length)
       this.#o.events.emit('record:dropped', { sourceId, reason: 'stream_stopped', count: left.length })
       throw err
+    }
+  }
+
+  /** True when pull sources write each poll and its cursor in one transaction (`delivery: exactly_once`). */
+  get transactional(): boolean {
+    return this.#o.transactions !== undefined
+  }
+
+  /**
+   * `delivery: exactly_once`: writes one poll of a pull source — its records in every topic the
+   * chain resolves, and `cursor` after them — in one Kafka transaction, past the queue (a poll is
+   * the unit of atomicity, so it is not split into the queue's batches). The throttle and the send
+   * hooks apply per topic as for queued batches. Resolves once committed; the stream's records are
+   * acknowledged through its port, and the cursor is recorded in the store.
+   *
+   * @throws FirefrontError `ERR_FENCED` (another worker owns the source now) or `ERR_STOPPED`;
+   *   nothing of the poll is visible then, and its cursor is not moved.
+   */
+  async transact(
+    source: { readonly sourceId: string; readonly sourceType: string; readonly signal?: AbortSignal },
+    items: readonly QueuedRecord[],
+    cursor: { cursor: Cursor; records: number } | undefined,
+  ): Promise<void> {
+    const tx = this.#o.transactions
+    if (!tx) throw new Error('transact() needs delivery: exactly_once')
+    if (items.length === 0 && cursor === undefined) return
+    const { sourceId, sourceType } = source
+    const groups = new Map<string, QueuedRecord[]>()
+    for (const item of items) {
+      const topic = this.#o.chain.resolve(item.record, this.#o.sourceInfo(item.record.sourceId))
+      const list = groups.get(topic)
+      if (list) list.push(item)
+      else groups.set(topic, [item])
+    }
+    const batches: Array<{ original: SinkBatch; sent: SinkBatch; items: QueuedRecord[] }> = []
+    for (const [topic, list] of groups) {
+      const original: SinkBatch = {
+        topic,
+        sourceId,
+        sourceType,
+        records: list.map((i) => i.record),
+      }
+      const decision = await this.#o.throttle.check({ sourceId, topic, size: list.length })
+      if (decision.delayMs > 0) {
+        this.#o.events.emit('throttle:changed', { action: decision.action, delayMs: decision.delayMs })
+        await this.#o.clock.sleep(decision.delayMs)
+      }
+      const sent = this.#o.hooks.empty ? original : await this.#o.hooks.before(original)
+      batches.push({ original, sent, items: list })
+    }
+    const prepared = cursor ? tx.prepareCursor(sourceId, cursor.cursor, cursor.records) : undefined
+    const parts: TransactionPart[] = batches.map((b) => ({ topic: b.sent.topic, records: b.sent.records }))
+    const outcome = await tx.write({
+      sourceId,
+      sourceType,
+      transactionalId: tx.transactionalId(sourceId),
+      parts,
+      extra: prepared ? [{ topic: prepared.topic, message: prepared.message }] : [],
+      ...(source.signal ? { signal: source.signal } : {}),
+    })
+    prepared?.apply()
+    for (const [i, b] of batches.entries()) {
+      const result = outcome.parts[i]!
+      this.#settled(b.items, result, b.original.topic)
+      this.#o.events.emit('batch:sent', { sourceId, topic: b.original.topic, ...result, latencyMs: outcome.latencyMs })
+      if (!this.#o.hooks.empty) await this.#o.hooks.after(b.original, b.sent, result)
     }
   }
 

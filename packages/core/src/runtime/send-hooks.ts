@@ -45,9 +45,19 @@ export class SendHookRunner {
 
   /** Sends `batch` through `send` with every applicable hook around it. */
   async around(batch: SinkBatch, send: (batch: SinkBatch) => Promise<SinkResult>): Promise<SinkResult> {
-    const hooks = this.#hooksOf(batch)
+    const current = await this.before(batch)
+    const result = await send(current)
+    await this.after(batch, current, result)
+    return result
+  }
+
+  /**
+   * Runs the `beforeSend` hooks: the batch to send (records replaced one for one). A hook that
+   * throws is reported and skipped.
+   */
+  async before(batch: SinkBatch): Promise<SinkBatch> {
     let current = batch
-    for (const hook of hooks) {
+    for (const hook of this.#hooksOf(batch)) {
       if (!hook.beforeSend) continue
       try {
         const next = await hook.beforeSend(current)
@@ -61,15 +71,18 @@ export class SendHookRunner {
         this.#report(new PluginHookError(`hook:${hook.name}`, 'beforeSend', err), batch, 'beforeSend')
       }
     }
-    const result = await send(current)
-    for (const hook of hooks) {
+    return current
+  }
+
+  /** Runs the `afterSend` hooks with what was sent (`sent`) and its result. */
+  async after(batch: SinkBatch, sent: SinkBatch, result: SinkResult): Promise<void> {
+    for (const hook of this.#hooksOf(batch)) {
       if (!hook.afterSend) continue
       try {
-        await hook.afterSend(current, result)
+        await hook.afterSend(sent, result)
       } catch (err) {
         this.#report(new PluginHookError(`hook:${hook.name}`, 'afterSend', err), batch, 'afterSend')
       }
     }
-    return result
   }
 }

@@ -3,7 +3,15 @@
  * stops them in): the state directory's lock, the cursor store, the throttle policy, the sink
  * (and its topics), the topic resolvers, the pipeline.
  */
-import type { Clock, InstanceOf, Plugin, SinkInstance, SourceInfo, ThrottlePolicyInstance } from '@firefront/sdk'
+import {
+  type Clock,
+  FirefrontError,
+  type InstanceOf,
+  type Plugin,
+  type SinkInstance,
+  type SourceInfo,
+  type ThrottlePolicyInstance,
+} from '@firefront/sdk'
 import type { Logger as PinoLogger } from 'pino'
 import type { FirefrontConfig } from '../config/schema'
 import type { CursorStore } from '../cursors/file-cursor-store'
@@ -13,7 +21,9 @@ import { asSdkLogger } from '../observability/logger'
 import type { OutputsPlan, PlannedPlugin } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import type { RuntimeEmitter } from './events'
-import { Pipeline } from './pipeline'
+import { KafkaCursorStore } from '../kafka/cursor-store'
+import { hasTransactions } from '../sinks/kafka/kafka-sink'
+import { Pipeline, type PipelineTransactions } from './pipeline'
 import type { SendHookRunner } from './send-hooks'
 import { type StopFailure, Supervisor } from './supervisor'
 import { TopicChain, type TopicStep } from './topic-chain'
@@ -136,12 +146,34 @@ export async function superviseSharedParts(sv: Supervisor, parts: SharedParts, c
         retryMaxMs: cfg.kafka.retry_backoff_max * 1000,
         sourceInfo: c.sourceInfo,
         drainTimeoutMs: c.drainTimeoutMs,
+        ...(cfg.delivery === 'exactly_once' ? { transactions: transactionsOf(cfg, parts) } : {}),
       })
       parts.pipeline.onDrained(c.afterDrain)
       parts.pipeline.start()
     },
     stop: () => parts.pipeline?.stop(),
   })
+}
+
+/**
+ * `delivery: exactly_once`: the kafka sink's transactional write, the Kafka cursor store's commit
+ * message, and one `transactional.id` per source — `<kafka.client_id>.<source id>`, the same on
+ * every worker and every restart, so the broker fences an older writer of the source.
+ */
+function transactionsOf(cfg: FirefrontConfig, parts: SharedParts): PipelineTransactions {
+  const sink = parts.sink!
+  const cursors = parts.cursors
+  if (!hasTransactions(sink)) {
+    throw new FirefrontError('ERR_CONFIG_INVALID', 'delivery: exactly_once needs the kafka sink')
+  }
+  if (!(cursors instanceof KafkaCursorStore)) {
+    throw new FirefrontError('ERR_CONFIG_INVALID', 'delivery: exactly_once needs cursors: { store: kafka }')
+  }
+  return {
+    write: (request) => sink.writeTransaction(request),
+    prepareCursor: (sourceId, cursor, records) => cursors.prepareCommit(sourceId, cursor, records),
+    transactionalId: (sourceId) => `${cfg.kafka.client_id}.${sourceId}`,
+  }
 }
 
 /** Creates the topic chain from its plan; each resolver's config was validated once, by the plan. */

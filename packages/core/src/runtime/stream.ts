@@ -93,7 +93,7 @@ export interface StreamDeps {
   readonly events: RuntimeEmitter
   readonly logger: Logger
   readonly clock: Clock
-  readonly pipeline: Pick<Pipeline, 'enqueue'>
+  readonly pipeline: Pick<Pipeline, 'enqueue' | 'transact' | 'transactional'>
   /** The dead-letter topic for rejected inputs, or undefined when the DLQ is disabled. */
   readonly dlqTopic?: string
   /** Called when the stream must end by itself (the remote refused the configuration). */
@@ -256,6 +256,7 @@ export class Stream implements StreamPort {
     const rejects = this.#pollRejects ?? []
     this.#pollRejects = undefined
     const total = records.length + rejects.length
+    if (pull && this.d.pipeline.transactional) return this.#transact(records, rejects, cursor)
     const checkpoint = pull ? this.#checkpoints.open(total, cursor) : undefined
     if (total > 0) {
       const ingestedAt = new Date(this.d.clock.now()).toISOString()
@@ -294,6 +295,51 @@ export class Stream implements StreamPort {
       }
     }
     this.#maybeCommit()
+  }
+
+  /**
+   * `delivery: exactly_once`: the poll's records, its rejected inputs' dead letters and its cursor
+   * in one Kafka transaction. Polls are written one after the other, so no checkpoint waits.
+   */
+  async #transact(records: readonly SourceRecord[], rejects: readonly QueuedRecord[], cursor?: Cursor): Promise<void> {
+    const ingestedAt = new Date(this.d.clock.now()).toISOString()
+    const { streamId, sourceId, priority } = this.d
+    const sourceType = this.d.source.source_type
+    const items: QueuedRecord[] = records.map((r) => ({
+      streamId,
+      evictable: false,
+      record: {
+        key: r.key,
+        value: r.value,
+        eventTime: r.eventTime,
+        headers: r.headers,
+        topic: r.topic,
+        sourceId,
+        sourceType,
+        priority: r.priority ?? priority,
+        ingestedAt,
+      },
+    }))
+    items.push(...rejects)
+    const total = items.length
+    const commit = cursor !== undefined ? { cursor, records: total } : undefined
+    this.#counts.enqueued += total
+    try {
+      await this.d.pipeline.transact({ sourceId, sourceType, signal: this.#abort.signal }, items, commit)
+    } catch (err) {
+      this.#counts.failed += total
+      const error = err instanceof Error ? err : new Error(String(err))
+      this.#lastError = error
+      if (errorCode(err) === 'ERR_FENCED') {
+        this.d.logger.error({ err: error }, 'another worker writes for this source now; stopping this stream')
+        this.d.onFatal(error)
+      }
+      throw err
+    }
+    if (commit) {
+      this.#counts.cursor_commits++
+      this.d.events.emit('cursor:committed', { sourceId, cursor: commit.cursor, records: commit.records })
+    }
   }
 
   /** The context's `reject`: the input becomes a dead-letter record with its reason, once. */

@@ -3,6 +3,7 @@
  * transport's members as delivery, the lag throttle, the cursor store and `firefront dlq` use
  * them. kcat and a kafkajs admin are the witnesses, so a backend is never checked by itself.
  */
+import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { ConfigResourceTypes, Kafka, logLevel, Partitioners } from 'kafkajs'
 import { afterAll, describe, expect, inject, it } from 'vitest'
@@ -257,6 +258,87 @@ for (const { client, missing } of CLIENTS) {
       await t.disconnect()
       await t.disconnect()
       expect(readTopic(brokers, topic).map((m) => JSON.parse(m.value).n)).toEqual(expect.arrayContaining([1, 2]))
+    })
+
+    it('transactions: a commit is visible to read_committed, an abort never; a newer producer fences the older', async (ctx) => {
+      const t = await opened()
+      if (!t.transactional) return ctx.skip()
+      const topic = uniqueTopic(`ff-conf-${client}-txn`)
+      await t.createTopics([topic], { partitions: 1 })
+      const id = `ff-conf-${client}-${randomUUID().slice(0, 8)}`
+      const older = await t.transactional(id)
+      const committed = await older.begin()
+      await committed.send(topic, [message(1), message(2)])
+      await committed.commit()
+      const aborted = await older.begin()
+      await aborted.send(topic, [message(3)])
+      await aborted.abort()
+      const open = await older.begin()
+      await open.send(topic, [message(4)])
+      // a newer producer with the same id: the older one's open transaction is aborted, it is fenced
+      const newer = await t.transactional(id)
+      const failure = await open.commit().then(
+        () => undefined,
+        (e: unknown) => t.classify(e),
+      )
+      expect(failure?.kind).toBe('fenced')
+      await open.abort()
+      const last = await newer.begin()
+      await last.send(topic, [message(5)])
+      await last.commit()
+      await older.disconnect()
+      await newer.disconnect()
+      const committedValues = spawnSync(
+        'kcat',
+        [
+          '-C',
+          '-b',
+          brokers,
+          '-t',
+          topic,
+          '-o',
+          'beginning',
+          '-e',
+          '-q',
+          '-X',
+          'isolation.level=read_committed',
+          '-f',
+          '%s\\n',
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      )
+      expect(
+        committedValues.stdout
+          .trim()
+          .split('\n')
+          .map((v) => JSON.parse(v).n),
+      ).toEqual([1, 2, 5])
+      // a read_uncommitted reader sees the aborted records too: they were written, then aborted
+      const everything = spawnSync(
+        'kcat',
+        [
+          '-C',
+          '-b',
+          brokers,
+          '-t',
+          topic,
+          '-o',
+          'beginning',
+          '-e',
+          '-q',
+          '-X',
+          'isolation.level=read_uncommitted',
+          '-f',
+          '%s\\n',
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      )
+      expect(
+        everything.stdout
+          .trim()
+          .split('\n')
+          .map((v) => JSON.parse(v).n),
+      ).toEqual([1, 2, 3, 4, 5])
     })
 
     it('keeps the SASL password out of every error it throws', async () => {

@@ -5,6 +5,9 @@
 
 import type { FailureKind, KafkaFailure } from '../transport'
 
+// A newer producer with the same transactional id took over (the broker says "epoch" before 2.7).
+const FENCED = new Set(['PRODUCER_FENCED', 'TRANSACTIONAL_ID_FENCED'])
+
 const PRODUCER_STATE = new Set([
   'OUT_OF_ORDER_SEQUENCE_NUMBER',
   'UNKNOWN_PRODUCER_ID',
@@ -79,8 +82,10 @@ export function classifyFailure(err: unknown): KafkaFailure {
   const make = (kind: FailureKind, code: string): KafkaFailure => ({ kind, code, message, authentication: auth })
 
   if (auth) return make('unavailable', 'SASL_AUTHENTICATION_FAILED')
+  if (links.some((l) => l.code === 'ERR_FENCED')) return make('fenced', 'ERR_FENCED')
   if (protocol) {
     const type = protocol.type as string
+    if (FENCED.has(type)) return make('fenced', type)
     if (PRODUCER_STATE.has(type)) return make('producer-state', type)
     if (RECORD_LEVEL.has(type)) return make('record', type)
     return make(protocol.retriable === false ? 'refused' : 'unavailable', type)
@@ -88,6 +93,7 @@ export function classifyFailure(err: unknown): KafkaFailure {
   for (const l of links) {
     const code = str(l.code)
     if (code === 'ERR_SINK_REFUSED') return make('refused', code)
+    if (code === 'ERR_FENCED') return make('fenced', code)
     if (code && NODE_NETWORK.test(code)) return make('unavailable', code)
     const name = str(l.name)
     if (name && UNAVAILABLE_NAMES.has(name)) return make('unavailable', name)

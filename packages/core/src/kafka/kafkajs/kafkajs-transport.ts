@@ -20,6 +20,7 @@ import type { KafkaBackend, KafkaTransport, KafkaTransportOptions, TopicRecord }
 import { createRedactor } from '../redact'
 import { KAFKAJS_RETRY, kafkajsClientConfig } from './client-options'
 import { classifyFailure } from './failure'
+import { openKafkajsTransactional } from './transactional'
 
 interface CreateTopicFailure {
   topic?: string
@@ -174,6 +175,16 @@ export const openKafkajsTransport: KafkaBackend = async (options: KafkaTransport
 
     classify: classifyFailure,
 
+    async transactional(transactionalId) {
+      return openKafkajsTransactional(kafka, transactionalId, {
+        retry,
+        requestTimeout,
+        compression,
+        transactionTimeoutMs: Math.max(60_000, requestTimeout * 6),
+        autoCreateTopics: k?.topics.auto_create ?? true,
+      })
+    },
+
     async readLag(groups) {
       const a = await ensureAdmin()
       const byGroup: Record<string, number> = {}
@@ -222,11 +233,14 @@ export const openKafkajsTransport: KafkaBackend = async (options: KafkaTransport
           consumer
             .run({
               autoCommit: false,
-              eachMessage: async ({ partition, message }) => {
+              // eachBatch, not eachMessage: a transaction's commit marker takes an offset but is
+              // never handed over as a message, so the end is judged by the batch's last offset.
+              eachBatch: async ({ batch }) => {
+                const partition = batch.partition
                 const end = high.get(partition)
                 if (end === undefined || done.has(partition)) return
-                const offset = BigInt(message.offset)
-                if (offset < end) {
+                for (const message of batch.messages) {
+                  if (BigInt(message.offset) >= end) break
                   const record: TopicRecord = {
                     partition,
                     offset: message.offset,
@@ -237,7 +251,7 @@ export const openKafkajsTransport: KafkaBackend = async (options: KafkaTransport
                   }
                   visit(record)
                 }
-                if (offset + 1n >= end) {
+                if (BigInt(batch.lastOffset()) + 1n >= end) {
                   done.add(partition)
                   if (done.size === high.size) {
                     clearTimeout(timer)

@@ -21,7 +21,12 @@ import { NOT_STARTED_METRICS, type ProducerMetrics } from '../../kafka/delivery/
 import type { SpooledBatch } from '../../kafka/delivery/delivery-spool'
 import { openKafkaTransport } from '../../kafka/open-transport'
 import { describeKafkaConfig, redactorFor } from '../../kafka/safe-config'
-import type { ProducerTransport } from '../../kafka/transport'
+import type { KafkaTransport, ProducerTransport } from '../../kafka/transport'
+import {
+  type TransactionOutcome,
+  type TransactionRequest,
+  TransactionalWriter,
+} from '../../kafka/delivery/transactions'
 import { SegmentSpool } from '../../spool/segment-spool'
 
 /** The kafka sink instance: the SDK's {@link SinkInstance} plus topic management. */
@@ -38,6 +43,18 @@ export interface KafkaSinkInstance extends SinkInstance {
   health(): Promise<SinkHealth>
   /** The delivery, once started (its seed-shaped `getMetrics()` / `healthCheck()` and `state`). */
   readonly producer: Delivery | undefined
+  /**
+   * Writes one poll of a source and its cursor in one Kafka transaction (`delivery:
+   * exactly_once`); see {@link TransactionalWriter.write}.
+   */
+  writeTransaction(request: TransactionRequest): Promise<TransactionOutcome>
+}
+
+/** True when a sink instance writes transactions (the kafka sink does). */
+export function hasTransactions(
+  sink: SinkInstance,
+): sink is SinkInstance & Pick<KafkaSinkInstance, 'writeTransaction'> {
+  return typeof (sink as Partial<KafkaSinkInstance>).writeTransaction === 'function'
 }
 
 /**
@@ -66,6 +83,8 @@ export function createKafkaSink(
   deps: KafkaSinkDeps = {},
 ): KafkaSinkInstance {
   let delivery: Delivery | undefined
+  let transactions: TransactionalWriter | undefined
+  let transport: KafkaTransport | undefined
   let starting: Promise<void> | undefined
   const redactor = redactorFor(config.kafka)
 
@@ -73,6 +92,7 @@ export function createKafkaSink(
     const opened = deps.transport
       ? undefined
       : await openKafkaTransport({ kafka: config.kafka, logger: ctx.logger, idempotent: config.idempotent })
+    transport = opened
     const spool = new SegmentSpool<SpooledBatch>({
       directory: spoolDirectory(config),
       maxBytes: config.spool.max_bytes,
@@ -134,12 +154,26 @@ export function createKafkaSink(
       return { delivered, deadLettered, spooled }
     },
     ensureTopics: (topics) => started().ensureTopics(topics),
+    async writeTransaction(request) {
+      started()
+      if (!transport) throw new FirefrontError('ERR_STOPPED', 'the kafka sink has no transport for transactions')
+      transactions ??= new TransactionalWriter({
+        config,
+        transport,
+        logger: ctx.logger,
+        redactor: transport.redactor,
+        clock: deps.clock ?? ctx.clock,
+        signal: ctx.signal,
+      })
+      return transactions.write(request)
+    },
     flush: async () => {
       await delivery?.flush()
     },
-    metrics: () => ({ ...(delivery?.getMetrics() ?? NOT_STARTED_METRICS) }),
+    metrics: () => ({ ...(delivery?.getMetrics() ?? NOT_STARTED_METRICS), ...transactions?.metrics() }),
     health: async () => delivery?.healthCheck() ?? { healthy: false, started: false },
     async close() {
+      await transactions?.close()
       await delivery?.close()
     },
   }

@@ -2,7 +2,8 @@
  * What the platformatic backend must do beyond the conformance suite, against the real broker
  * (KAFKA_BROKERS): keys land where the kafkajs backend puts them, a broker that accepts
  * connections but never answers surfaces as an error within about the request timeout, a topic
- * is read to the end it had when the read began, gzip batches arrive intact. kcat is the witness.
+ * is read to the end it had when the read began (past commit markers, short of open
+ * transactions), gzip batches arrive intact. kcat is the witness.
  */
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, describe, expect, inject, it } from 'vitest'
@@ -147,5 +148,38 @@ describe('the platformatic backend against the real broker', () => {
     const got = readTopic(brokers, topic)
     expect(got.map((m) => m.value).sort()).toEqual(sent.map((m) => m.value as string).sort())
     expect(got.every((m) => m.headers['x-n'] === String(JSON.parse(m.value).n))).toBe(true)
+  })
+
+  it('reads past a transaction’s commit marker, and stops before a transaction still open', async () => {
+    const t = await open('platformatic')
+    const topic = uniqueTopic('ff-plt-read-txn')
+    await t.createTopics([topic], { partitions: 1 })
+    const writer = await t.transactional!(`ff-plt-read-txn-${topic}`)
+    try {
+      const committed = await writer.begin()
+      await committed.send(topic, [message(1), message(2), message(3)])
+      await committed.commit()
+      const seen: number[] = []
+      const read = () => t.readTopic(topic, (r) => seen.push(JSON.parse(r.value!.toString()).n), { timeoutMs: 20_000 })
+      // The coordinator writes the commit marker just after the commit returns; until then the
+      // records are not stable yet and a read_committed reader ends before them.
+      let total = 0
+      for (let i = 0; i < 50 && total === 0; i++) {
+        seen.length = 0
+        total = await read()
+        if (total === 0) await new Promise((r) => setTimeout(r, 200))
+      }
+      // 3 records and the commit marker after them
+      expect(total).toBe(4)
+      expect(seen).toEqual([1, 2, 3])
+      const pending = await writer.begin()
+      await pending.send(topic, [message(4), message(5)])
+      seen.length = 0
+      expect(await read()).toBe(4)
+      expect(seen).toEqual([1, 2, 3])
+      await pending.abort()
+    } finally {
+      await writer.disconnect()
+    }
   })
 })

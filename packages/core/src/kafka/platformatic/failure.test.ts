@@ -106,6 +106,18 @@ describe('classifyFailure (@platformatic/kafka errors)', () => {
     }
   })
 
+  it('tells a fenced transactional producer apart from a lost idempotent state', () => {
+    expect(classifyFailure(sendFailed(produceError([90, null])))).toMatchObject({
+      kind: 'fenced',
+      code: 'PRODUCER_FENCED',
+    })
+    expect(classifyFailure(produceError([90, null], [45, null])).kind).toBe('fenced')
+    const named = new FirefrontError('ERR_FENCED', 'transactional id x is fenced: a newer producer took it over', {
+      cause: produceError([47, null]),
+    })
+    expect(classifyFailure(named)).toMatchObject({ kind: 'fenced', code: 'ERR_FENCED' })
+  })
+
   it('lets the most specific action win when partitions failed in different ways', () => {
     expect(classifyFailure(sendFailed(produceError([6, null]), produceError([10, null]))).kind).toBe('record')
     expect(classifyFailure(produceError([10, null], [45, null])).kind).toBe('producer-state')

@@ -7,13 +7,15 @@
 import { AuthenticationError, NetworkError, ProtocolError, TimeoutError, UserError } from '@platformatic/kafka'
 import type { FailureKind, KafkaFailure } from '../transport'
 
+/** A newer transactional producer with the same id took over. */
+const FENCED = new Set(['PRODUCER_FENCED', 'TRANSACTIONAL_ID_FENCED'])
+
 const PRODUCER_STATE = new Set([
   'OUT_OF_ORDER_SEQUENCE_NUMBER',
   'UNKNOWN_PRODUCER_ID',
   'INVALID_PRODUCER_EPOCH',
   'INVALID_PRODUCER_ID_MAPPING',
   'DUPLICATE_SEQUENCE_NUMBER',
-  'PRODUCER_FENCED',
 ])
 
 const RECORD_LEVEL = new Set([
@@ -94,6 +96,7 @@ const wordsOf = (l: ErrorShape): string | undefined =>
 
 /** What a protocol error type means for delivery. */
 function protocolKind(type: string, retriable: boolean): FailureKind {
+  if (FENCED.has(type)) return 'fenced'
   if (PRODUCER_STATE.has(type)) return 'producer-state'
   if (RECORD_LEVEL.has(type)) return 'record'
   if (REFUSED.has(type)) return 'refused'
@@ -102,9 +105,9 @@ function protocolKind(type: string, retriable: boolean): FailureKind {
 }
 
 // When one request failed several ways (one protocol error per partition), the kind that asks
-// the most specific action wins: a new producer, then splitting the batch, then the dead-letter
-// topic; a retry only when nothing else is wrong.
-const PRECEDENCE: readonly FailureKind[] = ['producer-state', 'record', 'refused', 'unavailable']
+// the most specific action wins: stopping a fenced producer, a new producer, splitting the batch,
+// the dead-letter topic; a retry only when nothing else is wrong.
+const PRECEDENCE: readonly FailureKind[] = ['fenced', 'producer-state', 'record', 'refused', 'unavailable']
 
 /** Classifies any error thrown by a produce, a metadata request, a topic creation or a connect. */
 export function classifyFailure(err: unknown): KafkaFailure {
@@ -127,6 +130,8 @@ export function classifyFailure(err: unknown): KafkaFailure {
 
   // Refused credentials stay `unavailable`: spooled until they are fixed, not dead-lettered.
   if (saslRefused) return make('unavailable', 'SASL_AUTHENTICATION_FAILED')
+  // A transactional producer's fencing, already recognised and named by the transactional code.
+  if (all.some((l) => l.code === 'ERR_FENCED')) return make('fenced', 'ERR_FENCED')
   if (protocols.length > 0) {
     const sorted = protocols
       .map((l) => {

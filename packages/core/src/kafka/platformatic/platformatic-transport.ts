@@ -1,8 +1,8 @@
 /**
  * The @platformatic/kafka backend of {@link KafkaTransport}: one idempotent producer (acks all,
  * one request in flight, Java-compatible partitioning), an admin client for topics, lag and the
- * reachability probe, and throw-away consumers to read a topic to its end. Clients connect on
- * first use.
+ * reachability probe, throw-away consumers to read a topic to its end, and transactional
+ * producers for exactly-once writes. Clients connect on first use.
  */
 import { Admin, type BaseOptions, Producer, ProduceAcks } from '@platformatic/kafka'
 import { type ClientSettings, resolveClientSettings } from '../client-settings'
@@ -15,6 +15,7 @@ import { toProduceMessages } from './messages'
 import { createJavaCompatiblePartitioner } from './partitioner'
 import { readTopicToEnd } from './read-topic'
 import { consumerLag, createMissingTopics } from './topic-admin'
+import { openPlatformaticTransactional } from './transactional'
 
 function newProducer(settings: ClientSettings, base: BaseOptions): Producer {
   const producer = new Producer({
@@ -117,6 +118,16 @@ export const openPlatformaticTransport: KafkaBackend = async (
     classify(err) {
       const failure = classifyFailure(err)
       return { ...failure, message: redactor.text(failure.message) }
+    },
+
+    async transactional(transactionalId) {
+      return openPlatformaticTransactional(transactionalId, {
+        base,
+        compression: settings.compression,
+        // As the kafkajs backend: long enough for a slow poll, short enough to free a crashed one's.
+        transactionTimeoutMs: Math.max(60_000, settings.requestTimeoutMs * 6),
+        autoCreateTopics: settings.autoCreateTopics,
+      })
     },
 
     async readLag(groups) {

@@ -1,6 +1,7 @@
 /**
  * Reads a topic from its first offset to the high watermark taken when called, with a throw-away
- * consumer group that commits nothing and is deleted after, as the kafkajs backend does.
+ * consumer group that commits nothing and is deleted after, as the kafkajs backend does. Both
+ * read committed records only: the end is the last stable offset, before any open transaction.
  */
 import { randomUUID } from 'node:crypto'
 import { FirefrontError } from '@firefront/sdk'
@@ -62,7 +63,20 @@ export async function readTopicToEnd(
     await Promise.race([
       timedOut,
       new Promise<void>((resolve, reject) => {
+        // A partition is read when its last record below the end came out, or when the stream's
+        // next fetch offset passed the end once every record fetched was handed over: a
+        // transaction's commit marker, or an aborted transaction's records, take offsets but never
+        // come out as messages. The stream moves that offset before it hands the fetch's records
+        // over, all at once, right after its 'fetch' event: it is looked at after them.
+        const fetched = (): void => {
+          if (reading.readableLength > 0) return
+          for (const [partition, end] of ends) {
+            if ((reading.offsetsToFetch.get(`${topic}:${partition}`) ?? 0n) >= end) done.add(partition)
+          }
+          if (done.size === ends.size) resolve()
+        }
         reading.on('error', reject)
+        reading.on('fetch', () => setImmediate(fetched))
         reading.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
           const end = ends.get(message.partition)
           if (end === undefined || done.has(message.partition)) return

@@ -4,7 +4,7 @@
  * their leaders, and each partition's low and high watermarks.
  */
 import { FirefrontError } from '@firefront/sdk'
-import { type Admin, ListOffsetTimestamps, protocolErrorsCodesById } from '@platformatic/kafka'
+import { type Admin, FetchIsolationLevels, ListOffsetTimestamps, protocolErrorsCodesById } from '@platformatic/kafka'
 import type { Redactor } from '../redact'
 import type { TopicSpec } from '../transport'
 
@@ -111,13 +111,16 @@ export async function createMissingTopics(
   return created
 }
 
-/** A partition's first offset and the offset the next record will get. */
+/**
+ * A partition's first offset and its end as a `read_committed` reader sees it: the offset the
+ * next record will get, or the first offset of a transaction still open (as kafkajs' admin).
+ */
 export interface Watermarks {
   readonly low: bigint
   readonly high: bigint
 }
 
-/** Low and high watermarks of each partition of `topic`. */
+/** Low and high (stable) watermarks of each partition of `topic`. */
 export async function topicWatermarks(admin: Admin, topic: string): Promise<Map<number, Watermarks>> {
   const metadata = await admin.metadata({ topics: [topic] })
   const count = metadata.topics.get(topic)?.partitionsCount ?? 0
@@ -125,6 +128,7 @@ export async function topicWatermarks(admin: Admin, topic: string): Promise<Map<
   if (count === 0) return out
   const ask = async (timestamp: bigint): Promise<Map<number, bigint>> => {
     const listed = await admin.listOffsets({
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
       topics: [
         {
           name: topic,

@@ -15,6 +15,11 @@ export interface BenchRow {
   /** Target, when the spec gives one, e.g. `>= 10000000`. */
   readonly target?: string
   readonly note?: string
+  /**
+   * More figures of the same subject (e.g. a contestant's CPU and memory next to its rate). Rows
+   * that have them are printed in a table of their suite, one column per key.
+   */
+  readonly columns?: Readonly<Record<string, number>>
 }
 
 /** A benchmark module's default export. */

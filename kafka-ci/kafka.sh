@@ -3,6 +3,9 @@
 # that Maven resolves from Maven Central. No Docker, no tarball.
 #
 #   kafka-ci/kafka.sh fetch            resolve the jars into the cache (reused when present)
+#   kafka-ci/kafka.sh fetch-peers      resolve the benchmark's JVM peers (ProducerPerformance,
+#                                      Kafka Connect with FileStreamSource) into lib/peers-<version>;
+#                                      prints that folder (Kafka 3.x only: its log4j config)
 #   kafka-ci/kafka.sh start            format a fresh data dir, start, wait until the port answers
 #   kafka-ci/kafka.sh stop             SIGTERM the saved PID (then SIGKILL after 30 s)
 #   kafka-ci/kafka.sh status           exit 0 when the saved PID is alive
@@ -49,6 +52,21 @@ fetch() {
     org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
     -DincludeScope=runtime "-DoutputDirectory=$LIB" >&2
   touch "$LIB/.complete"
+}
+
+fetch_peers() {
+  local lib="$ROOT/lib/peers-$KAFKA_VERSION"
+  if [[ ! -f "$lib/.complete" ]]; then
+    [[ "$MAJOR" -lt 4 ]] || { echo "kafka.sh: fetch-peers supports Kafka 3.x (peers-pom.xml uses reload4j)" >&2; exit 1; }
+    command -v mvn >/dev/null || { echo "kafka.sh: mvn not found (Maven is needed to fetch Kafka's jars)" >&2; exit 1; }
+    echo "kafka.sh: fetching Kafka $KAFKA_VERSION tools and Connect jars from Maven Central into $lib" >&2
+    rm -rf "$lib"; mkdir -p "$lib"
+    mvn -B -q -Dstyle.color=never -f "$HERE/peers-pom.xml" "-Dkafka.version=$KAFKA_VERSION" \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      -DincludeScope=runtime "-DoutputDirectory=$lib" >&2
+    touch "$lib/.complete"
+  fi
+  echo "$lib"
 }
 
 write_conf() {
@@ -130,8 +148,9 @@ stop() {
 
 case "${1:-}" in
   fetch) fetch ;;
+  fetch-peers) fetch_peers ;;
   start) start ;;
   stop) stop ;;
   status) alive ;;
-  *) echo "usage: $0 fetch|start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|fetch-peers|start|stop|status" >&2; exit 2 ;;
 esac

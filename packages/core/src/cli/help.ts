@@ -77,6 +77,17 @@ and source; the spool and the local file are shown without a broker too.
   --json                    as JSON
   -h, --help                this text
 `,
+  cluster: `usage: firefront cluster status <config> [options]
+
+Shows the workers of the config's cluster group (cluster.group_id): each worker's id, host and
+sources, the group's generation, and each source's owner, committed record count, last commit
+time and cursor (from the cursor topic). Reads only; needs the broker.
+
+  --json                    as JSON
+  -h, --help                this text
+
+exit codes: 0 shown, 2 bad usage or config (or no cluster: block), 1 the broker could not be read
+`,
 }
 
 /** The options a command's help names. */

@@ -18,6 +18,7 @@ usage:
   firefront plugins <config> [--json]                list the resolved plugins
   firefront cursors <config> [--reset SOURCE [--to JSON]]   list or reset committed cursors
   firefront dlq <config> [--replay] [--source S] [--since T] inspect or replay the dead-letter topic and spool
+  firefront cluster status <config> [--json]          the workers of the config's group, their sources and cursors
   firefront --version
 
 exit codes:
@@ -39,6 +40,7 @@ const commands: Record<string, () => Promise<Command>> = {
   plugins: async () => pluginsCommand,
   cursors: async () => cursorsCommand,
   dlq: async () => (await import('./commands/dlq')).dlqCommand,
+  cluster: async () => (await import('./commands/cluster')).clusterCommand,
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */

@@ -337,6 +337,45 @@ function checkDelivery(draft: Draft): void {
   }
 }
 
+/**
+ * Checks across keys of `cluster:`: workers share cursors only through the Kafka store, and a
+ * heartbeat must come well within the session timeout.
+ */
+function checkCluster(draft: Draft): void {
+  const cluster = draft.config.cluster
+  if (!isPlainObject(cluster)) return
+  const raw = draft.raw as { cursors?: { store?: unknown } }
+  const push = (segments: PathSegment[], message: string): void => {
+    const path = formatPath(segments)
+    if (draft.reported.has(path)) return
+    const where = draft.locator?.(segments)
+    draft.reported.add(path)
+    draft.issues.push({
+      code: 'ERR_CONFIG_INVALID',
+      file: draft.file,
+      path,
+      message,
+      line: where?.line,
+      column: where?.column,
+    })
+  }
+  if (draft.config.cursors?.store !== 'kafka') {
+    const written = isPlainObject(raw.cursors) && raw.cursors.store !== undefined
+    push(
+      written ? ['cursors', 'store'] : ['cluster'],
+      `cluster: needs cursors.store: kafka${written ? ` (not "${String(raw.cursors?.store)}")` : ' (the default is file)'}: with a cursor file each worker would keep its own cursors, so a source moved to another worker would start again from that worker's stale position. Write cursors: { store: kafka } so every worker reads and commits the same cursor topic`,
+    )
+  }
+  const session = Number(cluster.session_timeout_seconds)
+  const heartbeat = Number(cluster.heartbeat_interval_seconds)
+  if (Number.isFinite(session) && Number.isFinite(heartbeat) && heartbeat >= session) {
+    push(
+      ['cluster', 'heartbeat_interval_seconds'],
+      `must be below cluster.session_timeout_seconds (${session} s): a worker that beats less often than the group waits is taken for dead; a third of it or less is usual`,
+    )
+  }
+}
+
 const byPlace = (a: LocatedIssue, b: LocatedIssue): number =>
   (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
 
@@ -509,6 +548,7 @@ export function loadConfigText(text: string, options: LoadTextOptions): LoadedCo
   }
   checkModes(draft, knownModes)
   checkDelivery(draft)
+  if (checked.ok) checkCluster(draft)
   return finish(draft)
 }
 

@@ -266,6 +266,51 @@ export const MetricsConfig = Type.Object(
   { additionalProperties: false, default: {}, description: 'the metrics and health HTTP server' },
 )
 
+export const ClusterConfig = Type.Object(
+  {
+    group_id: Type.String({
+      minLength: 1,
+      pattern: '^[A-Za-z0-9._-]+$',
+      description:
+        "the Kafka consumer group the workers share; every process with this group_id runs a share of the sources, and must run the same config file. Also the prefix of each source's stable identity <group_id>.<source_id>",
+    }),
+    worker_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        pattern: '^[A-Za-z0-9._-]+$',
+        description:
+          "this process's name in the group (default: <hostname>-<pid>); its state (spool, dead-letter files) lives under <state_dir>/workers/<worker_id>, so a stable one (systemd %i, a StatefulSet pod name) lets a restarted worker pick its spool up again",
+      }),
+    ),
+    session_timeout_seconds: Duration.seconds({
+      minimum: 6,
+      maximum: 300,
+      default: 10,
+      description:
+        "how long the group waits for a silent worker (killed, partitioned) before its sources move to the others; at least 6 s, the broker's default group.min.session.timeout.ms",
+    }),
+    heartbeat_interval_seconds: Duration.seconds({
+      minimum: 0.1,
+      maximum: 100,
+      default: 3,
+      description:
+        'how often a worker tells the group it is alive; also how fast it notices a rebalance. Below session_timeout_seconds (a third of it or less is usual)',
+    }),
+    assignment_topic: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'the internal topic whose partitions stand for the sources (partition i is the i-th enabled source by id); default <group_id>.firefront-assignments',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "run the sources across several processes: Kafka's consumer group protocol assigns each source to one worker (see docs/scaling.md); needs cursors.store: kafka",
+  },
+)
+
 export const FirefrontConfig = Type.Object(
   {
     plugins: Type.Array(Type.String({ minLength: 1 }), {
@@ -323,6 +368,7 @@ export const FirefrontConfig = Type.Object(
     dlq: DlqConfig,
     spool: SpoolConfig,
     cursors: CursorConfig,
+    cluster: Type.Optional(ClusterConfig),
     metrics: MetricsConfig,
     state_dir: FilePath({
       default: '.firefront',
@@ -348,3 +394,4 @@ export type KafkaConfig = Static<typeof KafkaConfig>
 export type ThrottlingConfig = Static<typeof ThrottlingConfig>
 export type SinkConfig = Static<typeof SinkConfig>
 export type DlqConfig = Static<typeof DlqConfig>
+export type ClusterConfig = Static<typeof ClusterConfig>

@@ -25,6 +25,11 @@ export interface CursorStore {
   commit(sourceId: string, cursor: Cursor, records?: number): Promise<void>
   /** Forgets a source's cursor (`to` undefined) or sets it to `to`. */
   reset(sourceId: string, to?: Cursor): Promise<void>
+  /**
+   * Re-reads the committed cursors of `sourceIds` from the shared store, when the store is shared
+   * (another process may have committed them since): a worker does so before taking a source over.
+   */
+  refresh?(sourceIds: readonly string[]): Promise<void>
   /** Releases connections, when the store has any. */
   close?(): Promise<void>
 }

@@ -27,16 +27,43 @@ export interface PreparedCursorCommit {
   apply(): void
 }
 
+/** Every cursor in `topic`, read from its start to its current end (the last value per source wins). */
+async function readCursors(
+  transport: KafkaTransport,
+  topic: string,
+  timeoutMs: number,
+): Promise<Map<string, CursorEntry>> {
+  const entries = new Map<string, CursorEntry>()
+  await transport.readTopic(
+    topic,
+    ({ key, value }) => {
+      const id = key?.toString()
+      if (!id) return
+      if (value === null) entries.delete(id)
+      else entries.set(id, JSON.parse(value.toString()) as CursorEntry)
+    },
+    { timeoutMs },
+  )
+  return entries
+}
+
 /** A {@link CursorStore} in a compacted Kafka topic. */
 export class KafkaCursorStore implements CursorStore {
   readonly topic: string
   readonly #entries: Map<string, CursorEntry>
   readonly #transport: KafkaTransport
+  readonly #readTimeoutMs: number
 
-  private constructor(topic: string, entries: Map<string, CursorEntry>, transport: KafkaTransport) {
+  private constructor(
+    topic: string,
+    entries: Map<string, CursorEntry>,
+    transport: KafkaTransport,
+    readTimeoutMs: number,
+  ) {
     this.topic = topic
     this.#entries = entries
     this.#transport = transport
+    this.#readTimeoutMs = readTimeoutMs
   }
 
   /** Creates the topic when missing (compacted), reads every cursor in it, and connects a producer. */
@@ -47,19 +74,9 @@ export class KafkaCursorStore implements CursorStore {
       options.transport ?? (await openKafkaTransport({ kafka: config.kafka, clientIdSuffix: '-cursors', retries: 5 }))
     try {
       await transport.createTopics([topic], { partitions: 1, compacted: true })
-      const entries = new Map<string, CursorEntry>()
-      await transport.readTopic(
-        topic,
-        ({ key, value }) => {
-          const id = key?.toString()
-          if (!id) return
-          if (value === null) entries.delete(id)
-          else entries.set(id, JSON.parse(value.toString()) as CursorEntry)
-        },
-        { timeoutMs: options.readTimeoutMs ?? 30_000 },
-      )
+      const entries = await readCursors(transport, topic, options.readTimeoutMs ?? 30_000)
       await transport.connect()
-      return new KafkaCursorStore(topic, entries, transport)
+      return new KafkaCursorStore(topic, entries, transport, options.readTimeoutMs ?? 30_000)
     } catch (err) {
       await transport.disconnect()
       throw new FirefrontError(
@@ -67,6 +84,20 @@ export class KafkaCursorStore implements CursorStore {
         `the cursor topic ${topic} cannot be read: ${transport.redactor.message(err)}`,
         { cause: err },
       )
+    }
+  }
+
+  /**
+   * Reads the topic again to its current end and takes the cursors of `sourceIds` from it (others
+   * may have moved them on since this store opened); the other sources keep what this process has.
+   */
+  async refresh(sourceIds: readonly string[]): Promise<void> {
+    if (sourceIds.length === 0) return
+    const read = await readCursors(this.#transport, this.topic, this.#readTimeoutMs)
+    for (const id of sourceIds) {
+      const entry = read.get(id)
+      if (entry) this.#entries.set(id, entry)
+      else this.#entries.delete(id)
     }
   }
 

@@ -55,11 +55,20 @@ export {
   type SaslSettings,
   type TlsSettings,
 } from './client-settings'
+export { openGroupMembership } from './group-membership'
 export { type KafkaClientName, kafkaBackend, NATIVE_BACKEND_PACKAGE, openKafkaTransport } from './open-transport'
 export { createRedactor, REDACTED, type Redactor } from './redact'
 export { configSecrets, describeKafkaConfig, redactorFor } from './safe-config'
 export type {
   AdminTransport,
+  AssignmentChange,
+  GroupAssigner,
+  GroupDescription,
+  GroupMemberDescription,
+  GroupMembership,
+  GroupMembershipOptions,
+  JoiningMember,
+  MemberAssignment,
   FailureKind,
   KafkaBackend,
   KafkaFailure,

@@ -162,3 +162,103 @@ export interface KafkaTransportOptions {
 
 /** A client backend: opens a {@link KafkaTransport}. Reads TLS files; connects lazily. */
 export type KafkaBackend = (options: KafkaTransportOptions) => Promise<KafkaTransport>
+
+/** A member of a consumer group as the leader sees it when it assigns partitions. */
+export interface JoiningMember {
+  readonly memberId: string
+  /** What the member said about itself when it joined (`userData` of its member metadata). */
+  readonly userData: Buffer | null
+}
+
+/** The partitions the leader gives one member, and a note for it (`userData` of the assignment). */
+export interface MemberAssignment {
+  readonly partitions: readonly number[]
+  readonly userData?: Buffer
+}
+
+/**
+ * Runs on the group's leader at each rebalance: decides every member's partitions of the
+ * subscribed topic, which has `partitions` partitions. Members missing from the result get none.
+ */
+export type GroupAssigner = (
+  members: readonly JoiningMember[],
+  context: { readonly partitions: number; readonly generation: number },
+) => ReadonlyMap<string, MemberAssignment>
+
+/** This member's share after a rebalance. */
+export interface AssignmentChange {
+  /** The group's generation (Kafka's own counter, one up per rebalance); -1 when unknown. */
+  readonly generation: number
+  readonly memberId: string
+  readonly leaderId: string
+  readonly isLeader: boolean
+  /** The partitions of the subscribed topic this member now owns, sorted. */
+  readonly partitions: readonly number[]
+}
+
+/** One member as the broker describes the group. */
+export interface GroupMemberDescription {
+  readonly memberId: string
+  readonly clientId: string
+  /** The member's address as the broker saw it. */
+  readonly clientHost: string
+  /** The `userData` of its member metadata. */
+  readonly userData: Buffer | null
+  /** Its partitions of the subscribed topic. */
+  readonly partitions: readonly number[]
+  /** The `userData` the leader gave it with its assignment. */
+  readonly assignmentUserData: Buffer | null
+}
+
+/** A consumer group as the broker describes it. */
+export interface GroupDescription {
+  readonly groupId: string
+  /** `Stable`, `PreparingRebalance`, `CompletingRebalance`, `Empty` or `Dead`. */
+  readonly state: string
+  readonly protocol: string
+  readonly members: readonly GroupMemberDescription[]
+}
+
+/** What a {@link GroupMembership} is opened with. */
+export interface GroupMembershipOptions {
+  /** The config file's `kafka:` block (brokers, TLS, SASL). */
+  readonly kafka: KafkaConfig
+  readonly groupId: string
+  /** The one topic the group subscribes to; its partitions are what is assigned. */
+  readonly topic: string
+  /** The assignment protocol's name: every member must name the same. */
+  readonly protocol: string
+  readonly sessionTimeoutMs: number
+  readonly heartbeatIntervalMs: number
+  /** How long the group waits for every member to rejoin during a rebalance. */
+  readonly rebalanceTimeoutMs: number
+  /** This member's `userData`, asked for at each join (it may carry what the member owns now). */
+  readonly userData: () => Buffer
+  /** Decides the assignment when this member leads the group. */
+  readonly assign: GroupAssigner
+  /** Appended to `kafka.client_id`. */
+  readonly clientIdSuffix?: string
+  readonly logger?: Logger
+}
+
+/**
+ * Membership of a Kafka consumer group, for sharing work rather than consuming: the group's
+ * members split the partitions of one topic between them with a custom assigner; Kafka's group
+ * protocol provides the rebalances, the session timeout and the generation.
+ */
+export interface GroupMembership {
+  /** Creates the topic with `partitions` partitions, or adds partitions when it has fewer. */
+  ensureTopic(partitions: number): Promise<void>
+  /**
+   * Joins the group and keeps heartbeating until {@link leave}. `onAssignment` is called after
+   * every rebalance, one call at a time (the next waits for the previous one to settle);
+   * `onFailure` when the membership is lost for good (the client gave up retrying).
+   */
+  join(onAssignment: (change: AssignmentChange) => Promise<void>, onFailure: (error: Error) => void): Promise<void>
+  /** Leaves the group at once (the others rebalance without waiting for the session timeout). */
+  leave(): Promise<void>
+  /** The group as the broker describes it; works without joining. */
+  describe(): Promise<GroupDescription>
+  /** Closes every connection; never throws. */
+  close(): Promise<void>
+}

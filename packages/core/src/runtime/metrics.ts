@@ -5,6 +5,7 @@
  */
 import type { JsonValue } from '@firefront/sdk'
 import type { QueueMetrics } from '../queue/priority-queue'
+import type { ClusterMetrics } from './cluster/coordinator'
 import type { ConsumerMetrics } from './queue-consumer'
 import type { StreamMetrics } from './stream'
 import type { TopicChainMetrics } from './topic-chain'
@@ -33,6 +34,8 @@ export interface RuntimeMetrics {
   readonly producer: Readonly<Record<string, JsonValue>> | null
   readonly throttling: Readonly<Record<string, JsonValue>> | null
   readonly topic_resolver: TopicChainMetrics | null
+  /** With `cluster:`: this worker's id, the generation, its sources and the group's members; else null. */
+  readonly cluster: ClusterMetrics | null
   readonly streams: Readonly<Record<string, StreamMetrics>>
 }
 

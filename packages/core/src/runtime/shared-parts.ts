@@ -1,7 +1,7 @@
 /**
  * The parts every stream shares, in the order the supervisor starts them (and the reverse it
  * stops them in): the state directory's lock, the cursor store, the throttle policy, the sink
- * (and its topics), the topic resolvers, the pipeline.
+ * (and its topics), the topic resolvers, the pipeline, and with `cluster:` the group membership.
  */
 import {
   type Clock,
@@ -18,11 +18,13 @@ import type { CursorStore } from '../cursors/file-cursor-store'
 import { openCursorStore } from '../cursors/open'
 import { lockStateDir, type StateLock } from '../cursors/state-lock'
 import { asSdkLogger } from '../observability/logger'
+import type { ClusterCoordinator } from './cluster/coordinator'
 import type { OutputsPlan, PlannedPlugin } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import type { RuntimeEmitter } from './events'
 import { KafkaCursorStore } from '../kafka/cursor-store'
 import { hasTransactions } from '../sinks/kafka/kafka-sink'
+import { sourceIdentity } from './cluster/identity'
 import { Pipeline, type PipelineTransactions } from './pipeline'
 import type { SendHookRunner } from './send-hooks'
 import { type StopFailure, Supervisor } from './supervisor'
@@ -36,6 +38,7 @@ export interface SharedParts {
   sink?: SinkInstance
   chain?: TopicChain
   pipeline?: Pipeline
+  cluster?: ClusterCoordinator
 }
 
 /** What building the shared parts needs from the manager. */
@@ -64,6 +67,11 @@ export interface SharedPartsContext {
   /** Runs after the drain and the sink's flush (the streams' last cursor commits). */
   readonly afterDrain: () => Promise<void>
   readonly reportStopFailure: (failure: StopFailure) => void
+  /**
+   * With `cluster:`, the worker's membership of the group: the last part, so it starts once the
+   * pipeline can take records and stops first (drains its sources, then leaves the group).
+   */
+  readonly cluster?: () => ClusterCoordinator
 }
 
 /** Adds the shared parts to `sv`, in start order; each sets its field of `parts` when it starts. */
@@ -153,12 +161,24 @@ export async function superviseSharedParts(sv: Supervisor, parts: SharedParts, c
     },
     stop: () => parts.pipeline?.stop(),
   })
+  if (c.cluster) {
+    const coordinator = c.cluster()
+    await sv.add({
+      name: coordinator.name,
+      start: async () => {
+        parts.cluster = coordinator
+        await coordinator.start()
+      },
+      stop: () => coordinator.stop(),
+    })
+  }
 }
 
 /**
  * `delivery: exactly_once`: the kafka sink's transactional write, the Kafka cursor store's commit
- * message, and one `transactional.id` per source — `<kafka.client_id>.<source id>`, the same on
- * every worker and every restart, so the broker fences an older writer of the source.
+ * message, and one `transactional.id` per source — `<cluster.group_id>.<source id>` in a cluster,
+ * else `<kafka.client_id>.<source id>` — the same on every worker and every restart, so the broker
+ * fences an older writer of the source.
  */
 function transactionsOf(cfg: FirefrontConfig, parts: SharedParts): PipelineTransactions {
   const sink = parts.sink!
@@ -172,7 +192,8 @@ function transactionsOf(cfg: FirefrontConfig, parts: SharedParts): PipelineTrans
   return {
     write: (request) => sink.writeTransaction(request),
     prepareCursor: (sourceId, cursor, records) => cursors.prepareCommit(sourceId, cursor, records),
-    transactionalId: (sourceId) => `${cfg.kafka.client_id}.${sourceId}`,
+    transactionalId: (sourceId) =>
+      cfg.cluster ? sourceIdentity(cfg.cluster, sourceId) : `${cfg.kafka.client_id}.${sourceId}`,
   }
 }
 

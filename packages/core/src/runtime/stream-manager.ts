@@ -31,6 +31,8 @@ import { asSdkLogger, createLogger } from '../observability/logger'
 import { type PlannedPlugin, planOutputs, planSource } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import { createBuiltinRegistry } from './builtins'
+import { ClusterCoordinator } from './cluster/coordinator'
+import { workerConfig } from './cluster/identity'
 import { RuntimeEmitter } from './events'
 import type { RuntimeMetrics } from './metrics'
 import type { Pipeline } from './pipeline'
@@ -93,10 +95,16 @@ export class StreamManager {
   #streamsStarted = 0
   #seq = 0
   #stopDeadline = Number.POSITIVE_INFINITY
+  #haltWith: ((error: FirefrontError) => void) | undefined
+  /** Resolves when a part says this process cannot go on (a worker the cluster refused). */
+  readonly halted: Promise<FirefrontError> = new Promise((resolve) => {
+    this.#haltWith = resolve
+  })
 
   constructor(options: StreamManagerOptions) {
     this.#o = options
-    this.config = options.config
+    // with `cluster:`, this worker's id and its own state folder
+    this.config = workerConfig(options.config)
     this.#clock = options.clock ?? systemClock
     this.logger = options.logger ?? createLogger({ level: options.config.log_level })
     this.registry = options.registry ?? createBuiltinRegistry()
@@ -211,6 +219,7 @@ export class StreamManager {
         for (const s of this.#streams.values()) await s.flushCommits()
       },
       reportStopFailure: (f) => this.#reportStopFailure(f),
+      ...(cfg.cluster ? { cluster: () => this.#clusterCoordinator() } : {}),
     })
     try {
       await sv.start()
@@ -225,6 +234,40 @@ export class StreamManager {
       { sink: this.#sinkName, queue_max_size: cfg.queue_max_size, batch_size: cfg.kafka.batch_size },
       'stream manager started',
     )
+  }
+
+  #clusterCoordinator(): ClusterCoordinator {
+    return new ClusterCoordinator({
+      config: this.config,
+      logger: this.logger.child({ component: 'cluster' }),
+      stopBudgetMs: () => Math.max(0, this.#stopDeadline - this.#clock.now()),
+      halt: (error) => this.#haltWith?.(error),
+      ownership: {
+        acquire: (sourceId) => this.startStream(sourceId),
+        release: async (streamId, _identity, budgetMs) => {
+          const failures = await this.#stopStream(streamId, 'moved to another worker', undefined, budgetMs / 2)
+          if (failures.length > 0) throw failures[0]
+          await this.drainStream(streamId, budgetMs / 2)
+        },
+        refreshCursors: async (sourceIds) => {
+          await this.#parts.cursors?.refresh?.(sourceIds)
+        },
+      },
+    })
+  }
+
+  /**
+   * Waits until every record a stopped stream fetched is settled (delivered, dead-lettered,
+   * spooled or dropped) and its cursor committed, for at most `timeoutMs`. Resolves with whether
+   * everything settled. The pipeline keeps sending meanwhile.
+   */
+  async drainStream(streamId: string, timeoutMs: number): Promise<boolean> {
+    const stream = this.#streams.get(streamId)
+    if (!stream) throw new FirefrontError('ERR_SOURCE_UNKNOWN', `Stream not found: ${streamId}`)
+    const deadline = this.#clock.now() + timeoutMs
+    while (stream.unsettled > 0 && this.#clock.now() < deadline) await this.#clock.sleep(20)
+    await stream.flushCommits()
+    return stream.unsettled === 0
   }
 
   #reportStopFailure(failure: StopFailure): void {
@@ -573,6 +616,7 @@ export class StreamManager {
       producer: this.#parts.sink?.metrics?.() ?? null,
       throttling: this.#parts.throttle?.metrics() ?? null,
       topic_resolver: pipeline?.topic_resolver ?? null,
+      cluster: this.#parts.cluster?.metrics() ?? null,
       streams,
     }
   }
@@ -593,13 +637,16 @@ export class StreamManager {
       .catch((err: unknown) => ({ healthy: false, error: (err as Error).message }))) ?? { healthy: running }
     const queueFull = this.#parts.pipeline?.isFull() ?? false
     const failed = [...this.#streams.values()].filter((s) => s.status === 'failed').map((s) => s.d.sourceId)
+    const cluster = this.#parts.cluster?.metrics()
+    const clusterWell = !cluster || cluster.state === 'member' || cluster.state === 'joining'
     return {
-      healthy: running && sink.healthy && !queueFull && failed.length === 0,
+      healthy: running && sink.healthy && !queueFull && failed.length === 0 && clusterWell,
       running,
       sink: sink as JsonValue,
       queue: { size: this.#parts.pipeline?.size() ?? 0, full: queueFull },
       failed_streams: failed,
       streams: this.listStreams() as unknown as JsonValue,
+      ...(this.#parts.cluster ? { cluster: this.#parts.cluster.toJSON() } : {}),
     }
   }
 }

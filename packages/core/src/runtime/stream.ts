@@ -459,6 +459,11 @@ export class Stream implements StreamPort {
     }
   }
 
+  /** Polls whose records are not all settled yet (delivered, dead-lettered, spooled or dropped). */
+  get unsettled(): number {
+    return this.#checkpoints.pending()
+  }
+
   /** Resolves once pending cursor writes are on disk. */
   async flushCommits(): Promise<void> {
     await this.#committing

@@ -5,7 +5,7 @@ import { COMMAND_HELP, optionsOf } from '../../src/cli/help'
 import { cli } from './in-process'
 
 describe('firefront <command> --help', () => {
-  for (const command of ['run', 'validate', 'schema', 'plugins', 'cursors', 'dlq']) {
+  for (const command of ['run', 'validate', 'schema', 'plugins', 'cursors', 'dlq', 'cluster']) {
     it(`${command} --help prints its options and exits 0`, async () => {
       const r = await cli(command, '--help')
       expect(r.code).toBe(0)

@@ -123,6 +123,16 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   const runtime = await loadRuntime(file, io, { allowPluginPaths: values['allow-plugin-path'] ?? [] })
   if (!runtime) return EXIT.invalid
   const { loaded, registry } = runtime
+  if (loaded.config.cluster) {
+    // the group assigns the sources: a one-shot run or a hand-picked source has nothing to share
+    const refused = values.once ? '--once' : values.source ? '--source' : undefined
+    if (refused) {
+      io.stderr.write(
+        `firefront run: ${refused} cannot be used with cluster: (group ${loaded.config.cluster.group_id}): the group assigns each source to one worker and runs it until the worker stops. For a one-shot run, use a config without cluster:\n`,
+      )
+      return EXIT.invalid
+    }
+  }
   const logger = createLogger({ level: loaded.config.log_level })
   const manager = new StreamManager({
     config: loaded.config,
@@ -174,6 +184,11 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
         teardown = await manager.stop()
       }
       await cycle
+    } else if (loaded.config.cluster) {
+      // the cluster part runs the sources the group assigns to this worker
+      const ended = await Promise.race([stop.signal, manager.halted])
+      if (typeof ended !== 'string') throw ended
+      logger.info({ signal: ended }, 'stopping: draining the sources, leaving the group, flushing the sink')
     } else {
       if (values.source) for (const id of values.source) await manager.startStream(id)
       else await manager.startAll()

@@ -15,3 +15,4 @@ export {
 } from './client-options'
 export { classifyFailure } from './failure'
 export { openKafkajsTransport } from './kafkajs-transport'
+export { openKafkajsGroupMembership } from './group-membership'

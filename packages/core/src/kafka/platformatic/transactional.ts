@@ -6,6 +6,7 @@
 import { FirefrontError } from '@firefront/sdk'
 import { type BaseOptions, Producer, ProduceAcks } from '@platformatic/kafka'
 import type { KafkaMessage, Transaction, TransactionalProducer } from '../transport'
+import { MAX_RECORDS_PER_SEND } from './client-options'
 import { closeWithin, forceClose } from './close-clients'
 import { toProduceMessages } from './messages'
 import { createJavaCompatiblePartitioner } from './partitioner'
@@ -99,10 +100,13 @@ export async function openPlatformaticTransactional(
       open = true
       return {
         async send(topic: string, messages: readonly KafkaMessage[]) {
-          if (messages.length === 0) return
-          await fencedAware(transactionalId, () =>
-            txn.send({ messages: toProduceMessages(topic, messages), acks: ProduceAcks.ALL }),
-          )
+          // In runs of MAX_RECORDS_PER_SEND: all of them commit or abort together anyway.
+          for (let i = 0; i < messages.length; i += MAX_RECORDS_PER_SEND) {
+            const run = messages.slice(i, i + MAX_RECORDS_PER_SEND)
+            await fencedAware(transactionalId, () =>
+              txn.send({ messages: toProduceMessages(topic, run), acks: ProduceAcks.ALL }),
+            )
+          }
         },
         async commit() {
           try {

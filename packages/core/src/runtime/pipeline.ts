@@ -69,6 +69,10 @@ export interface PipelineTransactions {
   readonly prepareCursor: (sourceId: string, cursor: Cursor, records: number) => PreparedCursorCommit
   /** The stable `transactional.id` of a source. */
   readonly transactionalId: (sourceId: string) => string
+  /** Opens a transactional id's producer now (fencing older holders). */
+  readonly open: (transactionalId: string) => Promise<void>
+  /** Closes a transactional id's producer. */
+  readonly release: (transactionalId: string) => Promise<void>
 }
 
 /** The pipeline's figures, for `getMetrics()`. */
@@ -235,6 +239,23 @@ export class Pipeline {
       this.#o.events.emit('batch:sent', { sourceId, topic: b.original.topic, ...result, latencyMs: outcome.latencyMs })
       if (!this.#o.hooks.empty) await this.#o.hooks.after(b.original, b.sent, result)
     }
+  }
+
+  /**
+   * `delivery: exactly_once`: fences every other writer of these sources (their open transactions
+   * are aborted) before this process reads their cursors and starts them. A no-op otherwise.
+   */
+  async fence(sourceIds: readonly string[]): Promise<void> {
+    const tx = this.#o.transactions
+    if (!tx) return
+    for (const id of sourceIds) await tx.open(tx.transactionalId(id))
+  }
+
+  /** `delivery: exactly_once`: closes the producers of sources this process no longer runs. */
+  async unfence(sourceIds: readonly string[]): Promise<void> {
+    const tx = this.#o.transactions
+    if (!tx) return
+    for (const id of sourceIds) await tx.release(tx.transactionalId(id))
   }
 
   /** Starts the consumer loop. */

@@ -192,6 +192,8 @@ function transactionsOf(cfg: FirefrontConfig, parts: SharedParts): PipelineTrans
   return {
     write: (request) => sink.writeTransaction(request),
     prepareCursor: (sourceId, cursor, records) => cursors.prepareCommit(sourceId, cursor, records),
+    open: (transactionalId) => sink.openTransactional(transactionalId),
+    release: (transactionalId) => sink.releaseTransactional(transactionalId),
     transactionalId: (sourceId) =>
       cfg.cluster ? sourceIdentity(cfg.cluster, sourceId) : `${cfg.kafka.client_id}.${sourceId}`,
   }

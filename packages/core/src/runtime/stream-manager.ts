@@ -248,9 +248,18 @@ export class StreamManager {
           const failures = await this.#stopStream(streamId, 'moved to another worker', undefined, budgetMs / 2)
           if (failures.length > 0) throw failures[0]
           await this.drainStream(streamId, budgetMs / 2)
+          const sourceId = this.#streams.get(streamId)?.d.sourceId
+          if (sourceId !== undefined) await this.#parts.pipeline?.unfence([sourceId])
+        },
+        fence: async (sourceIds) => {
+          await this.#parts.pipeline?.fence(sourceIds)
         },
         refreshCursors: async (sourceIds) => {
           await this.#parts.cursors?.refresh?.(sourceIds)
+        },
+        isRunning: (streamId) => {
+          const status = this.#streams.get(streamId)?.status
+          return status !== undefined && status !== 'stopped' && status !== 'failed'
         },
       },
     })

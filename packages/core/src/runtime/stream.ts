@@ -25,6 +25,7 @@ import {
   type SourceInfo,
   type SourceRecord,
 } from '@firefront/sdk'
+import { isDeepStrictEqual } from 'node:util'
 import { ApiClient, type ApiClientMetrics } from '../api/api-client'
 import { retryPoll } from '../api/retry'
 import type { SourceConfig } from '../config/schema'
@@ -322,6 +323,9 @@ export class Stream implements StreamPort {
     }))
     items.push(...rejects)
     const total = items.length
+    // an empty poll that leaves the cursor where it is committed has nothing to write
+    const unchanged = cursor !== undefined && isDeepStrictEqual(cursor, this.d.cursorStore.get(this.d.sourceId)?.cursor)
+    if (total === 0 && (cursor === undefined || unchanged)) return
     const commit = cursor !== undefined ? { cursor, records: total } : undefined
     this.#counts.enqueued += total
     try {

@@ -185,6 +185,22 @@ export class TransactionalWriter {
     }
   }
 
+  /**
+   * Opens the producer of `transactionalId` now, which fences every older producer with that id
+   * and aborts the transaction it left open. A worker that takes a source over calls this before
+   * it reads the source's committed cursor, so no write of the previous owner can land after.
+   */
+  async open(transactionalId: string): Promise<void> {
+    // a producer kept from an earlier ownership carries an epoch that a newer owner has fenced
+    await this.#drop(transactionalId)
+    await this.#producer(transactionalId)
+  }
+
+  /** Closes the producer of `transactionalId` (its source moved away). */
+  async release(transactionalId: string): Promise<void> {
+    await this.#drop(transactionalId)
+  }
+
   /** Closes every transactional producer. */
   async close(): Promise<void> {
     await Promise.all([...this.#producers.keys()].map((id) => this.#drop(id)))

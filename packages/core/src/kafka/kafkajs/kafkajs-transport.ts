@@ -177,7 +177,8 @@ export const openKafkajsTransport: KafkaBackend = async (options: KafkaTransport
 
     async transactional(transactionalId) {
       return openKafkajsTransactional(kafka, transactionalId, {
-        retry,
+        // opening waits out CONCURRENT_TRANSACTIONS while the broker aborts the old holder's transaction
+        retry: { ...retry, retries: Math.max(retry.retries ?? 1, 8), maxRetryTime: 2000 },
         requestTimeout,
         compression,
         transactionTimeoutMs: Math.max(60_000, requestTimeout * 6),

@@ -32,8 +32,20 @@ export interface SourceOwnership {
   acquire(sourceId: string, identity: string): Promise<string>
   /** Stops the stream, waits until its records are settled and its cursor committed (within `budgetMs`). */
   release(streamId: string, identity: string, budgetMs: number): Promise<void>
+  /**
+   * With `delivery: exactly_once`, fences the sources' previous owners (opens their
+   * transactional producers here, aborting what the old owner left open); a no-op otherwise.
+   * Runs before the cursors are re-read, so no write of the previous owner lands after that read.
+   */
+  fence(sourceIds: readonly string[]): Promise<void>
   /** Re-reads the committed cursors of `sourceIds` (another worker may have moved them on). */
   refreshCursors(sourceIds: readonly string[]): Promise<void>
+  /**
+   * Whether the stream still runs. A stream can end by itself while its source stays assigned
+   * here — fenced by a newer writer after this worker was paused past the session timeout — and
+   * is started again when the source is (still or again) assigned here.
+   */
+  isRunning(streamId: string): boolean
 }
 
 /** One member of the group, as the metrics show it. */
@@ -159,6 +171,14 @@ export class ClusterCoordinator implements Supervised {
     const wanted = change.partitions.filter((p) => p < this.#slots.length).map((p) => this.#slots[p]!)
     if (wanted.length === 0 && (await this.#refusedBecause(change))) return
     this.#state = 'member'
+    for (const [sourceId, streamId] of this.#running) {
+      if (this.#o.ownership.isRunning(streamId)) continue
+      this.#o.logger.warn(
+        { source: sourceId, stream: streamId },
+        `the stream of ${sourceId} ended by itself; it starts again if the source stays here`,
+      )
+      this.#running.delete(sourceId)
+    }
     const revoked = [...this.#running.keys()].filter((s) => !wanted.includes(s))
     const added = wanted.filter((s) => !this.#running.has(s))
     this.#o.logger.info(
@@ -168,6 +188,14 @@ export class ClusterCoordinator implements Supervised {
     await Promise.all(revoked.map((s) => this.#release(s, 10_000)))
     this.refreshMembers().catch((err: unknown) => this.#o.logger.warn({ err }, 'the group could not be described'))
     if (this.#closing || added.length === 0) return
+    try {
+      await this.#o.ownership.fence(added)
+    } catch (err) {
+      this.#o.logger.error(
+        { err },
+        'the previous owners of the new sources could not be fenced; their first write fences them',
+      )
+    }
     try {
       await this.#o.ownership.refreshCursors(added)
     } catch (err) {

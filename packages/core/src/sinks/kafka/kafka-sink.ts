@@ -48,12 +48,16 @@ export interface KafkaSinkInstance extends SinkInstance {
    * exactly_once`); see {@link TransactionalWriter.write}.
    */
   writeTransaction(request: TransactionRequest): Promise<TransactionOutcome>
+  /** Opens (and so fences older holders of) a transactional id; see {@link TransactionalWriter.open}. */
+  openTransactional(transactionalId: string): Promise<void>
+  /** Closes a transactional id's producer (its source moved to another process). */
+  releaseTransactional(transactionalId: string): Promise<void>
 }
 
 /** True when a sink instance writes transactions (the kafka sink does). */
 export function hasTransactions(
   sink: SinkInstance,
-): sink is SinkInstance & Pick<KafkaSinkInstance, 'writeTransaction'> {
+): sink is SinkInstance & Pick<KafkaSinkInstance, 'writeTransaction' | 'openTransactional' | 'releaseTransactional'> {
   return typeof (sink as Partial<KafkaSinkInstance>).writeTransaction === 'function'
 }
 
@@ -128,6 +132,20 @@ export function createKafkaSink(
     await delivery.start()
   }
 
+  const writer = (): TransactionalWriter => {
+    started()
+    if (!transport) throw new FirefrontError('ERR_STOPPED', 'the kafka sink has no transport for transactions')
+    transactions ??= new TransactionalWriter({
+      config,
+      transport,
+      logger: ctx.logger,
+      redactor: transport.redactor,
+      clock: deps.clock ?? ctx.clock,
+      signal: ctx.signal,
+    })
+    return transactions
+  }
+
   const started = (): Delivery => {
     if (!delivery) throw new FirefrontError('ERR_STOPPED', 'the kafka sink has not been started')
     return delivery
@@ -155,17 +173,13 @@ export function createKafkaSink(
     },
     ensureTopics: (topics) => started().ensureTopics(topics),
     async writeTransaction(request) {
-      started()
-      if (!transport) throw new FirefrontError('ERR_STOPPED', 'the kafka sink has no transport for transactions')
-      transactions ??= new TransactionalWriter({
-        config,
-        transport,
-        logger: ctx.logger,
-        redactor: transport.redactor,
-        clock: deps.clock ?? ctx.clock,
-        signal: ctx.signal,
-      })
-      return transactions.write(request)
+      return writer().write(request)
+    },
+    async openTransactional(transactionalId) {
+      await writer().open(transactionalId)
+    },
+    async releaseTransactional(transactionalId) {
+      await transactions?.release(transactionalId)
     },
     flush: async () => {
       await delivery?.flush()

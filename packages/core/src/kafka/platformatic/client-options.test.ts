@@ -51,7 +51,9 @@ describe('baseOptions', () => {
   })
 
   it('retries after 100 ms, doubling up to 1 s', () => {
-    expect([1, 2, 3, 4, 5, 9].map(retryDelay)).toEqual([100, 200, 400, 800, 1000, 1000])
+    expect([1, 2, 3, 4, 5, 9].map((a) => retryDelay(a))).toEqual([100, 200, 400, 800, 1000, 1000])
+    // a transactional producer waits up to 2 s between retries
+    expect([5, 6, 9].map((a) => retryDelay(a, 2000))).toEqual([1600, 2000, 2000])
     expect(PLATFORMATIC_RETRY.maxDelayMs).toBe(1000)
     const { retryDelay: delay } = baseOptions({
       brokers: ['b:1'],

@@ -21,9 +21,9 @@ export const PLATFORMATIC_RETRY = { initialDelayMs: 100, maxDelayMs: 1000 } as c
  */
 export const MAX_RECORDS_PER_SEND = 500
 
-/** The delay before retry number `attempt` (1-based). */
-export function retryDelay(attempt: number): number {
-  return Math.min(PLATFORMATIC_RETRY.maxDelayMs, PLATFORMATIC_RETRY.initialDelayMs * 2 ** Math.max(0, attempt - 1))
+/** The delay before retry number `attempt` (1-based), capped at `maxDelayMs`. */
+export function retryDelay(attempt: number, maxDelayMs: number = PLATFORMATIC_RETRY.maxDelayMs): number {
+  return Math.min(maxDelayMs, PLATFORMATIC_RETRY.initialDelayMs * 2 ** Math.max(0, attempt - 1))
 }
 
 const MECHANISMS = {

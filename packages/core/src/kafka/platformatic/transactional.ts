@@ -6,7 +6,7 @@
 import { FirefrontError } from '@firefront/sdk'
 import { type BaseOptions, Producer, ProduceAcks } from '@platformatic/kafka'
 import type { KafkaMessage, Transaction, TransactionalProducer } from '../transport'
-import { MAX_RECORDS_PER_SEND } from './client-options'
+import { MAX_RECORDS_PER_SEND, retryDelay } from './client-options'
 import { closeWithin, forceClose } from './close-clients'
 import { toProduceMessages } from './messages'
 import { createJavaCompatiblePartitioner } from './partitioner'
@@ -23,6 +23,10 @@ export interface PlatformaticTransactionalOptions {
 
 /** The library's transaction (its class is not exported). */
 type LibraryTransaction = Awaited<ReturnType<Producer['beginTransaction']>>
+
+/** Retries of one request of a transactional producer, and the longest wait between two. */
+const TRANSACTIONAL_RETRIES = 8
+const TRANSACTIONAL_MAX_DELAY_MS = 2000
 
 /** Broker answers that mean a newer producer with this transactional id took over. */
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_FENCED'])
@@ -67,9 +71,11 @@ export async function openPlatformaticTransactional(
     ...options.base,
     transactionalId,
     idempotent: true,
-    // The library turns 0 or 1 retries of an idempotent producer into unlimited ones: 2 is the
-    // fewest it keeps, and a send must fail within seconds for the writer's own backoff.
-    retries: Math.max(2, typeof options.base.retries === 'number' ? options.base.retries : 1),
+    // Opening waits out CONCURRENT_TRANSACTIONS while the broker aborts the old holder's
+    // transaction (as the kafkajs backend does); a bounded count, so a send still fails within
+    // seconds for the writer's own backoff (the library would make 0 or 1 retries unlimited).
+    retries: Math.max(TRANSACTIONAL_RETRIES, typeof options.base.retries === 'number' ? options.base.retries : 1),
+    retryDelay: (_client, _operation, attempt) => retryDelay(attempt, TRANSACTIONAL_MAX_DELAY_MS),
     // InitProducerId takes the client's `timeout` as the transaction timeout; requests still
     // give up after `requestTimeout`.
     timeout: options.transactionTimeoutMs,

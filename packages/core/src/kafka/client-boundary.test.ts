@@ -18,17 +18,28 @@ function sources(dir: string): string[] {
 // `from 'kafkajs'`, `import('kafkajs')`, `require('kafkajs')`, and subpaths of it.
 const KAFKAJS = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]kafkajs(?:\/[^'"]*)?['"]/
 
+// `from '@platformatic/kafka'` and the other forms, as above.
+const PLATFORMATIC = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]@platformatic\/kafka(?:\/[^'"]*)?['"]/
+const platformaticBackend = join('core', 'src', 'kafka', 'platformatic') + sep
+// A static import of the platformatic backend folder (the dynamic `import('./platformatic')` is allowed).
+const STATIC_PLATFORMATIC_BACKEND =
+  /(?:from\s+|require\s*\(\s*|import\s+)['"][./]*(?:kafka\/)?platformatic(?:\/[^'"]*)?['"]/
+
+function allSources(): string[] {
+  return readdirSync(packages, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => {
+      try {
+        return sources(join(packages, e.name, 'src'))
+      } catch {
+        return []
+      }
+    })
+}
+
 describe('the Kafka client boundary', () => {
   it('kafkajs is imported only in packages/core/src/kafka/kafkajs/', () => {
-    const files = readdirSync(packages, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .flatMap((e) => {
-        try {
-          return sources(join(packages, e.name, 'src'))
-        } catch {
-          return []
-        }
-      })
+    const files = allSources()
     expect(files.length).toBeGreaterThan(50)
     const importing = files
       .filter((f) => f !== self)
@@ -50,5 +61,23 @@ describe('the Kafka client boundary', () => {
       expect(KAFKAJS.test(line), line).toBe(true)
     }
     expect(KAFKAJS.test("import { x } from './kafkajs'")).toBe(false)
+  })
+
+  it('@platformatic/kafka is imported only in packages/core/src/kafka/platformatic/, which loads on demand', () => {
+    const files = allSources().filter((f) => f !== self)
+    const importing = files.filter((f) => PLATFORMATIC.test(readFileSync(f, 'utf8'))).map((f) => relative(packages, f))
+    expect(importing.length).toBeGreaterThan(0)
+    expect(importing.filter((f) => !f.startsWith(platformaticBackend))).toEqual([])
+    // Only open-transport's dynamic import reaches the folder: choosing kafkajs never loads it.
+    const reaching = files
+      .filter((f) => !relative(packages, f).startsWith(platformaticBackend))
+      .filter((f) => STATIC_PLATFORMATIC_BACKEND.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(packages, f))
+    expect(reaching).toEqual([])
+    expect(PLATFORMATIC.test("import { Producer } from '@platformatic/kafka'")).toBe(true)
+    expect(STATIC_PLATFORMATIC_BACKEND.test("export { openPlatformaticTransport } from './platformatic'")).toBe(true)
+    expect(STATIC_PLATFORMATIC_BACKEND.test("return (await import('./platformatic')).openPlatformaticTransport")).toBe(
+      false,
+    )
   })
 })

@@ -61,6 +61,12 @@ export interface KafkaFailure {
  * request in flight), topic creation and a reachability probe.
  */
 export interface ProducerTransport {
+  /**
+   * The most records one `send` should carry, for a client that gets slower per record past it.
+   * Delivery sends a larger batch in runs of at most this many, each its own request (retried on
+   * its own, as runs split by size are). Unset: no limit.
+   */
+  readonly maxRecordsPerSend?: number
   /** Connects the producer. Throws when no broker answers. */
   connect(): Promise<void>
   /** Sends `messages` to `topic` as one produce request, acks all. */

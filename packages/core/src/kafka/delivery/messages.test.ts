@@ -148,4 +148,15 @@ describe('chunkByBytes', () => {
     expect(runs.length).toBeGreaterThan(1)
     expect(runs.flat().map((m) => m.key)).toEqual(messages.map((m) => m.key))
   })
+
+  it('caps each run at maxRecords messages too', () => {
+    const { messages } = prepareMessages(
+      Array.from({ length: 10 }, (_, i) => rec(i, { key: `k${i}` })),
+      meta,
+      10_000,
+    )
+    const runs = chunkByBytes(messages, 1_000_000, 4)
+    expect(runs.map((r) => r.length)).toEqual([4, 4, 2])
+    expect(runs.flat().map((m) => m.key)).toEqual(messages.map((m) => m.key))
+  })
 })

@@ -268,15 +268,20 @@ export function toDeadLetter(message: OutMessage, info: DeadLetterInfo): OutMess
 
 /**
  * Splits messages into runs of at most `maxBytes` each (a run holds at least one message), so
- * that one request stays under the broker's size limit. Most batches make a single run.
+ * that one request stays under the broker's size limit, and of at most `maxRecords` messages.
+ * Most batches make a single run.
  */
-export function chunkByBytes(messages: readonly OutMessage[], maxBytes: number): OutMessage[][] {
+export function chunkByBytes(
+  messages: readonly OutMessage[],
+  maxBytes: number,
+  maxRecords = Number.POSITIVE_INFINITY,
+): OutMessage[][] {
   const out: OutMessage[][] = []
   let cur: OutMessage[] = []
   let size = 0
   for (const m of messages) {
     const b = messageBytes(m)
-    if (cur.length > 0 && size + b > maxBytes) {
+    if (cur.length > 0 && (size + b > maxBytes || cur.length >= maxRecords)) {
       out.push(cur)
       cur = []
       size = 0

@@ -58,11 +58,16 @@ export class Producer {
 
   /**
    * Sends `messages` to `topic` in runs that fit the size limit (`bytes`, when known, spares the
-   * split). Stops at the first run that cannot be sent, so what is left keeps its order.
+   * split) and the transport's records per send. Stops at the first run that cannot be sent, so
+   * what is left keeps its order.
    */
   async produce(topic: string, messages: OutMessage[], bytes?: number): Promise<ProduceOutcome> {
     const max = this.#o.config.kafka.max_message_bytes
-    const chunks = bytes !== undefined && bytes <= max ? [messages] : chunkByBytes(messages, max)
+    const maxRecords = this.#o.transport.maxRecordsPerSend ?? Number.POSITIVE_INFINITY
+    const chunks =
+      bytes !== undefined && bytes <= max && messages.length <= maxRecords
+        ? [messages]
+        : chunkByBytes(messages, max, maxRecords)
     const out: ProduceOutcome = { delivered: 0, dead: [], retries: 0 }
     for (const [i, chunk] of chunks.entries()) {
       const r = await this.#chunk(topic, chunk)

@@ -1,8 +1,16 @@
-/** The @platformatic/kafka backend of the Kafka adapter. */
-import { FirefrontError } from '@firefront/sdk'
-import type { KafkaBackend } from '../transport'
-
-/** Opens a {@link KafkaTransport} on @platformatic/kafka. */
-export const openPlatformaticTransport: KafkaBackend = async () => {
-  throw new FirefrontError('ERR_PLUGIN_NOT_FOUND', 'kafka.client "platformatic" is being added; use kafkajs')
-}
+/**
+ * The @platformatic/kafka client backend: the only folder that imports @platformatic/kafka.
+ * `open-transport.ts` loads it only when `kafka.client` is `platformatic`.
+ * @packageDocumentation
+ */
+export {
+  baseOptions,
+  MAX_RECORDS_PER_SEND,
+  PLATFORMATIC_RETRY,
+  retryDelay,
+  saslOptions,
+  tlsOptions,
+} from './client-options'
+export { classifyFailure } from './failure'
+export { createJavaCompatiblePartitioner, keyHash, murmur2 } from './partitioner'
+export { openPlatformaticTransport } from './platformatic-transport'

@@ -100,6 +100,25 @@ describe('kafka delivery: retries', () => {
     expect(await sink.send(batch('fires', range(5, 1)))).toEqual({ delivered: 1, deadLettered: 0, spooled: 0 })
   })
 
+  it('sends a batch in runs of the transport’s records per send; a run that fails is spooled with the rest, in order', async () => {
+    const { sink, transport, clock } = setup({}, { auto: true })
+    Object.assign(transport, { maxRecordsPerSend: 3 })
+    await sink.start?.()
+    expect(await sink.send(batch('fires', range(0, 7)))).toEqual({ delivered: 7, deadLettered: 0, spooled: 0 })
+    expect(transport.requests.map((r) => r.messages.length)).toEqual([3, 3, 1])
+    // the second run cannot be sent: the first stays delivered, the rest waits in the spool
+    let down = false
+    transport.failProbe = () => (down ? connectionError() : undefined)
+    transport.failSend = (_t, _m, call) => {
+      if (call === 4) down = true
+      return down ? connectionError() : undefined
+    }
+    expect(await sink.send(batch('fires', range(7, 7)))).toEqual({ delivered: 3, deadLettered: 0, spooled: 4 })
+    down = false
+    await until(() => sink.metrics().spool_entries === 0, clock)
+    expect(transport.deliveredTo('fires').map((m) => m.key)).toEqual(range(0, 14).map((r) => r.key))
+  })
+
   it('starts a new producer when the broker lost the idempotent state, and delivers', async () => {
     const { sink, transport } = setup({}, { auto: true })
     await sink.start?.()

@@ -1,0 +1,141 @@
+/**
+ * `send()` throughput of the Kafka client backends side by side: the kafkajs and platformatic
+ * transports (and native when installed) sending the peers benchmark's FIRMS-shaped records
+ * (~275 B of JSON, a key, 5 headers) in batches of 500 to fresh 3-partition topics, acks all,
+ * idempotent. Rounds alternate which backend goes first, so load on a shared machine falls on
+ * each alike; figures are medians of the rounds. A second part sends them in other batch sizes.
+ *
+ *   KAFKA_BROKERS=127.0.0.1:9092 npx tsx bench/run.ts kafka-transports
+ */
+import { randomUUID } from 'node:crypto'
+import { Kafka, logLevel } from 'kafkajs'
+import { resolveKafkaSinkConfig } from '../packages/core/src/kafka/config'
+import { type KafkaClientName, openKafkaTransport } from '../packages/core/src/kafka/open-transport'
+import type { KafkaMessage, KafkaTransport } from '../packages/core/src/kafka/transport'
+import { type BenchRow, median } from './harness'
+import { firefrontMessages } from './peers/records'
+
+const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000)
+const BATCH = 500
+const SIZES = [100, 500, 1000, 2000, 5000]
+const PARTITIONS = 3
+
+const kafka = new Kafka({ brokers: BROKERS.split(','), clientId: 'firefront-bench', logLevel: logLevel.NOTHING })
+
+async function freshTopic(prefix: string): Promise<string> {
+  const topic = `${prefix}-${randomUUID().slice(0, 8)}`
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+    waitForLeaders: true,
+  })
+  await admin.disconnect()
+  return topic
+}
+
+async function deleteTopics(topics: string[]): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.deleteTopics({ topics }).catch(() => {})
+  await admin.disconnect()
+}
+
+async function installed(client: KafkaClientName): Promise<boolean> {
+  try {
+    const t = await open(client)
+    await t.disconnect()
+    return true
+  } catch {
+    return false
+  }
+}
+
+function open(client: KafkaClientName): Promise<KafkaTransport> {
+  return openKafkaTransport({
+    kafka: resolveKafkaSinkConfig({ kafka: { bootstrap_servers: BROKERS, client, topics: { partitions: PARTITIONS } } })
+      .kafka,
+  })
+}
+
+/** Records/s of sending `messages` to a fresh topic in batches of `size`, one send at a time. */
+async function rate(transport: KafkaTransport, messages: readonly KafkaMessage[], size: number): Promise<number> {
+  const topic = await freshTopic(`ff-bench-${transport.client}`)
+  await transport.send(topic, messages.slice(0, size)) // metadata for the topic, not counted
+  const t0 = performance.now()
+  for (let i = 0; i < messages.length; i += size) await transport.send(topic, messages.slice(i, i + size))
+  const seconds = (performance.now() - t0) / 1000
+  await deleteTopics([topic])
+  return messages.length / seconds
+}
+
+export default async function kafkaTransportsBench(): Promise<BenchRow[]> {
+  const clients: KafkaClientName[] = ['kafkajs', 'platformatic']
+  if (await installed('native')) clients.push('native')
+  // The peers benchmark's records: FIRMS-shaped, ~275 B of JSON, keyed, Firefront's 5 headers.
+  const messages: KafkaMessage[] = firefrontMessages(0, RECORDS, '2026-09-25T07:20:00.000Z')
+  const bytes = Buffer.byteLength(messages[0]!.value as string)
+  const transports = new Map<KafkaClientName, KafkaTransport>()
+  for (const c of clients) {
+    const t = await open(c)
+    await t.connect()
+    transports.set(c, t)
+  }
+  // Warm-up (JIT, connections): not counted.
+  for (const t of transports.values()) await rate(t, messages.slice(0, 5000), BATCH)
+
+  const rates = new Map<KafkaClientName, number[]>(clients.map((c) => [c, []]))
+  const ratios: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? clients : [...clients].reverse()
+    const got = new Map<KafkaClientName, number>()
+    for (const c of order) got.set(c, await rate(transports.get(c)!, messages, BATCH))
+    for (const [c, r] of got) rates.get(c)!.push(r)
+    ratios.push(got.get('platformatic')! / got.get('kafkajs')!)
+  }
+
+  const bySize = new Map<string, number[]>()
+  for (let round = 0; round < Math.max(3, Math.floor(ROUNDS / 2)); round++) {
+    for (const size of round % 2 === 0 ? SIZES : [...SIZES].reverse()) {
+      for (const c of clients) {
+        const key = `${c}@${size}`
+        bySize.set(key, [...(bySize.get(key) ?? []), await rate(transports.get(c)!, messages, size)])
+      }
+    }
+  }
+  for (const t of transports.values()) await t.disconnect()
+
+  const note = `${RECORDS} records of ~${bytes} B JSON, key, 5 headers; batches of ${BATCH}; ${PARTITIONS} partitions; acks all, idempotent; ${ROUNDS} alternated rounds`
+  const rows: BenchRow[] = clients.map((c) => ({
+    suite: 'kafka-transports',
+    name: `${c} send() records/s (batches of ${BATCH})`,
+    value: median(rates.get(c)!),
+    unit: 'records/s',
+    note: `${note}; rounds ${rates
+      .get(c)!
+      .map((v) => Math.round(v))
+      .join('/')}`,
+  }))
+  rows.push({
+    suite: 'kafka-transports',
+    name: 'platformatic / kafkajs (median of per-round ratios)',
+    value: median(ratios),
+    unit: 'ratio',
+    note: `per-round ratios ${ratios.map((r) => r.toFixed(2)).join('/')}`,
+  })
+  for (const size of SIZES) {
+    for (const c of clients) {
+      const values = bySize.get(`${c}@${size}`)!
+      rows.push({
+        suite: 'kafka-transports',
+        name: `${c} send() records/s (batches of ${size})`,
+        value: median(values),
+        unit: 'records/s',
+        note: `rounds ${values.map((v) => Math.round(v)).join('/')}`,
+      })
+    }
+  }
+  return rows
+}

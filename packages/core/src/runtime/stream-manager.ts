@@ -497,6 +497,11 @@ export class StreamManager {
       this.logger.error({ err, stream: streamId }, 'the stream could not be ended cleanly')
       this.events.emit('error', err as Error, { component: `stream ${streamId}` })
     }
+    // a fenced stream in a group: the coordinator decides whether the source is still ours
+    if ((error as { code?: unknown } | undefined)?.code === 'ERR_FENCED') {
+      const sourceId = this.#streams.get(streamId)?.d.sourceId
+      if (sourceId !== undefined) this.#parts.cluster?.fenced(sourceId, streamId)
+    }
   }
 
   /** Stops one stream: its mode finishes the cycle in flight; queued records are still sent. */

@@ -95,6 +95,8 @@ export class ClusterCoordinator implements Supervised {
   readonly #worker: string
   readonly #slots: readonly string[]
   readonly #running = new Map<string, string>()
+  /** The sources the latest assignment gave this worker. */
+  #assigned: string[] = []
   #membership: GroupMembership | undefined
   #state: ClusterMetrics['state'] = 'joining'
   #generation = -1
@@ -169,6 +171,7 @@ export class ClusterCoordinator implements Supervised {
     this.#leader = change.isLeader
     this.#lastRebalanceAt = new Date().toISOString()
     const wanted = change.partitions.filter((p) => p < this.#slots.length).map((p) => this.#slots[p]!)
+    this.#assigned = wanted
     if (wanted.length === 0 && (await this.#refusedBecause(change))) return
     this.#state = 'member'
     for (const [sourceId, streamId] of this.#running) {
@@ -188,6 +191,11 @@ export class ClusterCoordinator implements Supervised {
     await Promise.all(revoked.map((s) => this.#release(s, 10_000)))
     this.refreshMembers().catch((err: unknown) => this.#o.logger.warn({ err }, 'the group could not be described'))
     if (this.#closing || added.length === 0) return
+    await this.#takeOver(added)
+  }
+
+  /** Fences the sources' other writers, re-reads their cursors and starts them here. */
+  async #takeOver(added: readonly string[]): Promise<void> {
     try {
       await this.#o.ownership.fence(added)
     } catch (err) {
@@ -214,6 +222,29 @@ export class ClusterCoordinator implements Supervised {
         this.#o.logger.error({ err, source: sourceId }, `source ${sourceId} was assigned here but could not start`)
       }
     }
+  }
+
+  /**
+   * A stream of this worker was fenced (`delivery: exactly_once`): another process wrote for its
+   * source with a newer producer. That happens to a worker paused past the session timeout whose
+   * sources went elsewhere and came back to it in the same rebalance without it noticing. When
+   * the source is still assigned here it is taken over again — the others fenced, the cursor
+   * re-read, a new stream started — after a short pause, so a true zombie, whose group membership
+   * ends with its next heartbeat, gives up the source then instead.
+   */
+  fenced(sourceId: string, streamId: string): void {
+    if (this.#closing || this.#running.get(sourceId) !== streamId) return
+    this.#running.delete(sourceId)
+    this.#o.logger.warn(
+      { source: sourceId },
+      `source ${sourceId} was fenced by another writer; taking it over again if it stays assigned here`,
+    )
+    const retake = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, Math.max(1000, this.#cluster.heartbeat_interval_seconds * 2000)))
+      if (this.#closing || this.#running.has(sourceId) || !this.#assigned.includes(sourceId)) return
+      await this.#takeOver([sourceId])
+    }
+    this.#applying = this.#applying.then(retake, retake)
   }
 
   async #release(sourceId: string, budgetMs: number): Promise<void> {

@@ -18,7 +18,7 @@ const files = readdirSync(dir)
 // Benchmarks that talk to Kafka use KAFKA_BROKERS; without it, a broker is started here and
 // stopped at the end, as `npm test` does.
 let stopKafka: (() => void) | undefined
-if (!process.env.KAFKA_BROKERS && files.some((f) => /kafka|pipeline|peers/.test(f))) {
+if (!process.env.KAFKA_BROKERS && files.some((f) => /kafka|pipeline|peers|delivery|rebalance/.test(f))) {
   const { startKafka } = await import('../test/setup/kafka')
   const broker = startKafka(Number(process.env.KAFKA_BENCH_PORT ?? 19492))
   process.env.KAFKA_BROKERS = broker.brokers

@@ -306,21 +306,21 @@ function checkDelivery(draft: Draft): void {
   if (sinkType !== 'kafka') {
     problems.push({
       segments: config.sink ? ['sink', 'type'] : ['delivery'],
-      message: `delivery: exactly_once needs the kafka sink (here: ${String(sinkType)}); a transaction spans Kafka topics only`,
+      message: `exactly_once delivery needs the kafka sink (here: ${String(sinkType)}); a transaction spans Kafka topics only`,
     })
   }
   if (config.cursors?.store !== 'kafka') {
     problems.push({
       segments: isPlainObject(draft.raw) && isPlainObject(draft.raw.cursors) ? ['cursors', 'store'] : ['delivery'],
       message:
-        'delivery: exactly_once needs cursors: { store: kafka }: the cursor is written in the same transaction as the records',
+        'exactly_once delivery needs cursors: { store: kafka }: the cursor is written in the same transaction as the records',
     })
   }
   if (config.enable_dlq === false) {
     problems.push({
       segments: ['enable_dlq'],
       message:
-        'delivery: exactly_once writes dead letters inside the transaction, to the dead-letter topic: enable_dlq must stay true',
+        'exactly_once delivery writes dead letters inside the transaction, to the dead-letter topic: enable_dlq must stay true',
     })
   }
   for (const { segments, message } of problems) {

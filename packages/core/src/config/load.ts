@@ -259,6 +259,21 @@ function interpolateDocument(
   return exact
 }
 
+/** Adds an `ERR_CONFIG_INVALID` issue at `segments`, with its line and column, and marks the path reported. */
+function reportAt(draft: Draft, segments: readonly PathSegment[], message: string): void {
+  const path = formatPath(segments)
+  const where = draft.locator?.(segments)
+  draft.reported.add(path)
+  draft.issues.push({
+    code: 'ERR_CONFIG_INVALID',
+    file: draft.file,
+    path,
+    message,
+    line: where?.line,
+    column: where?.column,
+  })
+}
+
 /** The modes a source may name, and a check of each source's `ingestion.mode`. */
 function checkModes(draft: Draft, knownModes: readonly string[] | undefined): void {
   const config = draft.config as { plugins?: unknown; sources?: unknown }
@@ -272,18 +287,8 @@ function checkModes(draft: Draft, knownModes: readonly string[] | undefined): vo
     const mode = source.ingestion.mode
     if (typeof mode !== 'string' || allowed.includes(spelling(mode))) continue
     const segments = ['sources', id, 'ingestion', 'mode']
-    const path = formatPath(segments)
-    if (draft.reported.has(path)) continue
-    const where = draft.locator?.(segments)
-    draft.reported.add(path)
-    draft.issues.push({
-      code: 'ERR_CONFIG_INVALID',
-      file: draft.file,
-      path,
-      message: enumMessage(allowed, mode, isSecretPath(segments, draft.secrets)),
-      line: where?.line,
-      column: where?.column,
-    })
+    if (draft.reported.has(formatPath(segments))) continue
+    reportAt(draft, segments, enumMessage(allowed, mode, isSecretPath(segments, draft.secrets)))
   }
 }
 
@@ -323,18 +328,7 @@ function checkDelivery(draft: Draft): void {
         'exactly_once delivery writes dead letters inside the transaction, to the dead-letter topic: enable_dlq must stay true',
     })
   }
-  for (const { segments, message } of problems) {
-    const path = formatPath(segments)
-    const where = draft.locator?.(segments)
-    draft.issues.push({
-      code: 'ERR_CONFIG_INVALID',
-      file: draft.file,
-      path,
-      message,
-      line: where?.line,
-      column: where?.column,
-    })
-  }
+  for (const { segments, message } of problems) reportAt(draft, segments, message)
 }
 
 /**
@@ -346,18 +340,7 @@ function checkCluster(draft: Draft): void {
   if (!isPlainObject(cluster)) return
   const raw = draft.raw as { cursors?: { store?: unknown } }
   const push = (segments: PathSegment[], message: string): void => {
-    const path = formatPath(segments)
-    if (draft.reported.has(path)) return
-    const where = draft.locator?.(segments)
-    draft.reported.add(path)
-    draft.issues.push({
-      code: 'ERR_CONFIG_INVALID',
-      file: draft.file,
-      path,
-      message,
-      line: where?.line,
-      column: where?.column,
-    })
+    if (!draft.reported.has(formatPath(segments))) reportAt(draft, segments, message)
   }
   if (draft.config.cursors?.store !== 'kafka') {
     const written = isPlainObject(raw.cursors) && raw.cursors.store !== undefined

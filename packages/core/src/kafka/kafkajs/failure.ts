@@ -3,26 +3,8 @@
  * the shape of kafkajs errors (`name`, `type`, `retriable`, `cause`), so fakes can mimic them.
  */
 
+import { FENCED_ERRORS, PRODUCER_STATE_ERRORS, RECORD_LEVEL_ERRORS } from '../protocol-errors'
 import type { FailureKind, KafkaFailure } from '../transport'
-
-// A newer producer with the same transactional id took over (the broker says "epoch" before 2.7).
-const FENCED = new Set(['PRODUCER_FENCED', 'TRANSACTIONAL_ID_FENCED'])
-
-const PRODUCER_STATE = new Set([
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-  'INVALID_PRODUCER_ID_MAPPING',
-  'DUPLICATE_SEQUENCE_NUMBER',
-])
-
-const RECORD_LEVEL = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-  'INVALID_TIMESTAMP',
-])
 
 const UNAVAILABLE_NAMES = new Set([
   'KafkaJSConnectionError',
@@ -85,9 +67,9 @@ export function classifyFailure(err: unknown): KafkaFailure {
   if (links.some((l) => l.code === 'ERR_FENCED')) return make('fenced', 'ERR_FENCED')
   if (protocol) {
     const type = protocol.type as string
-    if (FENCED.has(type)) return make('fenced', type)
-    if (PRODUCER_STATE.has(type)) return make('producer-state', type)
-    if (RECORD_LEVEL.has(type)) return make('record', type)
+    if (FENCED_ERRORS.has(type)) return make('fenced', type)
+    if (PRODUCER_STATE_ERRORS.has(type)) return make('producer-state', type)
+    if (RECORD_LEVEL_ERRORS.has(type)) return make('record', type)
     return make(protocol.retriable === false ? 'refused' : 'unavailable', type)
   }
   for (const l of links) {

@@ -5,26 +5,8 @@
  * response error holding one protocol error per failed partition or topic); both are walked.
  */
 import { AuthenticationError, NetworkError, ProtocolError, TimeoutError, UserError } from '@platformatic/kafka'
+import { FENCED_ERRORS, PRODUCER_STATE_ERRORS, RECORD_LEVEL_ERRORS } from '../protocol-errors'
 import type { FailureKind, KafkaFailure } from '../transport'
-
-/** A newer transactional producer with the same id took over. */
-const FENCED = new Set(['PRODUCER_FENCED', 'TRANSACTIONAL_ID_FENCED'])
-
-const PRODUCER_STATE = new Set([
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-  'INVALID_PRODUCER_ID_MAPPING',
-  'DUPLICATE_SEQUENCE_NUMBER',
-])
-
-const RECORD_LEVEL = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-  'INVALID_TIMESTAMP',
-])
 
 const REFUSED = new Set([
   'TOPIC_AUTHORIZATION_FAILED',
@@ -96,9 +78,9 @@ const wordsOf = (l: ErrorShape): string | undefined =>
 
 /** What a protocol error type means for delivery. */
 function protocolKind(type: string, retriable: boolean): FailureKind {
-  if (FENCED.has(type)) return 'fenced'
-  if (PRODUCER_STATE.has(type)) return 'producer-state'
-  if (RECORD_LEVEL.has(type)) return 'record'
+  if (FENCED_ERRORS.has(type)) return 'fenced'
+  if (PRODUCER_STATE_ERRORS.has(type)) return 'producer-state'
+  if (RECORD_LEVEL_ERRORS.has(type)) return 'record'
   if (REFUSED.has(type)) return 'refused'
   if (UNAVAILABLE.has(type)) return 'unavailable'
   return retriable ? 'unavailable' : 'refused'

@@ -3,7 +3,6 @@
  * transport's members as delivery, the lag throttle, the cursor store and `firefront dlq` use
  * them. kcat and a kafkajs admin are the witnesses, so a backend is never checked by itself.
  */
-import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { ConfigResourceTypes, Kafka, logLevel, Partitioners } from 'kafkajs'
 import { afterAll, describe, expect, inject, it } from 'vitest'
@@ -11,7 +10,7 @@ import { resolveKafkaSinkConfig } from '../../src/kafka/config'
 import { openKafkaTransport } from '../../src/kafka/open-transport'
 import type { KafkaMessage, KafkaTransport, TopicRecord } from '../../src/kafka/transport'
 import { CLIENTS } from './clients'
-import { readTopic, uniqueTopic } from './kcat'
+import { readTopic, readValues, uniqueTopic } from './kcat'
 
 const brokers = inject('kafkaBrokers')
 const witness = new Kafka({ brokers: [brokers], clientId: 'conformance-witness', logLevel: logLevel.NOTHING })
@@ -288,57 +287,9 @@ for (const { client, missing } of CLIENTS) {
       await last.commit()
       await older.disconnect()
       await newer.disconnect()
-      const committedValues = spawnSync(
-        'kcat',
-        [
-          '-C',
-          '-b',
-          brokers,
-          '-t',
-          topic,
-          '-o',
-          'beginning',
-          '-e',
-          '-q',
-          '-X',
-          'isolation.level=read_committed',
-          '-f',
-          '%s\\n',
-        ],
-        { encoding: 'utf8', timeout: 30_000 },
-      )
-      expect(
-        committedValues.stdout
-          .trim()
-          .split('\n')
-          .map((v) => JSON.parse(v).n),
-      ).toEqual([1, 2, 5])
+      expect(readValues(brokers, topic, 'read_committed').map((v) => JSON.parse(v).n)).toEqual([1, 2, 5])
       // a read_uncommitted reader sees the aborted records too: they were written, then aborted
-      const everything = spawnSync(
-        'kcat',
-        [
-          '-C',
-          '-b',
-          brokers,
-          '-t',
-          topic,
-          '-o',
-          'beginning',
-          '-e',
-          '-q',
-          '-X',
-          'isolation.level=read_uncommitted',
-          '-f',
-          '%s\\n',
-        ],
-        { encoding: 'utf8', timeout: 30_000 },
-      )
-      expect(
-        everything.stdout
-          .trim()
-          .split('\n')
-          .map((v) => JSON.parse(v).n),
-      ).toEqual([1, 2, 3, 4, 5])
+      expect(readValues(brokers, topic, 'read_uncommitted').map((v) => JSON.parse(v).n)).toEqual([1, 2, 3, 4, 5])
     })
 
     it('keeps the SASL password out of every error it throws', async () => {

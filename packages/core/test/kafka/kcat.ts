@@ -60,3 +60,31 @@ export function readTopicLines(brokers: string, topic: string): string[] {
 export function uniqueTopic(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`
 }
+
+/**
+ * Each message's value (`%s`) of a topic as a consumer with `isolation` sees it: read_committed
+ * leaves out aborted transactions, read_uncommitted shows them.
+ */
+export function readValues(brokers: string, topic: string, isolation: 'read_committed' | 'read_uncommitted'): string[] {
+  const out = spawnSync(
+    'kcat',
+    [
+      '-C',
+      '-b',
+      brokers,
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-X',
+      `isolation.level=${isolation}`,
+      '-f',
+      '%s\\n',
+    ],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 30_000 },
+  )
+  if (out.status !== 0) throw new Error(`kcat -C ${topic} exited with ${out.status}: ${out.stderr}`)
+  return out.stdout.split('\n').filter((l) => l.length > 0)
+}

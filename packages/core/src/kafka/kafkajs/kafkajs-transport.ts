@@ -4,6 +4,7 @@
  * to read a topic to its end. Clients connect on first use.
  */
 import { randomUUID } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 import { FirefrontError } from '@firefront/sdk'
 import {
   type Admin,
@@ -208,16 +209,26 @@ export const openKafkajsTransport: KafkaBackend = async (options: KafkaTransport
 
     async readTopic(topic, visit, { timeoutMs }) {
       const a = await ensureAdmin()
-      if (!(await a.listTopics()).includes(topic)) return 0
-      const high = new Map<number, bigint>()
-      let total = 0n
-      for (const o of await a.fetchTopicOffsets(topic)) {
-        const h = BigInt(o.high)
-        const l = BigInt(o.low)
-        if (h > l) {
-          high.set(o.partition, h)
-          total += h - l
+      const ends = async () => {
+        const high = new Map<number, bigint>()
+        let total = 0n
+        if (!(await a.listTopics()).includes(topic)) return { high, total }
+        for (const o of await a.fetchTopicOffsets(topic)) {
+          const h = BigInt(o.high)
+          const l = BigInt(o.low)
+          if (h > l) {
+            high.set(o.partition, h)
+            total += h - l
+          }
         }
+        return { high, total }
+      }
+      // "Nothing to read" is answered from two looks: on a loaded broker one metadata or offsets
+      // answer has been seen to miss a topic written a moment before.
+      let { high, total } = await ends()
+      if (high.size === 0) {
+        await delay(250)
+        ;({ high, total } = await ends())
       }
       if (high.size === 0) return 0
       const groupId = `firefront-reader-${randomUUID()}`

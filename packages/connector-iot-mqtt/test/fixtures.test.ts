@@ -42,7 +42,7 @@ describe('real, well-formed payloads are not flagged', () => {
       if (!r.ok) return
       expect(r.data.invalidFields).toBeUndefined()
       expect(r.data.value).not.toHaveProperty('invalidFields')
-      const record = toRecord(format, r.data, { topic: c.topic, qos: 1, retain: false }, 0)
+      const record = toRecord(r.data, { topic: c.topic, qos: 1, retain: false }, 0, 'k')
       expect(record.headers).not.toHaveProperty(HEADERS.altered)
     }
   })

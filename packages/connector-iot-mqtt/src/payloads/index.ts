@@ -5,9 +5,11 @@ import { normaliseTasmota } from './tasmota'
 import { normaliseTtnV3 } from './ttn-v3'
 import type { MqttMessage, NormaliseOptions, NormaliseResult } from './types'
 
-export type { MqttMessage, Normalised, NormaliseOptions, NormaliseResult } from './types'
+export type { MessageKind, MqttMessage, Normalised, NormaliseOptions, NormaliseResult } from './types'
+export { MESSAGE_KINDS } from './types'
 export { normaliseJson, normaliseRaw, normaliseTasmota, normaliseTtnV3 }
-export { TASMOTA_NUMERIC_READINGS, tasmotaDevice } from './tasmota'
+export { TASMOTA_NUMERIC_READINGS, tasmotaDevice, tasmotaKind } from './tasmota'
+export { LOCALISED_NAMES, READING_UNITS, TIME_KEYS, toMetric } from './tasmota-names'
 export { type InvalidField, foldField } from './fields'
 export { localToUtc, rfc3339ToUtc } from './time'
 

@@ -18,7 +18,7 @@ import { classifyError, connectOnce, endClient, redactUrl } from './client'
 import { MqttConfig, type MqttSettings, resolveSettings } from './config'
 import { Redeliveries, payloadDigest, recordKey } from './dedupe'
 import { checkGrants } from './grants'
-import { foldField, normalise } from './payloads'
+import { foldField, normalise, ttnTopicEvent } from './payloads'
 import { toRecord } from './record'
 
 /** The IoT MQTT connector (`source_type: iot_mqtt`). */
@@ -53,7 +53,7 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     ),
     skipped: ctx.metrics.counter(
       'mqtt_messages_skipped_total',
-      'messages left out on purpose (duplicate, lwt with lwt: skip), by reason',
+      'messages left out on purpose (duplicate, lwt with lwt: skip, ttn_join and other non-uplink events), by reason',
       ['reason'],
     ),
     retained: ctx.metrics.counter('mqtt_retained_ignored_total', 'retained messages dropped (ignore_retained)'),
@@ -80,6 +80,14 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
         input: { size: payload.length, max_payload_bytes: settings.maxPayloadBytes, preview },
         location: packet.topic,
       })
+      return
+    }
+    // Joins, downlink and service events share the uplinks' topic tree: not readings, counted.
+    const ttnEvent = settings.payloadFormat === 'ttn-v3' ? ttnTopicEvent(packet.topic) : undefined
+    if (ttnEvent !== undefined && ttnEvent !== 'up') {
+      const reason = `ttn_${ttnEvent.replace(/\//g, '_')}`
+      m.skipped.inc(1, { reason })
+      ctx.skip?.(reason)
       return
     }
     const read = normalise(

@@ -18,6 +18,7 @@ export {
   normaliseRaw,
   normaliseTasmota,
   normaliseTtnV3,
+  ttnTopicEvent,
   tasmotaDevice,
   tasmotaKind,
   MESSAGE_KINDS,

@@ -83,5 +83,7 @@ describe('firefront run with an iot_mqtt source', () => {
     ])
     expect(output).toContain('ridge_sensors (iot-mqtt, stopped): fetched 3')
     expect(output).toContain('rejected inputs 1')
+    // the copy of reading 3 is counted in the summary, not dropped silently
+    expect(output).toMatch(/rejected inputs 1, skipped 1 \(duplicate=1\)/)
   })
 })

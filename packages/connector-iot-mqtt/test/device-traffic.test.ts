@@ -166,6 +166,41 @@ describe('a Tasmota device seen whole through tele/#', () => {
 })
 
 describe('The Things Stack v3', () => {
+  it('under v3/+/devices/+/#, joins and downlink events are counted as skipped, uplinks emitted', async () => {
+    const p = `ff-${randomUUID().slice(0, 8)}`
+    const up = readFileSync(new URL('./fixtures/ttn_v3_uplink_normalized_two_gateways.json', import.meta.url), 'utf8')
+    const ids = (JSON.parse(up) as { end_device_ids: unknown }).end_device_ids
+    // The join-accept and downlink-sent messages in the shape TTS's Data Formats page documents.
+    const join = JSON.stringify({
+      end_device_ids: ids,
+      correlation_ids: ['as:up:01K9ER5Y3N1Q6Z0W7V8X9Y0Z1A'],
+      received_at: '2025-11-07T08:50:01.112Z',
+      join_accept: { session_key_id: 'AZpdcJdm3ixYYWExQAIgUg==', received_at: '2025-11-07T08:50:01.050Z' },
+    })
+    const sent = JSON.stringify({
+      end_device_ids: ids,
+      correlation_ids: ['as:downlink:01K9ER9A0B1C2D3E4F5G6H7J8K'],
+      received_at: '2025-11-07T08:52:15.300Z',
+      downlink_sent: { f_port: 15, f_cnt: 3, frm_payload: 'vu8=', priority: 'NORMAL', correlation_ids: [] },
+    })
+    const run = await startConnector({
+      url,
+      topics: [`${p}/v3/+/devices/+/#`],
+      payload_format: 'ttn-v3',
+      clean_session: true,
+    })
+    await run.waitForLog('subscribed')
+    const base = `${p}/v3/thingsboard-ttn-demo@ttn/devices/rs261-erik-internal`
+    await mosquittoPub(url, `${base}/join`, join)
+    await mosquittoPub(url, `${base}/down/sent`, sent)
+    await mosquittoPub(url, `${base}/up`, up)
+    await run.waitFor(1)
+    await run.stop()
+    expect(run.records).toHaveLength(1)
+    expect(run.fake.rejected).toEqual([])
+    expect(Object.fromEntries(run.fake.skipped)).toEqual({ ttn_join: 1, ttn_down_sent: 1 })
+  })
+
   it('keeps version_ids, normalized_payload, each gateway with RSSI/SNR, tenant/cluster, frequency and SF', async () => {
     const p = `ff-${randomUUID().slice(0, 8)}`
     const up = readFileSync(new URL('./fixtures/ttn_v3_uplink_normalized_two_gateways.json', import.meta.url), 'utf8')

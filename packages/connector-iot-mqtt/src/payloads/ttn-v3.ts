@@ -48,6 +48,16 @@ class ProtoReader extends FieldReader {
 }
 
 /**
+ * The event a The Things Stack topic names after `devices/{device}/`: `up`, `join`, `down/queued`,
+ * `down/sent`, `down/ack`, `service/data`, `location/solved`...; undefined for a topic of another
+ * shape (then the payload alone decides).
+ */
+export function ttnTopicEvent(topic: string): string | undefined {
+  const m = /(?:^|\/)v3\/[^/]+\/devices\/[^/]+\/(.+)$/.exec(topic)
+  return m?.[1]
+}
+
+/**
  * A The Things Stack v3 uplink (`v3/{app}/devices/{device}/up`): `end_device_ids.device_id`,
  * `received_at` (RFC 3339, ns) and `uplink_message` with `decoded_payload`, `f_cnt`, `f_port`,
  * `rx_metadata` and `settings`. The `as.up.data.forward` event wrapper (uplink under `data`) is

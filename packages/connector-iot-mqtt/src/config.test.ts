@@ -53,6 +53,10 @@ describe('config', () => {
       resolveSettings(valid({ topics: ['a/#/b', 'a+/c'], timezone: 'Mars/Olympus', cert_path: '/c.pem' }), 'x'),
     ).toThrow(/4 problems[\s\S]*topics\.0[\s\S]*topics\.1[\s\S]*timezone[\s\S]*cert_path/)
     expect(filterProblem('sensors/+/x/#')).toBeUndefined()
+    expect(() => resolveSettings(valid({ device_timezones: { a: 'Europe/Berlin', b: 'Nowhere/Land' } }), 'x')).toThrow(
+      /device_timezones\.b/,
+    )
+    expect(() => resolveSettings(valid({ topic_template: 'tele/{kind}' }), 'x')).toThrow(/topic_template/)
   })
 })
 

@@ -71,6 +71,11 @@ export const MqttConfig = Type.Object(
       default: 'UTC',
       description: 'IANA time zone of the devices (Tasmota sends local time without an offset)',
     }),
+    device_timezones: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
+        description: 'tasmota: device id → IANA time zone, for devices not in `timezone`',
+      }),
+    ),
     topic_template: Type.String({
       minLength: 1,
       default: TASMOTA_FULL_TOPIC,
@@ -135,6 +140,7 @@ export interface MqttSettings {
   readonly connectTimeoutMs: number
   readonly payloadFormat: PayloadFormat
   readonly timezone: string
+  readonly deviceTimezones: Readonly<Record<string, string>>
   readonly topicTemplate: TopicTemplate
   readonly lwt: 'record' | 'skip'
   readonly normaliseUnits: boolean
@@ -181,6 +187,11 @@ export function resolveSettings(config: MqttConfig, sourceId: string): MqttSetti
   if (!isTimeZone(config.timezone)) {
     issues.push({ path: 'timezone', message: `${JSON.stringify(config.timezone)} is not an IANA time zone` })
   }
+  for (const [device, zone] of Object.entries(config.device_timezones ?? {})) {
+    if (!isTimeZone(zone)) {
+      issues.push({ path: `device_timezones.${device}`, message: `${JSON.stringify(zone)} is not an IANA time zone` })
+    }
+  }
   let topicTemplate: TopicTemplate | undefined
   try {
     topicTemplate = parseTopicTemplate(config.topic_template, config.topic_prefixes)
@@ -211,6 +222,7 @@ export function resolveSettings(config: MqttConfig, sourceId: string): MqttSetti
     connectTimeoutMs: config.connect_timeout_seconds * 1000,
     payloadFormat: config.payload_format,
     timezone: config.timezone,
+    deviceTimezones: { ...config.device_timezones },
     topicTemplate: topicTemplate as TopicTemplate,
     lwt: config.lwt,
     normaliseUnits: config.normalise_units,

@@ -93,7 +93,12 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
     const read = normalise(
       settings.payloadFormat,
       { topic: packet.topic, payload },
-      { timezone: settings.timezone, topicTemplate: settings.topicTemplate, normaliseUnits: settings.normaliseUnits },
+      {
+        timezone: settings.timezone,
+        deviceTimezones: settings.deviceTimezones,
+        topicTemplate: settings.topicTemplate,
+        normaliseUnits: settings.normaliseUnits,
+      },
     )
     if (!read.ok) {
       m.rejected.inc()

@@ -117,6 +117,13 @@ describe('tasmota: time', () => {
     expect(read('tele/x/SENSOR', SNS, { timezone: 'America/Los_Angeles' }).ts).toBe('2023-05-21T08:06:38.000Z')
   })
 
+  it('reads a device listed in deviceTimezones in its own zone', () => {
+    const options = { timezone: 'Europe/Berlin', deviceTimezones: { 'cabin-ca': 'America/Los_Angeles' } }
+    expect(read('tele/cabin-ca/SENSOR', SNS, options).ts).toBe('2023-05-21T08:06:38.000Z')
+    expect(read('tele/cabin-ca/SENSOR', SNS, options).value.timezone).toBe('America/Los_Angeles')
+    expect(read('tele/garden/SENSOR', SNS, options).ts).toBe('2023-05-20T23:06:38.000Z')
+  })
+
   it('without a time of its own (INFO1), the record says arrival', () => {
     const d = read(
       'tele/x/INFO1',

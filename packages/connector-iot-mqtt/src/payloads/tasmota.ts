@@ -193,7 +193,8 @@ export function normaliseTasmota(message: MqttMessage, options: NormaliseOptions
   if (typeof where === 'string') return fail(`no device id: ${where}`)
   const deviceId = where.device
   const kind = tasmotaKind(where.kind, where.prefix)
-  const base = { deviceId, kind, topicKind: where.kind, timezone: options.timezone }
+  const timezone = options.deviceTimezones?.[deviceId] ?? options.timezone
+  const base = { deviceId, kind, topicKind: where.kind, timezone }
   if (kind === 'lwt' || (kind === 'state' && /^POWER\d*$/i.test(where.kind))) {
     const text = plainText(message.payload)
     if (text !== undefined) return { ok: true, data: statusRecord(base, text) }
@@ -207,7 +208,7 @@ export function normaliseTasmota(message: MqttMessage, options: NormaliseOptions
     if (typeof time.value !== 'string') {
       return fail(`${time.key} is ${described(time.value)}, expected a local date-time string`)
     }
-    ts = localToUtc(time.value, options.timezone)
+    ts = localToUtc(time.value, timezone)
     if (!ts) return fail(`${time.key} ${JSON.stringify(time.value)} is not a date-time`)
   }
   const renamed: Record<string, string> = {}

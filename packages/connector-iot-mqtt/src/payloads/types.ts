@@ -54,6 +54,8 @@ export type NormaliseResult =
 export interface NormaliseOptions {
   /** IANA time zone of local times without an offset (Tasmota). */
   readonly timezone: string
+  /** Time zones of devices that are not in `timezone`, by device id (Tasmota). */
+  readonly deviceTimezones?: Readonly<Record<string, string>>
   /** Which topic levels name the device and the kind (Tasmota); Tasmota's FullTopic by default. */
   readonly topicTemplate?: TopicTemplate
   /** Convert readings to SI/metric units (°F → °C, mmHg → hPa), keeping the originals. */

@@ -294,15 +294,16 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
    * Reads the observations of every station of a forecast zone. The zone is read from its newest
    * observation less an hour (stations report late); each station's observations are admitted
    * against that station's own newest, so one station's report is emitted once whichever way
-   * (station or zone) it was read.
+   * (station or zone) it was read. Returns the records and the cursor entries to set once the
+   * whole read succeeded.
    */
   const pollZone = async (
     zone: string,
     cursor: NoaaCursor,
-    stations: Record<string, string>,
+    stations: Readonly<Record<string, string>>,
     modified: Record<string, string>,
     signal: AbortSignal,
-  ): Promise<SourceRecord<Observation>[]> => {
+  ): Promise<{ records: SourceRecord<Observation>[]; newest: Record<string, string> }> => {
     const zoneKey = `zone:${zone}`
     const previous = cursor.stations[zoneKey]
     const from = new Date(
@@ -311,9 +312,10 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     const query = new URLSearchParams({ start: from, limit: String(settings.observationLimit) })
     const url = `${settings.baseUrl}/zones/forecast/${encodeURIComponent(zone)}/observations?${query}`
     const res = await read(url, 'observations', cursor, modified, signal)
-    if (!('body' in res)) return []
+    if (!('body' in res)) return { records: [], newest: {} }
     if (res.invalid) log.warn({ url, ...res.invalid }, 'NWS observations body holds bytes that are not UTF-8')
     const parsed = parseObservations(res.body.features, zone, url)
+    const updates: Record<string, string> = {}
     reject(parsed.rejected, 'observations')
     const byStation = new Map<string, Observation[]>()
     for (const o of parsed.observations) byStation.set(o.station, [...(byStation.get(o.station) ?? []), o])
@@ -321,20 +323,21 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     let newest = previous
     for (const [station, list] of byStation) {
       const admitted = admitObservations(stations[station], from, list)
-      if (admitted.newest !== undefined) stations[station] = admitted.newest
+      if (admitted.newest !== undefined) updates[station] = admitted.newest
       if (admitted.stale > 0) m.repeats.inc(admitted.stale, { what: 'observations' })
       for (const o of admitted.fresh) fresh.push(o)
       if (admitted.newest !== undefined && (newest === undefined || admitted.newest > newest)) newest = admitted.newest
     }
-    if (newest !== undefined) stations[zoneKey] = newest
+    if (newest !== undefined) updates[zoneKey] = newest
     m.emitted.inc(fresh.length, { what: 'observations' })
     log.debug(
       { url, ms: res.ms, observations: parsed.observations.length, emitted: fresh.length },
       'NWS zone observations read',
     )
-    return (await withStationNames(fresh, signal)).map((o) =>
+    const records = (await withStationNames(fresh, signal)).map((o) =>
       record(o, { key: observationKey(o), eventTime: o.timestamp }, 'observations', res.invalid !== undefined),
     )
+    return { records, newest: updates }
   }
 
   /** Reads one gridpoint; emits its forecast when `updateTime` is later than the one emitted. */
@@ -448,7 +451,9 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     }
     for (const zone of settings.zones) {
       await attempt(`zone ${zone}`, async () => {
-        for (const rec of await pollZone(zone, cursor, stations, modified, signal)) records.push(rec)
+        const r = await pollZone(zone, cursor, stations, modified, signal)
+        for (const rec of r.records) records.push(rec)
+        Object.assign(stations, r.newest)
       })
     }
     for (const point of settings.forecastPoints) {

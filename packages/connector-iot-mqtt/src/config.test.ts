@@ -1,7 +1,7 @@
 import { validateConfig } from '@firefront/sdk'
 import { describe, expect, it } from 'vitest'
 import { MqttConfig, defaultClientId, filterProblem, resolveSettings } from './config'
-import { RecentKeys } from './dedupe'
+import { RecentKeys, Redeliveries, payloadDigest, recordKey } from './dedupe'
 import { checkGrants } from './grants'
 import { toRecord } from './record'
 
@@ -53,6 +53,10 @@ describe('config', () => {
       resolveSettings(valid({ topics: ['a/#/b', 'a+/c'], timezone: 'Mars/Olympus', cert_path: '/c.pem' }), 'x'),
     ).toThrow(/4 problems[\s\S]*topics\.0[\s\S]*topics\.1[\s\S]*timezone[\s\S]*cert_path/)
     expect(filterProblem('sensors/+/x/#')).toBeUndefined()
+    expect(() => resolveSettings(valid({ device_timezones: { a: 'Europe/Berlin', b: 'Nowhere/Land' } }), 'x')).toThrow(
+      /device_timezones\.b/,
+    )
+    expect(() => resolveSettings(valid({ topic_template: 'tele/{kind}' }), 'x')).toThrow(/topic_template/)
   })
 })
 
@@ -76,27 +80,59 @@ describe('RecentKeys', () => {
   })
 })
 
-describe('toRecord', () => {
+describe('record identity', () => {
   const packet = { topic: 'sensors/s/d/telemetry', qos: 1, retain: true }
-  it('keys by device, time and seq, with MQTT headers', () => {
-    const r = toRecord(
-      'json',
-      { deviceId: 'd', ts: '2026-08-01T12:00:00.000Z', seq: 7, value: { deviceId: 'd' } },
-      packet,
-      0,
-    )
+  const digest = payloadDigest(Buffer.from('{"deviceId":"d"}'))
+  it('keys by device, kind, time, seq and payload digest, with MQTT headers', () => {
+    const data = {
+      deviceId: 'd',
+      kind: 'sensor' as const,
+      ts: '2026-08-01T12:00:00.000Z',
+      seq: 7,
+      value: { deviceId: 'd' },
+    }
+    const r = toRecord(data, packet, 0, recordKey(data, digest))
+    expect(digest).toMatch(/^[0-9a-f]{16}$/)
     expect(r).toEqual({
-      key: 'd:2026-08-01T12:00:00.000Z:7',
+      key: `d:sensor:2026-08-01T12:00:00.000Z:7:${digest}`,
       eventTime: '2026-08-01T12:00:00.000Z',
       value: { deviceId: 'd' },
-      headers: { 'mqtt-topic': packet.topic, 'mqtt-qos': '1', 'mqtt-retain': 'true', 'event-time-source': 'payload' },
+      headers: {
+        'mqtt-topic': packet.topic,
+        'mqtt-qos': '1',
+        'mqtt-retain': 'true',
+        'event-time-source': 'payload',
+        'mqtt-kind': 'sensor',
+      },
     })
   })
 
-  it('uses the arrival time when the payload has none, and says so', () => {
-    const r = toRecord('json', { deviceId: 'd', value: {} }, packet, Date.parse('2026-08-01T12:00:01Z'))
-    expect(r.key).toBe('d:2026-08-01T12:00:01.000Z')
+  it('uses the arrival time when the payload has none, says so, and keys by the digest alone', () => {
+    const data = { deviceId: 'd', kind: 'info' as const, value: {} }
+    const r = toRecord(data, packet, Date.parse('2026-08-01T12:00:01Z'), recordKey(data, digest))
+    expect(r.key).toBe(`d:info:${digest}`)
+    expect(r.eventTime).toBe('2026-08-01T12:00:01.000Z')
     expect(r.headers?.['event-time-source']).toBe('arrival')
+  })
+
+  it('two kinds with one time are two messages; a byte-identical copy is a redelivery', () => {
+    const seen = new Redeliveries(10)
+    const ts = '2026-08-01T12:00:00.000Z'
+    const state = recordKey({ deviceId: 'd', kind: 'state', ts }, payloadDigest(Buffer.from('{"a":1}')))
+    const sensor = recordKey({ deviceId: 'd', kind: 'sensor', ts }, payloadDigest(Buffer.from('{"b":1}')))
+    seen.remember('tele/d/STATE', state, true)
+    expect(seen.seen('tele/d/SENSOR', sensor, true)).toBe(false)
+    expect(seen.seen('tele/d/STATE', state, true)).toBe(true)
+  })
+
+  it('a timeless message is a duplicate only of the last one on its topic', () => {
+    const seen = new Redeliveries(10)
+    const on = recordKey({ deviceId: 'd', kind: 'result' }, payloadDigest(Buffer.from('{"POWER":"ON"}')))
+    const off = recordKey({ deviceId: 'd', kind: 'result' }, payloadDigest(Buffer.from('{"POWER":"OFF"}')))
+    seen.remember('stat/d/RESULT', on, false)
+    expect(seen.seen('stat/d/RESULT', on, false)).toBe(true)
+    seen.remember('stat/d/RESULT', off, false)
+    expect(seen.seen('stat/d/RESULT', on, false)).toBe(false)
   })
 })
 

@@ -2,6 +2,7 @@
  * The connector's `config:` block (snake_case) and the checks the schema cannot express
  * (topic filters, the time zone, the default client id).
  */
+import { TASMOTA_FULL_TOPIC, TASMOTA_PREFIXES, type TopicTemplate, parseTopicTemplate } from './topic-template'
 import { type ConfigIssue, ConfigValidationError, Duration, type Static, Type } from '@firefront/sdk'
 
 /** Payload formats the connector reads. */
@@ -65,7 +66,36 @@ export const MqttConfig = Type.Object(
       PAYLOAD_FORMATS.map((f) => Type.Literal(f)),
       { default: 'json', description: 'json | tasmota | ttn-v3 | raw' },
     ),
-    timezone: Type.String({ minLength: 1, default: 'UTC', description: 'IANA time zone of Tasmota local `Time`' }),
+    timezone: Type.String({
+      minLength: 1,
+      default: 'UTC',
+      description: 'IANA time zone of the devices (Tasmota sends local time without an offset)',
+    }),
+    device_timezones: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
+        description: 'tasmota: device id → IANA time zone, for devices not in `timezone`',
+      }),
+    ),
+    topic_template: Type.String({
+      minLength: 1,
+      default: TASMOTA_FULL_TOPIC,
+      description:
+        'tasmota: which topic levels name the device and the kind: {prefix}, {device}, {kind}, + (or Tasmota FullTopic tokens %prefix%, %topic%, %hostname%, %id%); the kind defaults to the level after it',
+    }),
+    topic_prefixes: Type.Array(Type.String({ minLength: 1, pattern: '^[^/+#]+$' }), {
+      minItems: 1,
+      default: [...TASMOTA_PREFIXES],
+      description: "tasmota: the values {prefix} may take (Tasmota's Prefix1-3)",
+    }),
+    lwt: Type.Union([Type.Literal('record'), Type.Literal('skip')], {
+      default: 'record',
+      description:
+        'tasmota: last-will (LWT Online/Offline) messages become device-status records, or are skipped and counted',
+    }),
+    normalise_units: Type.Boolean({
+      default: false,
+      description: 'tasmota: convert readings to SI/metric (°F → °C, mmHg → hPa), keeping the originals',
+    }),
     ignore_retained: Type.Boolean({ default: false, description: 'drop retained messages' }),
     max_payload_bytes: Type.Integer({
       minimum: 1,
@@ -110,6 +140,10 @@ export interface MqttSettings {
   readonly connectTimeoutMs: number
   readonly payloadFormat: PayloadFormat
   readonly timezone: string
+  readonly deviceTimezones: Readonly<Record<string, string>>
+  readonly topicTemplate: TopicTemplate
+  readonly lwt: 'record' | 'skip'
+  readonly normaliseUnits: boolean
   readonly ignoreRetained: boolean
   readonly maxPayloadBytes: number
   readonly dedupeCacheSize: number
@@ -153,6 +187,20 @@ export function resolveSettings(config: MqttConfig, sourceId: string): MqttSetti
   if (!isTimeZone(config.timezone)) {
     issues.push({ path: 'timezone', message: `${JSON.stringify(config.timezone)} is not an IANA time zone` })
   }
+  for (const [device, zone] of Object.entries(config.device_timezones ?? {})) {
+    if (!isTimeZone(zone)) {
+      issues.push({ path: `device_timezones.${device}`, message: `${JSON.stringify(zone)} is not an IANA time zone` })
+    }
+  }
+  let topicTemplate: TopicTemplate | undefined
+  try {
+    topicTemplate = parseTopicTemplate(config.topic_template, config.topic_prefixes)
+  } catch (err) {
+    issues.push({
+      path: 'topic_template',
+      message: `${JSON.stringify(config.topic_template)}: ${(err as Error).message}`,
+    })
+  }
   if ((config.cert_path === undefined) !== (config.key_path === undefined)) {
     issues.push({ path: 'cert_path', message: 'give cert_path and key_path together' })
   }
@@ -174,6 +222,10 @@ export function resolveSettings(config: MqttConfig, sourceId: string): MqttSetti
     connectTimeoutMs: config.connect_timeout_seconds * 1000,
     payloadFormat: config.payload_format,
     timezone: config.timezone,
+    deviceTimezones: { ...config.device_timezones },
+    topicTemplate: topicTemplate as TopicTemplate,
+    lwt: config.lwt,
+    normaliseUnits: config.normalise_units,
     ignoreRetained: config.ignore_retained,
     maxPayloadBytes: config.max_payload_bytes,
     dedupeCacheSize: config.dedupe_cache_size,

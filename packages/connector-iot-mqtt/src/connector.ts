@@ -16,9 +16,9 @@ import type { IPublishPacket, MqttClient } from 'mqtt'
 import pkg from '../package.json'
 import { classifyError, connectOnce, endClient, redactUrl } from './client'
 import { MqttConfig, type MqttSettings, resolveSettings } from './config'
-import { RecentKeys } from './dedupe'
+import { Redeliveries, payloadDigest, recordKey } from './dedupe'
 import { checkGrants } from './grants'
-import { foldField, normalise } from './payloads'
+import { foldField, normalise, ttnTopicEvent } from './payloads'
 import { toRecord } from './record'
 
 /** The IoT MQTT connector (`source_type: iot_mqtt`). */
@@ -38,7 +38,7 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
   const url = redactUrl(settings.url)
   const m = {
     messages: ctx.metrics.counter('mqtt_messages_total', 'MQTT messages received'),
-    emitted: ctx.metrics.counter('mqtt_records_emitted_total', 'records emitted'),
+    emitted: ctx.metrics.counter('mqtt_records_emitted_total', 'records emitted, by message kind', ['kind']),
     rejected: ctx.metrics.counter('mqtt_payloads_rejected_total', 'payloads not valid for their format'),
     invalidFields: ctx.metrics.counter(
       'mqtt_fields_invalid_total',
@@ -46,12 +46,21 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
       ['format', 'field'],
     ),
     oversize: ctx.metrics.counter('mqtt_payloads_oversize_total', 'payloads over max_payload_bytes, dead-lettered'),
-    duplicates: ctx.metrics.counter('mqtt_duplicates_total', 'redelivered messages dropped as duplicates'),
+    duplicates: ctx.metrics.counter(
+      'mqtt_duplicates_total',
+      'redelivered messages dropped as duplicates (same device, kind, time and bytes), by kind',
+      ['kind'],
+    ),
+    skipped: ctx.metrics.counter(
+      'mqtt_messages_skipped_total',
+      'messages left out on purpose (duplicate, lwt with lwt: skip, ttn_join and other non-uplink events), by reason',
+      ['reason'],
+    ),
     retained: ctx.metrics.counter('mqtt_retained_ignored_total', 'retained messages dropped (ignore_retained)'),
     reconnects: ctx.metrics.counter('mqtt_reconnects_total', 'reconnect attempts'),
     connected: ctx.metrics.gauge('mqtt_connected', '1 while connected to the broker'),
   }
-  const recent = new RecentKeys(settings.dedupeCacheSize)
+  const redeliveries = new Redeliveries(settings.dedupeCacheSize)
   let current: MqttClient | undefined
 
   const handle = async (packet: IPublishPacket, emit: Emit): Promise<void> => {
@@ -73,7 +82,24 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
       })
       return
     }
-    const read = normalise(settings.payloadFormat, { topic: packet.topic, payload }, { timezone: settings.timezone })
+    // Joins, downlink and service events share the uplinks' topic tree: not readings, counted.
+    const ttnEvent = settings.payloadFormat === 'ttn-v3' ? ttnTopicEvent(packet.topic) : undefined
+    if (ttnEvent !== undefined && ttnEvent !== 'up') {
+      const reason = `ttn_${ttnEvent.replace(/\//g, '_')}`
+      m.skipped.inc(1, { reason })
+      ctx.skip?.(reason)
+      return
+    }
+    const read = normalise(
+      settings.payloadFormat,
+      { topic: packet.topic, payload },
+      {
+        timezone: settings.timezone,
+        deviceTimezones: settings.deviceTimezones,
+        topicTemplate: settings.topicTemplate,
+        normaliseUnits: settings.normaliseUnits,
+      },
+    )
     if (!read.ok) {
       m.rejected.inc()
       const { text, invalid } = decodeUtf8(payload)
@@ -82,19 +108,29 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
       ctx.reject({ reason: read.reason, input, location: packet.topic })
       return
     }
-    const record = toRecord(settings.payloadFormat, read.data, info, ctx.clock.now())
-    const dedupe = settings.payloadFormat !== 'raw' && record.key !== undefined
-    if (dedupe && recent.has(record.key as string)) {
-      m.duplicates.inc()
-      log.debug({ key: record.key, topic: packet.topic }, 'duplicate message dropped')
+    const data = read.data
+    if (data.kind === 'lwt' && settings.lwt === 'skip') {
+      m.skipped.inc(1, { reason: 'lwt' })
+      ctx.skip?.('lwt')
       return
     }
+    const raw = settings.payloadFormat === 'raw'
+    const key = raw ? packet.topic : recordKey(data, payloadDigest(payload))
+    const timed = data.ts !== undefined
+    if (!raw && redeliveries.seen(packet.topic, key, timed)) {
+      m.duplicates.inc(1, { kind: data.kind })
+      m.skipped.inc(1, { reason: 'duplicate' })
+      ctx.skip?.('duplicate')
+      log.debug({ key, topic: packet.topic }, 'redelivered message dropped as a duplicate')
+      return
+    }
+    const record = toRecord(data, info, ctx.clock.now(), key)
     await emit(record)
     // Remembered only once emitted: a message whose emit failed is redelivered and must get through.
-    if (dedupe) recent.add(record.key as string)
-    m.emitted.inc()
+    if (!raw) redeliveries.remember(packet.topic, key, timed)
+    m.emitted.inc(1, { kind: data.kind })
     // Counted once handed over, like the records: a redelivered copy is not counted twice.
-    for (const f of read.data.invalidFields ?? []) {
+    for (const f of data.invalidFields ?? []) {
       m.invalidFields.inc(1, { format: settings.payloadFormat, field: foldField(f.field) })
     }
   }

@@ -18,7 +18,11 @@ export {
   normaliseRaw,
   normaliseTasmota,
   normaliseTtnV3,
+  ttnTopicEvent,
   tasmotaDevice,
+  tasmotaKind,
+  MESSAGE_KINDS,
+  type MessageKind,
   TASMOTA_NUMERIC_READINGS,
   foldField,
   localToUtc,
@@ -30,6 +34,13 @@ export {
   type InvalidField,
 } from './payloads'
 export { HEADERS, alteredHeader, toRecord, type PacketInfo } from './record'
-export { RecentKeys } from './dedupe'
+export { RecentKeys, Redeliveries, payloadDigest, recordKey } from './dedupe'
+export {
+  TASMOTA_FULL_TOPIC,
+  TASMOTA_PREFIXES,
+  parseTopicTemplate,
+  type TopicMatch,
+  type TopicTemplate,
+} from './topic-template'
 export { checkGrants, type Grant, type GrantCheck } from './grants'
 export { redactUrl } from './client'

@@ -7,7 +7,7 @@ describe('firefront.altered', () => {
   it('is absent when no field was of the wrong type', () => {
     expect(alteredHeader(undefined)).toBeUndefined()
     expect(alteredHeader([])).toBeUndefined()
-    const record = toRecord('json', { deviceId: 'a', value: { deviceId: 'a' } }, packet, 0)
+    const record = toRecord({ deviceId: 'a', kind: 'sensor', value: { deviceId: 'a' } }, packet, 0, 'k')
     expect(record.headers).not.toHaveProperty('firefront.altered')
   })
 
@@ -32,12 +32,18 @@ describe('firefront.altered', () => {
 
   it('is set on the record with the MQTT headers', () => {
     const invalidFields = [{ field: 'siteId', problem: 'a number, expected a string', value: 5 }]
-    const record = toRecord('json', { deviceId: 'a', invalidFields, value: { deviceId: 'a', siteId: null } }, packet, 0)
+    const record = toRecord(
+      { deviceId: 'a', kind: 'sensor', invalidFields, value: { deviceId: 'a', siteId: null } },
+      packet,
+      0,
+      'k',
+    )
     expect(record.headers).toEqual({
       'mqtt-topic': 't',
       'mqtt-qos': '1',
       'mqtt-retain': 'false',
       'event-time-source': 'arrival',
+      'mqtt-kind': 'sensor',
       'firefront.altered': 'type:siteId',
     })
   })

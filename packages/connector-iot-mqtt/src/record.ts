@@ -1,5 +1,4 @@
 import { alteredHeaderValue, HEADERS as FIREFRONT_HEADERS, type JsonValue, type SourceRecord } from '@firefront/sdk'
-import type { PayloadFormat } from './config'
 import type { InvalidField, Normalised } from './payloads'
 
 /** What the record needs from the MQTT packet. */
@@ -15,6 +14,7 @@ export const HEADERS = {
   qos: 'mqtt-qos',
   retain: 'mqtt-retain',
   timeSource: 'event-time-source',
+  kind: 'mqtt-kind',
 } as const
 
 /**
@@ -27,20 +27,19 @@ export function alteredHeader(invalidFields: readonly InvalidField[] | undefined
 }
 
 /**
- * The record of one message: keyed by device id and event time (and `seq` when there is one),
- * so redeliveries share a key; `raw` records are keyed by topic. Without a time in the payload the
- * arrival time is the event time, and the `event-time-source` header says `arrival`. A payload
- * with fields of the wrong type gets the `firefront.altered` header (see {@link alteredHeader}).
+ * The record of one message, under `key` (see `recordKey`: device, kind, the payload's time and
+ * a digest of its bytes; `raw` records are keyed by topic). Without a time in the payload the
+ * arrival time is the event time, and the `event-time-source` header says `arrival`. The
+ * `mqtt-kind` header says what kind of message it is. A payload with fields of the wrong type gets
+ * the `firefront.altered` header (see {@link alteredHeader}).
  */
 export function toRecord(
-  format: PayloadFormat,
   data: Normalised,
   packet: PacketInfo,
   arrivedAt: number,
+  key: string,
 ): SourceRecord<{ readonly [key: string]: JsonValue }> {
   const eventTime = data.ts ?? new Date(arrivedAt).toISOString()
-  const key =
-    format === 'raw' ? packet.topic : `${data.deviceId}:${eventTime}${data.seq === undefined ? '' : `:${data.seq}`}`
   const altered = alteredHeader(data.invalidFields)
   return {
     key,
@@ -51,6 +50,7 @@ export function toRecord(
       [HEADERS.qos]: String(packet.qos),
       [HEADERS.retain]: String(packet.retain),
       [HEADERS.timeSource]: data.ts === undefined ? 'arrival' : 'payload',
+      [HEADERS.kind]: data.kind,
       ...(altered === undefined ? {} : { [FIREFRONT_HEADERS.altered]: altered }),
     },
   }

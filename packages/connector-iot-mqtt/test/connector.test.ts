@@ -5,7 +5,7 @@ import { checkConnectorContract } from '@firefront/sdk/testing'
 import { connectAsync } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import connector from '../src/index'
-import { type OwnMosquitto, mosquittoPub, startConnector, startMosquitto } from './mqtt-harness'
+import { type OwnMosquitto, mosquittoPub, startConnector, startMosquitto, withoutDigest } from './mqtt-harness'
 
 const url = inject('mqttUrl')
 const prefix = () => `firefront-test/${randomUUID()}`
@@ -71,7 +71,7 @@ describe('payload formats', () => {
     await run.stop()
     expect(run.error).toBeUndefined()
     expect(run.records[0]).toEqual({
-      key: 'ws-7:2026-08-01T12:00:01.000Z:1',
+      key: expect.stringMatching(/^ws-7:sensor:2026-08-01T12:00:01\.000Z:1:[0-9a-f]{16}$/),
       eventTime: '2026-08-01T12:00:01.000Z',
       value: JSON.parse(reading('ws-7', 1)),
       headers: {
@@ -79,10 +79,12 @@ describe('payload formats', () => {
         'mqtt-qos': '1',
         'mqtt-retain': 'false',
         'event-time-source': 'payload',
+        'mqtt-kind': 'sensor',
       },
     })
     expect(run.records[1]?.headers).toMatchObject({ 'mqtt-qos': '0', 'event-time-source': 'arrival' })
-    expect(run.records[1]?.key).toMatch(/^ws-7:\d{4}-\d{2}-\d{2}T/)
+    expect(run.records[1]?.key).toMatch(/^ws-7:sensor:[0-9a-f]{16}$/)
+    expect(run.records[1]?.eventTime).toMatch(/^\d{4}-\d{2}-\d{2}T/)
   })
 
   it('tasmota: device from the topic, local Time in the configured zone, flat readings', async () => {
@@ -100,7 +102,7 @@ describe('payload formats', () => {
     await run.waitFor(2)
     await run.stop()
     expect(run.records[0]).toMatchObject({
-      key: `${p}/node_mcu_terrace:2023-05-20T23:06:38.000Z`,
+      key: expect.stringMatching(new RegExp(`^${p}/node_mcu_terrace:sensor:2023-05-20T23:06:38\\.000Z:[0-9a-f]{16}$`)),
       eventTime: '2023-05-20T23:06:38.000Z',
       value: {
         deviceId: `${p}/node_mcu_terrace`,
@@ -110,7 +112,7 @@ describe('payload formats', () => {
       headers: { 'mqtt-topic': `tele/${p}/node_mcu_terrace/SENSOR`, 'event-time-source': 'payload' },
     })
     expect(run.records[1]).toMatchObject({
-      key: `${p}/sonoff/13DC54:2022-10-28T11:44:23.000Z`,
+      key: expect.stringMatching(new RegExp(`^${p}/sonoff/13DC54:sensor:2022-10-28T11:44:23\\.000Z:`)),
       value: { readings: { ATC04b555_Temperature: 25.1, ATC04b555_Battery: 54 } },
     })
   })
@@ -130,7 +132,7 @@ describe('payload formats', () => {
     await run.waitFor(1)
     await run.stop()
     expect(run.records[0]).toMatchObject({
-      key: 'rs261-erik-internal:2025-11-07T08:52:14.742Z:25',
+      key: expect.stringMatching(/^rs261-erik-internal:sensor:2025-11-07T08:52:14\.742Z:25:[0-9a-f]{16}$/),
       eventTime: '2025-11-07T08:52:14.742Z',
       value: { deviceId: 'rs261-erik-internal', fCnt: 25, decoded: { Temperature: 21.83 }, rssi: -69 },
       headers: { 'mqtt-qos': '1', 'mqtt-retain': 'false' },
@@ -158,7 +160,7 @@ describe('payload formats', () => {
     await run.stop()
     expect(run.error).toBeUndefined()
     expect(run.records[0]).toMatchObject({
-      key: 'rs261-erik-internal:2025-11-07T08:52:14.742Z:25',
+      key: expect.stringMatching(/^rs261-erik-internal:sensor:2025-11-07T08:52:14\.742Z:25:[0-9a-f]{16}$/),
       value: {
         rssi: null,
         snr: 8.25,
@@ -198,7 +200,7 @@ describe('payload formats', () => {
     await publisher.endAsync()
     await run.waitFor(2)
     await run.stop()
-    expect(run.records.map((r) => [r.key, r.value])).toEqual([
+    expect(run.records.map((r) => [withoutDigest(r.key), r.value])).toEqual([
       [`${p}/a`, { topic: `${p}/a`, encoding: 'utf8', payload: 'plain text' }],
       [`${p}/b`, { topic: `${p}/b`, encoding: 'base64', payload: '/wCB' }],
     ])
@@ -216,7 +218,7 @@ describe('delivery', () => {
     await mosquittoPub(url, `${p}/ws-1`, reading('ws-1', 2))
     await run.waitFor(1)
     await run.stop()
-    expect(run.records.map((r) => r.key)).toEqual(['ws-1:2026-08-01T12:00:02.000Z:2'])
+    expect(run.records.map((r) => withoutDigest(r.key))).toEqual(['ws-1:sensor:2026-08-01T12:00:02.000Z:2'])
     expect(run.fake.rejected).toEqual([
       { reason: expect.stringMatching(/^invalid JSON/), input: '{"deviceId": "ws-1", "ts": ', location: `${p}/ws-1` },
       { reason: 'missing deviceId', input: '{"temperatureC": 20}', location: `${p}/ws-1` },
@@ -244,7 +246,7 @@ describe('delivery', () => {
     }
     await run.waitFor(1)
     await run.stop()
-    expect(run.records.map((r) => r.key)).toEqual(['ws-1:2026-08-01T12:00:03.000Z:3'])
+    expect(run.records.map((r) => withoutDigest(r.key))).toEqual(['ws-1:sensor:2026-08-01T12:00:03.000Z:3'])
     expect(run.fake.rejected).toEqual([
       {
         reason: `payload of ${2 * 1024 * 1024} bytes is over max_payload_bytes (65536)`,
@@ -293,9 +295,9 @@ describe('delivery', () => {
     await mosquittoPub(url, `${p}/ws-1`, reading('ws-1', 2))
     await run.waitFor(2)
     await run.stop()
-    expect(run.records.map((r) => r.key)).toEqual([
-      'ws-1:2026-08-01T12:00:01.000Z:1',
-      'ws-1:2026-08-01T12:00:02.000Z:2',
+    expect(run.records.map((r) => withoutDigest(r.key))).toEqual([
+      'ws-1:sensor:2026-08-01T12:00:01.000Z:1',
+      'ws-1:sensor:2026-08-01T12:00:02.000Z:2',
     ])
     expect(run.fake.metrics.get('mqtt_duplicates_total')).toBe(1)
   })
@@ -312,7 +314,9 @@ describe('delivery', () => {
       const second = await startConnector(config)
       await second.waitFor(3)
       await second.stop()
-      expect(second.records.map((r) => r.key)).toEqual([1, 2, 3].map((s) => `ws-9:2026-08-01T12:00:0${s}.000Z:${s}`))
+      expect(second.records.map((r) => withoutDigest(r.key))).toEqual(
+        [1, 2, 3].map((s) => `ws-9:sensor:2026-08-01T12:00:0${s}.000Z:${s}`),
+      )
       expect(second.fake.logs.find((l) => l.msg === 'connected to the MQTT broker')?.fields.sessionPresent).toBe(true)
       // Clean up the session on the broker.
       const cleaner = await connectAsync(url, { clientId: config.client_id, clean: true })
@@ -339,7 +343,7 @@ describe('delivery', () => {
     const second = await startConnector(config)
     await second.waitFor(1)
     await second.stop()
-    expect(second.records.map((r) => r.key)).toEqual(['ws-5:2026-08-01T12:00:01.000Z:1'])
+    expect(second.records.map((r) => withoutDigest(r.key))).toEqual(['ws-5:sensor:2026-08-01T12:00:01.000Z:1'])
     const cleaner = await connectAsync(url, { clientId: config.client_id, clean: true })
     await cleaner.endAsync()
   })
@@ -360,7 +364,7 @@ describe('delivery', () => {
     const second = await startConnector(config)
     await second.waitFor(1)
     await second.stop()
-    expect(second.records.map((r) => r.key)).toEqual(['ws-6:2026-08-01T12:00:01.000Z:1'])
+    expect(second.records.map((r) => withoutDigest(r.key))).toEqual(['ws-6:sensor:2026-08-01T12:00:01.000Z:1'])
     const cleaner = await connectAsync(url, { clientId: config.client_id, clean: true })
     await cleaner.endAsync()
   })
@@ -379,8 +383,8 @@ describe('delivery', () => {
       await mosquittoPub(url, `${p}/live/ws-1`, reading('ws-1', 2))
       await ignored.waitFor(1)
       await ignored.stop()
-      expect(ignored.records.map((r) => [r.key, r.headers?.['mqtt-retain']])).toEqual([
-        ['ws-1:2026-08-01T12:00:02.000Z:2', 'false'],
+      expect(ignored.records.map((r) => [withoutDigest(r.key), r.headers?.['mqtt-retain']])).toEqual([
+        ['ws-1:sensor:2026-08-01T12:00:02.000Z:2', 'false'],
       ])
       expect(ignored.fake.metrics.get('mqtt_retained_ignored_total')).toBe(1)
     } finally {
@@ -470,7 +474,7 @@ describe('connection errors', () => {
       await run.waitFor(1)
       await run.stop()
       expect(run.error).toBeUndefined()
-      expect(run.records.map((r) => r.key)).toEqual(['ws-1:2026-08-01T12:00:01.000Z:1'])
+      expect(run.records.map((r) => withoutDigest(r.key))).toEqual(['ws-1:sensor:2026-08-01T12:00:01.000Z:1'])
       expect(run.fake.metrics.get('mqtt_reconnects_total')).toBeGreaterThanOrEqual(1)
       expect(run.fake.logs.some((l) => l.msg === 'MQTT connection lost')).toBe(true)
     } finally {

@@ -17,6 +17,9 @@ const FIXTURES: Record<string, { format: PayloadFormat; topic: string; payload?:
       payload: (text) => Buffer.from(JSON.stringify((JSON.parse(text.toString('utf8')) as { data: unknown }).data)),
     },
   ],
+  'ttn_v3_uplink_normalized_two_gateways.json': [
+    { format: 'ttn-v3', topic: 'v3/thingsboard-ttn-demo@ttn/devices/rs261-erik-internal/up' },
+  ],
   'tasmota_bme280_sds011_SENSOR.json': [{ format: 'tasmota', topic: 'tele/ridge_station/SENSOR' }],
   'tasmota_ble_atc_SENSOR.json': [{ format: 'tasmota', topic: 'tele/ble_gw/SENSOR' }],
   'firefront_json_readme_ws-7.json': [{ format: 'json', topic: 'sensors/ridge-3/ws-7/telemetry' }],
@@ -42,7 +45,7 @@ describe('real, well-formed payloads are not flagged', () => {
       if (!r.ok) return
       expect(r.data.invalidFields).toBeUndefined()
       expect(r.data.value).not.toHaveProperty('invalidFields')
-      const record = toRecord(format, r.data, { topic: c.topic, qos: 1, retain: false }, 0)
+      const record = toRecord(r.data, { topic: c.topic, qos: 1, retain: false }, 0, 'k')
       expect(record.headers).not.toHaveProperty(HEADERS.altered)
     }
   })

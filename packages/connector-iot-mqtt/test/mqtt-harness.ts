@@ -272,3 +272,6 @@ export async function startTransportsMosquitto(): Promise<{
     stop: () => child.kill('SIGTERM'),
   }
 }
+
+/** A record key without its payload digest (`device:kind:time[:seq]`), for readable assertions. */
+export const withoutDigest = (key: string | undefined): string | undefined => key?.replace(/:[0-9a-f]{16}$/, '')

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { connectAsync } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startConnector, startTransportsMosquitto } from './mqtt-harness'
+import { startConnector, startTransportsMosquitto, withoutDigest } from './mqtt-harness'
 
 let broker: Awaited<ReturnType<typeof startTransportsMosquitto>>
 beforeAll(async () => {
@@ -30,7 +30,7 @@ describe('transports', () => {
     await run.waitFor(1)
     await run.stop()
     expect(run.error).toBeUndefined()
-    expect(run.records.map((r) => r.key)).toEqual(['ws-1:2026-08-01T12:00:01.000Z:1'])
+    expect(run.records.map((r) => withoutDigest(r.key))).toEqual(['ws-1:sensor:2026-08-01T12:00:01.000Z:1'])
   })
 
   it('mqtts:// refuses an unknown certificate as a configuration error, unless reject_unauthorized is false', async () => {

@@ -16,6 +16,7 @@ export {
 export {
   parseFirmsCsv,
   confidenceLevel,
+  MODIS_CONFIDENCE_CLASSES,
   isFirmsHeader,
   FirmsFormatError,
   type ConfidenceLevel,

@@ -207,9 +207,25 @@ describe('parseFirmsCsv on synthetic bodies', () => {
 })
 
 describe('confidenceLevel', () => {
-  it('maps MODIS percentages: <30 low, 30–79 nominal, ≥80 high', () => {
-    expect([0, 29, 30, 79, 80, 100].map(confidenceLevel)).toEqual(['low', 'low', 'nominal', 'nominal', 'high', 'high'])
-    expect(confidenceLevel(101)).toBeNull()
+  // MODIS C6 Active Fire Product User's Guide: low 0 ≤ C < 30, nominal 30 ≤ C < 80, high 80 ≤ C ≤ 100.
+  it.each([
+    [0, 'low'],
+    [1, 'low'],
+    [29, 'low'],
+    [29.9, 'low'],
+    [30, 'nominal'],
+    [50, 'nominal'],
+    [79, 'nominal'],
+    [79.9, 'nominal'],
+    [80, 'high'],
+    [99, 'high'],
+    [100, 'high'],
+  ] as const)('MODIS %s%% is %s', (c, level) => {
+    expect(confidenceLevel(c)).toBe(level)
+  })
+
+  it('gives no class to a MODIS number outside 0–100', () => {
+    for (const c of [-1, -0.1, 100.1, 101, Number.NaN, Number.POSITIVE_INFINITY]) expect(confidenceLevel(c)).toBeNull()
   })
 
   it('maps letters of VIIRS (l/n/h) and LANDSAT (L/M/H)', () => {

@@ -133,13 +133,24 @@ const KINDS: Record<string, Kind> = {
 
 const REQUIRED = ['latitude', 'longitude', 'acq_date', 'acq_time'] as const
 
-/** Maps a raw confidence to its level: letters for VIIRS/LANDSAT, 0–100 for MODIS. */
+/** MODIS detection confidence (%) at which the nominal and the high class begin. */
+export const MODIS_CONFIDENCE_CLASSES = { nominalFrom: 30, highFrom: 80 } as const
+
+/**
+ * Maps a raw confidence to its level: letters for VIIRS (`l`/`n`/`h`) and LANDSAT (`L`/`M`/`H`),
+ * 0–100 for MODIS. The MODIS classes are those of the MODIS Collection 6 Active Fire Product
+ * User's Guide (Giglio, Schroeder, Hall and Justice; the guide FIRMS's FAQ and its attribute page
+ * point to for the confidence field): low 0 ≤ C < 30 %, nominal 30 ≤ C < 80 %, high 80 ≤ C ≤ 100 %.
+ * FIRMS's attribute page says each detection "is assigned one of the three fire classes (low-
+ * confidence fire, nominal-confidence fire, or high-confidence fire)". A number outside 0–100 has
+ * no class (null).
+ */
 export function confidenceLevel(raw: string | number | null): ConfidenceLevel | null {
   if (raw === null) return null
   if (typeof raw === 'number') {
-    // MODIS percentage. Cut points <30 / 30–79 / ≥80 are the common convention, not a documented FIRMS rule.
     if (!(raw >= 0 && raw <= 100)) return null
-    return raw < 30 ? 'low' : raw < 80 ? 'nominal' : 'high'
+    const { nominalFrom, highFrom } = MODIS_CONFIDENCE_CLASSES
+    return raw < nominalFrom ? 'low' : raw < highFrom ? 'nominal' : 'high'
   }
   switch (raw.trim().toLowerCase()) {
     case 'l':

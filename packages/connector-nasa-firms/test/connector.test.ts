@@ -160,6 +160,44 @@ describe('reading FIRMS', () => {
     ])
   })
 
+  it('MODIS rows of every confidence class, at the class edges, as the area API prints them', async () => {
+    // The first row of the real MODIS sample, with the confidence at each edge of the User's Guide classes.
+    const header =
+      'latitude,longitude,brightness,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_t31,frp,daynight'
+    const rows = [0, 29, 30, 79, 80, 100].map(
+      (c, i) => `20.9${i},85.17615,314.11,2.27,1.46,2026-10-01,241,Terra,MODIS,${c},6.1NRT,297.09,22.36,D`,
+    )
+    server.answer = () => ({ body: `${header}\n${rows.join('\n')}` })
+    const run = await runConnector(connector, { config: config({ sources: ['MODIS_NRT'] }), fetch: globalThis.fetch })
+    expect(run.error).toBeUndefined()
+    expect(
+      run.records.map((r) => [
+        (r.value as { confidence: number }).confidence,
+        (r.value as { confidence_level: string }).confidence_level,
+      ]),
+    ).toEqual([
+      [0, 'low'],
+      [29, 'low'],
+      [30, 'nominal'],
+      [79, 'nominal'],
+      [80, 'high'],
+      [100, 'high'],
+    ])
+  })
+
+  it('VIIRS rows of every confidence letter: l, n and h', async () => {
+    const rows = ['l', 'n', 'h'].map(
+      (c, i) => `27.7354${i},96.28601,367,0.39,0.36,2026-09-25,724,N20,VIIRS,${c},2.0NRT,291.6,7.07,D`,
+    )
+    server.answer = () => ({ body: `${VIIRS_HEADER}\n${rows.join('\n')}\n` })
+    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    expect(run.records.map((r) => (r.value as { confidence_level: string }).confidence_level)).toEqual([
+      'low',
+      'nominal',
+      'high',
+    ])
+  })
+
   it('treats a header-only body as zero detections', async () => {
     server.answer = () => ({ body: `${VIIRS_HEADER}\n` })
     const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })

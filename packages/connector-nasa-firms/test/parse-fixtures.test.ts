@@ -108,6 +108,17 @@ describe('real FIRMS samples', () => {
     expect(counts(detections, (d) => d.satellite)).toEqual({ Terra: 66, Aqua: 48 })
     expect(counts(detections, (d) => d.acq_date)).toEqual({ '2026-10-01': 27, '2026-10-02': 76, '2026-10-03': 11 })
     expect(counts(detections, (d) => d.confidence_level)).toEqual({ low: 18, nominal: 90, high: 6 })
+    // every row's class follows from its percentage (the User's Guide classes), at the edges too:
+    // lines 40 and 70 hold 29 (low), line 104 holds 79 (nominal), line 113 holds 81 (high)
+    for (const d of detections) {
+      const c = d.confidence as number
+      expect(d.confidence_level).toBe(c < 30 ? 'low' : c < 80 ? 'nominal' : 'high')
+    }
+    expect([38, 68, 102].map((i) => [detections[i]!.confidence, detections[i]!.confidence_level])).toEqual([
+      [29, 'low'],
+      [29, 'low'],
+      [79, 'nominal'],
+    ])
     expect(detections.every((d) => typeof d.confidence === 'number')).toBe(true)
     expect(detections.every((d) => d.version === '6.1NRT')).toBe(true)
     expect(new Set(detections.map(detectionKey)).size).toBe(114)

@@ -5,6 +5,14 @@
  */
 import type { JsonValue } from '@firefront/sdk'
 import { FieldReader, type InvalidField, jsonType } from './fields'
+import {
+  type AlertParameters,
+  type AlertReference,
+  type EventMotion,
+  parametersJson,
+  parseReferenceList,
+  readParameters,
+} from './alert-parameters'
 import { isoUtc, shown } from './times'
 
 /** A VTEC string read into its parts (`/O.CON.KSTO.FW.W.0005.000000T0000Z-180812T0600Z/`). */
@@ -45,13 +53,37 @@ export interface AlertSummary {
   readonly description: string | null
   readonly instruction: string | null
   readonly response: string | null
+  /**
+   * The issuing office's name (`NWS Medford OR`): `senderName`, or in the older schema, which had
+   * none, `sender` when that holds a name rather than an address.
+   */
   readonly senderName: string | null
+  /** `sender` as sent (an address, `w-nws.webmaster@noaa.gov`, in the current schema). */
+  readonly sender: string | null
   readonly vtec: readonly Vtec[]
   readonly ugc: readonly string[]
   readonly same: readonly string[]
   readonly affectedZones: readonly string[]
   /** Ids of the alerts this one updates or cancels. */
   readonly references: readonly string[]
+  /** The same, with each one's sender and time. */
+  readonly referenceDetails: readonly AlertReference[]
+  /** `parameters.expiredReferences`: earlier alerts of the event that have expired. */
+  readonly expiredReferences: readonly AlertReference[]
+  /** The alert that superseded this one (its URL), when NWS has replaced it. */
+  readonly replacedBy: string | null
+  /** When it was replaced, UTC. */
+  readonly replacedAt: string | null
+  /** True when `replacedBy` is set: a superseded warning, not the one in force. */
+  readonly superseded: boolean
+  /** Detections and threats, maximum wind gust and hail size, event motion and ending time. */
+  readonly threats: AlertParameters['threats']
+  readonly maxWindGust: string | null
+  readonly maxHailSizeIn: number | null
+  readonly eventEndingTime: string | null
+  readonly eventMotion: EventMotion | null
+  /** Every parameter as sent (`VTEC`, `NWSheadline`, `AWIPSidentifier`, `CMAMtext`...). */
+  readonly parameters: { readonly [key: string]: JsonValue }
   /** GeoJSON geometry; null for zone-based alerts. */
   readonly geometry: JsonValue
   /** Fields NWS sent in a shape this record cannot hold (their value above is null or left out). */
@@ -110,6 +142,7 @@ const TEXT_FIELDS = [
   'instruction',
   'response',
   'senderName',
+  'sender',
 ] as const
 
 /** Reads one alert feature; returns the reason when it cannot be read. */
@@ -154,17 +187,28 @@ export function parseAlert(feature: unknown): AlertSummary | { problem: string }
     else r.note(`parameters.VTEC[${i}]`, 'not a P-VTEC string', raw)
   }
   const references: string[] = []
+  const referenceDetails: AlertReference[] = []
   if (p.references !== undefined && p.references !== null) {
     if (!Array.isArray(p.references)) r.note('references', `${jsonType(p.references)}, expected an array`, p.references)
     else {
       for (const [i, ref] of p.references.entries()) {
         const ids = record(ref)
         const refId = str(ids.identifier) ?? str(ids['@id'])
-        if (refId !== null) references.push(refId)
-        else r.note(`references[${i}]`, 'no identifier or @id string', ref)
+        if (refId !== null) {
+          references.push(refId)
+          referenceDetails.push({ sender: str(ids.sender) ?? '', identifier: refId, sent: isoUtc(ids.sent) ?? null })
+        } else r.note(`references[${i}]`, 'no identifier or @id string', ref)
       }
     }
   }
+  const replacedAtRaw = p.replacedAt
+  const replacedAt = replacedAtRaw === undefined || replacedAtRaw === null ? null : (isoUtc(replacedAtRaw) ?? null)
+  if (replacedAtRaw !== undefined && replacedAtRaw !== null && replacedAt === null) {
+    r.note('replacedAt', 'not an ISO-8601 date-time', replacedAtRaw)
+  }
+  const replacedBy = r.string('replacedBy', p.replacedBy)
+  const typed = readParameters(params, r)
+  const senderName = text.senderName ?? (text.sender !== null && !text.sender.includes('@') ? text.sender : null)
   let geometry: JsonValue = null
   if (f.geometry !== undefined && f.geometry !== null) {
     if (typeof f.geometry === 'object' && !Array.isArray(f.geometry)) geometry = f.geometry as JsonValue
@@ -191,12 +235,20 @@ export function parseAlert(feature: unknown): AlertSummary | { problem: string }
     description: text.description,
     instruction: text.instruction,
     response: text.response,
-    senderName: text.senderName,
+    senderName,
+    sender: text.sender,
     vtec,
     ugc: r.strings('geocode.UGC', geocode.UGC),
     same: r.strings('geocode.SAME', geocode.SAME),
     affectedZones: r.strings('affectedZones', p.affectedZones),
     references,
+    referenceDetails,
+    expiredReferences: parseReferenceList(r.strings('parameters.expiredReferences', params.expiredReferences)),
+    replacedBy,
+    replacedAt,
+    superseded: replacedBy !== null,
+    ...typed,
+    parameters: parametersJson(params),
     geometry,
     ...r.result(),
   }

@@ -36,12 +36,24 @@ export const AlertsConfig = Type.Object(
   { additionalProperties: false },
 )
 
-/** Stations of `/stations/{id}/observations`. */
+/** Stations of `/stations/{id}/observations`, and forecast zones of `/zones/forecast/{zone}/observations`. */
 export const ObservationsConfig = Type.Object(
   {
-    stations: Type.Array(Type.String({ pattern: '^[A-Za-z0-9]{3,10}$' }), {
-      minItems: 1,
-      description: 'station ids, e.g. KSFO',
+    stations: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9]{3,10}$' }), {
+        minItems: 1,
+        description: 'station ids, e.g. KSFO',
+      }),
+    ),
+    zones: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z]{2}Z\\d{3}$' }), {
+        minItems: 1,
+        description: 'forecast zones whose stations are read together, e.g. CAZ006',
+      }),
+    ),
+    station_names: Type.Boolean({
+      default: true,
+      description: "read each station's name from /stations/{id} (cached a day) when observations carry none",
     }),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'observations per request' }),
     initial_lookback_hours: Type.Number({
@@ -66,6 +78,31 @@ export const GridpointsConfig = Type.Object(
         description: 'layers to keep; default: the fire-weather layers',
       }),
     ),
+  },
+  { additionalProperties: false },
+)
+
+/** Text forecasts of points: `/points/{lat},{lon}` → the gridpoint's forecasts and fire-weather zone. */
+export const ForecastsConfig = Type.Object(
+  {
+    points: Type.Array(
+      Type.String({ pattern: '^\\s*-?\\d+(\\.\\d+)?\\s*,\\s*-?\\d+(\\.\\d+)?\\s*$', description: '"lat,lon"' }),
+      { minItems: 1, description: 'points as "lat,lon" (rounded to 4 decimals, as NWS asks)' },
+    ),
+    hourly: Type.Boolean({ default: true, description: 'also read /forecast/hourly' }),
+    fire_weather_zone: Type.Boolean({
+      default: true,
+      description: "read the point's fire-weather zone forecast (/zones/fire/{zone}/forecast) where NWS offers one",
+    }),
+    units: Type.Union([Type.Literal('us'), Type.Literal('si')], {
+      default: 'us',
+      description: 'units NWS writes the text forecasts in',
+    }),
+    points_cache_hours: Type.Number({
+      exclusiveMinimum: 0,
+      default: 24,
+      description: 'how long a /points look-up is reused (NWS: points metadata change rarely; cache them)',
+    }),
   },
   { additionalProperties: false },
 )
@@ -96,6 +133,7 @@ export const NoaaConfig = Type.Object(
     alerts: Type.Optional(AlertsConfig),
     observations: Type.Optional(ObservationsConfig),
     gridpoints: Type.Optional(GridpointsConfig),
+    forecasts: Type.Optional(ForecastsConfig),
     critical_events: Type.Array(Type.String({ minLength: 1 }), {
       default: [...DEFAULT_CRITICAL_EVENTS],
       description: 'alert events emitted with critical priority',
@@ -137,6 +175,15 @@ export interface NoaaSettings {
   /** The `/alerts/active` query string (without `?`), when alerts are read. */
   readonly alertsQuery?: string
   readonly stations: readonly string[]
+  /** Forecast zones whose observations are read (`/zones/forecast/{zone}/observations`). */
+  readonly zones: readonly string[]
+  readonly stationNames: boolean
+  /** Points (`lat,lon`, 4 decimals at most) whose text forecasts are read. */
+  readonly forecastPoints: readonly string[]
+  readonly forecastHourly: boolean
+  readonly fireZoneForecasts: boolean
+  readonly forecastUnits: 'us' | 'si'
+  readonly pointsCacheMs: number
   readonly observationLimit: number
   readonly initialLookbackMs: number
   /** Gridpoints as `WFO/x,y` (WFO upper case). */
@@ -199,7 +246,18 @@ export function resolveSettings(config: NoaaConfig): NoaaSettings {
   if (config.user_agent.trim() === '') issues.push({ path: 'user_agent', message: 'must not be blank' })
   // With nothing chosen, the source still does what a wildfire source is for (and a config that
   // validates also runs): the fire-weather alerts in force, nationwide.
-  const nothingElse = config.observations === undefined && config.gridpoints === undefined
+  const nothingElse =
+    config.observations === undefined && config.gridpoints === undefined && config.forecasts === undefined
+  const obs = config.observations
+  if (obs !== undefined && obs.stations === undefined && obs.zones === undefined) {
+    issues.push({ path: 'observations', message: 'give stations, zones or both' })
+  }
+  const forecastPoints: string[] = []
+  for (const [i, point] of (config.forecasts?.points ?? []).entries()) {
+    const p = normalisePoint(point)
+    if ('problem' in p) issues.push({ path: `forecasts.points.${i}`, message: p.problem })
+    else if (!forecastPoints.includes(p.point)) forecastPoints.push(p.point)
+  }
   const alerts = config.alerts ?? (nothingElse ? DEFAULT_ALERTS : undefined)
   const query = alerts === undefined ? undefined : alertsQuery(alerts, issues)
   if (issues.length > 0) throw new ConfigValidationError(issues, 'ERR_PLUGIN_CONFIG')
@@ -208,6 +266,13 @@ export function resolveSettings(config: NoaaConfig): NoaaSettings {
     baseUrl: config.base_url.replace(/\/+$/, ''),
     alertsQuery: query,
     stations: [...new Set((config.observations?.stations ?? []).map((s) => s.toUpperCase()))],
+    zones: [...new Set((config.observations?.zones ?? []).map((z) => z.toUpperCase()))],
+    stationNames: config.observations?.station_names ?? true,
+    forecastPoints,
+    forecastHourly: config.forecasts?.hourly ?? true,
+    fireZoneForecasts: config.forecasts?.fire_weather_zone ?? true,
+    forecastUnits: config.forecasts?.units ?? 'us',
+    pointsCacheMs: (config.forecasts?.points_cache_hours ?? 24) * 3_600_000,
     observationLimit: config.observations?.limit ?? 50,
     initialLookbackMs: (config.observations?.initial_lookback_hours ?? 3) * 3_600_000,
     gridpoints: [

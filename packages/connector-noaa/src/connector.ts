@@ -1,6 +1,7 @@
 /**
- * The NOAA / NWS pull connector: reads active alerts and station observations, and emits each
- * alert once (again when it is updated) and each observation once.
+ * The NOAA / NWS pull connector: reads active alerts, station and zone observations, raw gridpoints
+ * and text forecasts, and emits each alert once (again when it is updated), each observation once
+ * and each forecast once per update.
  */
 import {
   alteredHeaderValue,
@@ -21,7 +22,11 @@ import { DEFAULT_USER_AGENT, NoaaConfig, type NoaaSettings, resolveSettings } fr
 import { type NoaaCursor, admitAlerts, admitObservations, cursorJson, readCursor } from './cursor'
 import { type GridpointForecast, parseGridpoint } from './gridpoints'
 import { type Observation, observationKey, parseObservations } from './observations'
+import { TextForecastReader } from './text-forecasts'
 import { linkSignals } from '@firefront/sdk'
+
+/** How far before a zone's newest observation the next read of the zone starts (stations report late). */
+const ZONE_OVERLAP_MS = 3_600_000
 
 /** Pages of older observations read at most per station and poll. */
 const MAX_OBSERVATION_PAGES = 5
@@ -49,7 +54,8 @@ export function alteredHeader(
 export const noaaConnector = defineConnector({
   name: 'noaa',
   version: pkg.version,
-  description: 'NOAA / National Weather Service active alerts and station observations (api.weather.gov)',
+  description:
+    'NOAA / National Weather Service active alerts, station and zone observations, gridpoint and text forecasts (api.weather.gov)',
   sourceTypes: ['noaa_weather', 'noaa_alerts', 'nws_alerts', 'noaa_observations'],
   defaultTopic: 'wildfire-weather-data',
   configSchema: NoaaConfig,
@@ -89,6 +95,22 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     ),
     oversize: ctx.metrics.counter('noaa_bodies_oversize_total', 'answers over max_body_bytes, dead-lettered unread'),
   }
+
+  const skipped = ctx.metrics.counter('noaa_skipped_total', 'inputs left out on purpose, by reason', ['reason'])
+  const forecasts = new TextForecastReader({
+    client,
+    settings,
+    log,
+    now: () => ctx.clock.now(),
+    metrics: m,
+    record: (value, base, what, invalidUtf8) => record(value, base, what, invalidUtf8),
+    reject: (items, what) => reject(items, what),
+    skip: (reason) => {
+      skipped.inc(1, { reason })
+      ctx.skip?.(reason)
+    },
+  })
+  const stationNames = new Map<string, { name: string | null; until: number }>()
 
   /** The record of `value`: flagged (header, counts) when it is not exactly what NWS sent. */
   const record = <V extends { readonly invalidFields?: readonly InvalidField[] }>(
@@ -229,11 +251,93 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     m.emitted.inc(admitted.fresh.length, { what: 'observations' })
     if (admitted.stale > 0) m.repeats.inc(admitted.stale, { what: 'observations' })
     return {
-      records: admitted.fresh.map((o) =>
+      records: (await withStationNames(admitted.fresh, signal)).map((o) =>
         record(o, { key: observationKey(o), eventTime: o.timestamp }, 'observations', invalidUtf8),
       ),
       newest: admitted.newest,
     }
+  }
+
+  /**
+   * Gives each observation its station's name: the observation's own `stationName`, else the
+   * `name` of `/stations/{id}`, read once a day per station. A failed look-up leaves it null.
+   */
+  const withStationNames = async (observations: Observation[], signal: AbortSignal): Promise<Observation[]> => {
+    if (!settings.stationNames) return observations
+    const out: Observation[] = []
+    for (const o of observations) {
+      if (o.stationName !== null) {
+        out.push(o)
+        continue
+      }
+      let known = stationNames.get(o.station)
+      if (known === undefined || known.until <= ctx.clock.now()) {
+        const url = `${settings.baseUrl}/stations/${encodeURIComponent(o.station)}`
+        try {
+          m.requests.inc(1, { what: 'stations' })
+          const res = await client.feature(url, signal)
+          const name = 'body' in res ? res.body.properties.name : undefined
+          known = { name: typeof name === 'string' && name !== '' ? name : null, until: ctx.clock.now() + 86_400_000 }
+        } catch (err) {
+          if (signal.aborted) throw err
+          log.warn({ station: o.station, error: (err as Error).message }, 'station name not read; left null')
+          known = { name: null, until: ctx.clock.now() + 600_000 }
+        }
+        stationNames.set(o.station, known)
+      }
+      out.push({ ...o, stationName: known.name })
+    }
+    return out
+  }
+
+  /**
+   * Reads the observations of every station of a forecast zone. The zone is read from its newest
+   * observation less an hour (stations report late); each station's observations are admitted
+   * against that station's own newest, so one station's report is emitted once whichever way
+   * (station or zone) it was read. Returns the records and the cursor entries to set once the
+   * whole read succeeded.
+   */
+  const pollZone = async (
+    zone: string,
+    cursor: NoaaCursor,
+    stations: Readonly<Record<string, string>>,
+    modified: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<{ records: SourceRecord<Observation>[]; newest: Record<string, string> }> => {
+    const zoneKey = `zone:${zone}`
+    const previous = cursor.stations[zoneKey]
+    const from = new Date(
+      previous !== undefined ? Date.parse(previous) - ZONE_OVERLAP_MS : ctx.clock.now() - settings.initialLookbackMs,
+    ).toISOString()
+    const query = new URLSearchParams({ start: from, limit: String(settings.observationLimit) })
+    const url = `${settings.baseUrl}/zones/forecast/${encodeURIComponent(zone)}/observations?${query}`
+    const res = await read(url, 'observations', cursor, modified, signal)
+    if (!('body' in res)) return { records: [], newest: {} }
+    if (res.invalid) log.warn({ url, ...res.invalid }, 'NWS observations body holds bytes that are not UTF-8')
+    const parsed = parseObservations(res.body.features, zone, url)
+    const updates: Record<string, string> = {}
+    reject(parsed.rejected, 'observations')
+    const byStation = new Map<string, Observation[]>()
+    for (const o of parsed.observations) byStation.set(o.station, [...(byStation.get(o.station) ?? []), o])
+    const fresh: Observation[] = []
+    let newest = previous
+    for (const [station, list] of byStation) {
+      const admitted = admitObservations(stations[station], from, list)
+      if (admitted.newest !== undefined) updates[station] = admitted.newest
+      if (admitted.stale > 0) m.repeats.inc(admitted.stale, { what: 'observations' })
+      for (const o of admitted.fresh) fresh.push(o)
+      if (admitted.newest !== undefined && (newest === undefined || admitted.newest > newest)) newest = admitted.newest
+    }
+    if (newest !== undefined) updates[zoneKey] = newest
+    m.emitted.inc(fresh.length, { what: 'observations' })
+    log.debug(
+      { url, ms: res.ms, observations: parsed.observations.length, emitted: fresh.length },
+      'NWS zone observations read',
+    )
+    const records = (await withStationNames(fresh, signal)).map((o) =>
+      record(o, { key: observationKey(o), eventTime: o.timestamp }, 'observations', res.invalid !== undefined),
+    )
+    return { records, newest: updates }
   }
 
   /** Reads one gridpoint; emits its forecast when `updateTime` is later than the one emitted. */
@@ -296,6 +400,7 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     let alerts = { ...cursor.alerts }
     const stations = { ...cursor.stations }
     const grids = { ...cursor.grids }
+    const forecastTimes = { ...cursor.forecasts }
     let firstError: unknown
     let succeeded = 0
     const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
@@ -344,6 +449,20 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
         if (r.newest !== undefined) stations[station] = r.newest
       })
     }
+    for (const zone of settings.zones) {
+      await attempt(`zone ${zone}`, async () => {
+        const r = await pollZone(zone, cursor, stations, modified, signal)
+        for (const rec of r.records) records.push(rec)
+        Object.assign(stations, r.newest)
+      })
+    }
+    for (const point of settings.forecastPoints) {
+      await attempt(`forecasts ${point}`, async () => {
+        const r = await forecasts.poll(point, cursor, modified, signal)
+        for (const rec of r.records) records.push(rec)
+        Object.assign(forecastTimes, r.forecasts)
+      })
+    }
     for (const gridpoint of settings.gridpoints) {
       await attempt(`gridpoint ${gridpoint}`, async () => {
         const r = await pollGrid(gridpoint, cursor, modified, signal)
@@ -356,7 +475,7 @@ export function createNoaaPoller(settings: NoaaSettings, ctx: PluginContext): Pu
     for (const [url, lm] of Object.entries(cursor.modified)) {
       if (!(url in modified) && firstError !== undefined) modified[url] = lm
     }
-    return { records, cursor: cursorJson({ v: 1, alerts, stations, grids, modified }) }
+    return { records, cursor: cursorJson({ v: 1, alerts, stations, grids, forecasts: forecastTimes, modified }) }
   }
 
   return {

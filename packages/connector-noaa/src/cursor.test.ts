@@ -15,10 +15,11 @@ describe('readCursor', () => {
 
   it('reads its own cursor', () => {
     const c = { v: 1, alerts: { a: '2026-01-01T00:00:00.000Z' }, stations: { KSFO: 't' }, modified: { u: 'lm' } }
-    expect(readCursor(c)).toEqual({ cursor: { ...c, grids: {} } })
-    const g = { ...c, grids: { 'TAE/58,65': '2022-02-04T03:15:41.000Z' } }
+    expect(readCursor(c)).toEqual({ cursor: { ...c, grids: {}, forecasts: {} } })
+    const g = { ...c, grids: { 'TAE/58,65': '2022-02-04T03:15:41.000Z' }, forecasts: { 'fire/FLZ015': 't' } }
     expect(readCursor(g)).toEqual({ cursor: g })
     expect(readCursor({ ...c, grids: 'x' }).problem).toMatch(/not a noaa cursor/)
+    expect(readCursor({ ...c, forecasts: [] }).problem).toMatch(/not a noaa cursor/)
   })
 })
 

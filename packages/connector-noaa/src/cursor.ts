@@ -12,16 +12,28 @@ export interface NoaaCursor {
   readonly v: 1
   /** Active alert id → the UTC `sent` last emitted. */
   readonly alerts: Readonly<Record<string, string>>
-  /** Station id → UTC timestamp of the newest observation emitted. */
+  /** Station id → UTC timestamp of the newest observation emitted; `zone:<id>` → the newest of a zone. */
   readonly stations: Readonly<Record<string, string>>
   /** Gridpoint (`WFO/x,y`) → the `updateTime` of the forecast last emitted. */
   readonly grids: Readonly<Record<string, string>>
+  /**
+   * Text forecast (`WFO/x,y:periods`, `WFO/x,y:hourly`, `fire/<zone>`) → the update time of the one
+   * last emitted.
+   */
+  readonly forecasts: Readonly<Record<string, string>>
   /** URL → its last Last-Modified header. */
   readonly modified: Readonly<Record<string, string>>
 }
 
 /** The cursor of a first poll. */
-export const emptyCursor = (): NoaaCursor => ({ v: 1, alerts: {}, stations: {}, grids: {}, modified: {} })
+export const emptyCursor = (): NoaaCursor => ({
+  v: 1,
+  alerts: {},
+  stations: {},
+  grids: {},
+  forecasts: {},
+  modified: {},
+})
 
 const stringMap = (v: unknown): Record<string, string> | undefined => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined
@@ -39,10 +51,12 @@ export function readCursor(cursor: Cursor | undefined): { cursor: NoaaCursor; pr
   const modified = stringMap(c.modified)
   // Cursors written before gridpoints were read have no `grids`.
   const grids = c.grids === undefined ? {} : stringMap(c.grids)
-  if (typeof cursor !== 'object' || c.v !== 1 || !alerts || !stations || !modified || !grids) {
+  // ... and those written before text forecasts were read have no `forecasts`.
+  const forecasts = c.forecasts === undefined ? {} : stringMap(c.forecasts)
+  if (typeof cursor !== 'object' || c.v !== 1 || !alerts || !stations || !modified || !grids || !forecasts) {
     return { cursor: emptyCursor(), problem: `not a noaa cursor: ${JSON.stringify(cursor).slice(0, 80)}` }
   }
-  return { cursor: { v: 1, alerts, stations, grids, modified } }
+  return { cursor: { v: 1, alerts, stations, grids, forecasts, modified } }
 }
 
 /**
@@ -98,5 +112,6 @@ export const cursorJson = (c: NoaaCursor): Cursor => ({
   alerts: { ...c.alerts },
   stations: { ...c.stations },
   grids: { ...c.grids },
+  forecasts: { ...c.forecasts },
   modified: { ...c.modified },
 })

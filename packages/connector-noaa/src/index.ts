@@ -1,5 +1,5 @@
 /**
- * `@firefront/connector-noaa`: NOAA / National Weather Service alerts and observations for Firefront.
+ * `@firefront/connector-noaa`: NOAA / National Weather Service alerts, observations and forecasts for Firefront.
  * @packageDocumentation
  */
 export { noaaConnector as default, noaaConnector, createNoaaPoller } from './connector'
@@ -8,6 +8,7 @@ export {
   AlertsConfig,
   ObservationsConfig,
   GridpointsConfig,
+  ForecastsConfig,
   type NoaaSettings,
   DEFAULT_BASE_URL,
   DEFAULT_CRITICAL_EVENTS,
@@ -18,14 +19,34 @@ export {
 } from './config'
 export { type AlertSummary, type Vtec, parseAlert, parseAlerts, parseVtec } from './alerts'
 export {
+  type AlertParameters,
+  type AlertReference,
+  type EventMotion,
+  THREAT_PARAMETERS,
+  parseEventMotion,
+  parseReferenceList,
+} from './alert-parameters'
+export {
+  type ForecastPeriod,
+  type PointInfo,
+  type TextForecast,
+  type ZoneForecast,
+  parsePoint,
+  parseTextForecast,
+  parseZoneForecast,
+  windSpeedRange,
+} from './forecasts'
+export {
   type Observation,
   type ObservationField,
+  type PresentWeather,
+  type CloudLayer,
   OBSERVATION_FIELDS,
   parseObservation,
   parseObservations,
   observationKey,
 } from './observations'
-export { type Measure, type Quantity, quantity, bareUnit, bareQc } from './quantities'
+export { type Measure, type Quantity, MEASURE_UNIT, quantity, bareUnit, bareQc } from './quantities'
 export {
   NwsClient,
   type CollectionResponse,

@@ -3,7 +3,7 @@
  * (°C, km/h, Pa, m, mm, %, degrees), null kept null, the unit codes and QC flags as sent.
  */
 import { FieldReader, type InvalidField, jsonType } from './fields'
-import { type Measure, type Quantity, quantity } from './quantities'
+import { MEASURE_UNIT, type Measure, type Quantity, quantity } from './quantities'
 import { isoUtc, shown } from './times'
 
 /** The measures read from an observation: output field → [NWS property, unit]. */
@@ -39,17 +39,41 @@ export type Observation = {
   readonly timestamp: string
   readonly latitude: number | null
   readonly longitude: number | null
+  /** The station's name (`stationName`, or from the station's metadata), when known. */
+  readonly stationName: string | null
   readonly textDescription: string | null
   readonly rawMessage: string | null
+  /** Present weather (METAR groups read by NWS): intensity, modifier, weather, the raw group. */
+  readonly presentWeather: readonly PresentWeather[]
+  /** Cloud layers, lowest first: base height in metres and amount (`FEW`, `SCT`, `BKN`, `OVC`, `CLR`...). */
+  readonly cloudLayers: readonly CloudLayer[]
 } & { readonly [F in ObservationField]: number | null } & {
-  /** Per field: the unit code as NWS sent it (either prefix), or null. */
+  /** Per field: the unit the value above is in (`wmoUnit:km_h-1` for `windSpeedKmh`), when it has one. */
   readonly units: { readonly [F in ObservationField]?: string }
+  /** Per field: the unit code NWS sent (either prefix, `unit:m_s-1`), before conversion. */
+  readonly sourceUnits: { readonly [F in ObservationField]?: string }
   /** Per field: the QC flag without `qc:` (`V`, `C`, `Z`, `S`…), when sent. */
   readonly qualityControl: { readonly [F in ObservationField]?: string }
   /** Fields whose number came with a unit that could not be converted (their value is null). */
   readonly unknownUnits?: readonly ObservationField[]
   /** Fields NWS sent in a shape this record cannot hold (their value above is null). */
   readonly invalidFields?: readonly InvalidField[]
+}
+
+/** One present-weather group. */
+export interface PresentWeather {
+  readonly intensity: string | null
+  readonly modifier: string | null
+  readonly weather: string | null
+  readonly rawString: string | null
+  readonly inVicinity: boolean | null
+}
+
+/** One cloud layer. */
+export interface CloudLayer {
+  /** Base height in metres; null when NWS gives none (`CLR`). */
+  readonly baseM: number | null
+  readonly amount: string | null
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null)
@@ -75,6 +99,7 @@ export function parseObservation(feature: unknown, station: string): Observation
   const r = new FieldReader()
   const values: Partial<Record<ObservationField, number | null>> = {}
   const units: Partial<Record<ObservationField, string>> = {}
+  const sourceUnits: Partial<Record<ObservationField, string>> = {}
   const qualityControl: Partial<Record<ObservationField, string>> = {}
   const unknownUnits: ObservationField[] = []
   for (const [field, [prop, measure]] of Object.entries(OBSERVATION_FIELDS) as [
@@ -83,7 +108,8 @@ export function parseObservation(feature: unknown, station: string): Observation
   ][]) {
     const q: Quantity = quantity(p[prop], measure, r, prop)
     values[field] = q.value
-    if (q.unitCode !== null) units[field] = q.unitCode
+    if (q.value !== null) units[field] = MEASURE_UNIT[measure]
+    if (q.unitCode !== null) sourceUnits[field] = q.unitCode
     if (q.qc !== null) qualityControl[field] = q.qc
     if (q.unknownUnit) unknownUnits.push(field)
   }
@@ -102,14 +128,55 @@ export function parseObservation(feature: unknown, station: string): Observation
     timestamp,
     latitude,
     longitude,
+    stationName: r.string('stationName', p.stationName),
     textDescription: r.string('textDescription', p.textDescription),
     rawMessage: r.string('rawMessage', p.rawMessage),
+    presentWeather: readPresentWeather(p.presentWeather, r),
+    cloudLayers: readCloudLayers(p.cloudLayers, r),
     ...(values as Record<ObservationField, number | null>),
     units,
+    sourceUnits,
     qualityControl,
     ...(unknownUnits.length > 0 ? { unknownUnits } : {}),
     ...r.result(),
   }
+}
+
+function readPresentWeather(raw: unknown, r: FieldReader): PresentWeather[] {
+  if (raw === undefined || raw === null) return []
+  if (!Array.isArray(raw)) {
+    r.note('presentWeather', `${jsonType(raw)}, expected an array`, raw)
+    return []
+  }
+  return raw.map((item, i) => {
+    const w = r.object(`presentWeather[${i}]`, item)
+    const near = w.inVicinity
+    if (near !== undefined && near !== null && typeof near !== 'boolean') {
+      r.note(`presentWeather[${i}].inVicinity`, `${jsonType(near)}, expected a boolean`, near)
+    }
+    return {
+      intensity: r.string(`presentWeather[${i}].intensity`, w.intensity),
+      modifier: r.string(`presentWeather[${i}].modifier`, w.modifier),
+      weather: r.string(`presentWeather[${i}].weather`, w.weather),
+      rawString: r.string(`presentWeather[${i}].rawString`, w.rawString),
+      inVicinity: typeof near === 'boolean' ? near : null,
+    }
+  })
+}
+
+function readCloudLayers(raw: unknown, r: FieldReader): CloudLayer[] {
+  if (raw === undefined || raw === null) return []
+  if (!Array.isArray(raw)) {
+    r.note('cloudLayers', `${jsonType(raw)}, expected an array`, raw)
+    return []
+  }
+  return raw.map((item, i) => {
+    const layer = r.object(`cloudLayers[${i}]`, item)
+    return {
+      baseM: quantity(layer.base, 'metre', r, `cloudLayers[${i}].base`).value,
+      amount: r.string(`cloudLayers[${i}].amount`, layer.amount),
+    }
+  })
 }
 
 /** The record key of an observation: station and UTC timestamp. */

@@ -28,6 +28,17 @@ const CONVERSIONS: Record<Measure, Record<string, Convert>> = {
   degree: { 'degree_(angle)': (v) => v, deg: (v) => v },
 }
 
+/** The unit code (`wmoUnit:` vocabulary, as NWS writes it) of each measure's converted values. */
+export const MEASURE_UNIT: Readonly<Record<Measure, string>> = {
+  celsius: 'wmoUnit:degC',
+  kmh: 'wmoUnit:km_h-1',
+  pascal: 'wmoUnit:Pa',
+  metre: 'wmoUnit:m',
+  millimetre: 'wmoUnit:mm',
+  percent: 'wmoUnit:percent',
+  degree: 'wmoUnit:degree_(angle)',
+}
+
 /** A converted quantity. */
 export interface Quantity {
   /** The value in the measure's unit, rounded to 4 decimals; `null` when absent or unconvertible. */

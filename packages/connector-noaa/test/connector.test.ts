@@ -226,7 +226,8 @@ describe('observations', () => {
   const obsConfig = (extra: Record<string, unknown> = {}) => ({
     user_agent: UA,
     base_url: server.baseUrl,
-    observations: { stations: ['KCNK'], initial_lookback_hours: 24 * 7, ...extra },
+    // Station names are read from /stations/{id}: their own test below.
+    observations: { stations: ['KCNK'], initial_lookback_hours: 24 * 7, station_names: false, ...extra },
   })
   const clock = fixedClock('2019-08-17T12:00:00Z')
 

@@ -115,6 +115,83 @@ describe('alerts fixtures', () => {
     expect(rfw!.ugc.slice(0, 2)).toEqual(['NEZ434', 'NEZ435'])
   })
 
+  it('reads what forecasters read first: detections, threats, maximum gust and hail, event motion', () => {
+    const name = 'nws_alerts_active_national_weathergov_airquality_bundle_templated.json'
+    const { alerts } = parseAlerts(features(name, NOW), name)
+    const sps = alerts.find((a) => a.id === 'urn:oid:2.49.0.1.840.0.dadc69006d37dc64205e73e862928719acb65437.001.1')
+    expect(sps).toMatchObject({
+      event: 'Special Weather Statement',
+      maxWindGust: '40 MPH',
+      maxHailSizeIn: 0.25,
+      eventMotion: {
+        time: '2026-07-15T20:00:00.000Z',
+        description: 'storm',
+        directionDeg: 236,
+        speedKt: 10,
+        locations: [[41.9, -115.18]],
+      },
+      senderName: 'NWS Elko NV',
+      sender: 'w-nws.webmaster@noaa.gov',
+      parameters: { AWIPSidentifier: ['SPSLKN'], WMOidentifier: ['WWUS85 KLKN 152000'] },
+      superseded: false,
+      replacedBy: null,
+    })
+    const ffw = alerts.find((a) => a.id === 'urn:oid:2.49.0.1.840.0.719e22ea40f1743a0f109d9ed27c4abe95725748.001.1')
+    expect(ffw?.threats).toEqual({ flashFloodDetection: 'RADAR INDICATED', flashFloodDamageThreat: 'CONSIDERABLE' })
+    const withExpired = alerts.filter((a) => a.expiredReferences.length > 0)
+    expect(withExpired.length).toBeGreaterThan(50)
+    for (const a of withExpired) {
+      for (const r of a.expiredReferences) {
+        expect(r.sender).toBe('w-nws.webmaster@noaa.gov')
+        expect(r.identifier).toMatch(/^urn:oid:2\.49\.0\.1\.840\.0\./)
+        expect(r.sent).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/)
+      }
+    }
+    for (const a of alerts) expect(a.invalidFields).toBeUndefined()
+  })
+
+  it('reads the 2019 alerts (hailSize, windGust, tornadoDetection) and each reference with its sender and time', () => {
+    const { alerts } = parseAlerts(features('nws_alerts_active_national_2019-09-03_fire_weather_watch.json'), 'n')
+    const tornado = alerts.find((a) => a.threats.tornadoDetection !== undefined)
+    expect(tornado).toMatchObject({ threats: { tornadoDetection: 'POSSIBLE' }, maxWindGust: '60 MPH' })
+    expect(
+      alerts
+        .filter((a) => a.maxHailSizeIn !== null)
+        .map((a) => a.maxHailSizeIn)
+        .sort(),
+    ).toEqual([0, 0, 1])
+    const updated = alerts.find((a) => a.references.length > 0)!
+    expect(updated.referenceDetails[0]).toEqual({
+      sender: 'w-nws.webmaster@noaa.gov',
+      identifier: updated.references[0],
+      sent: expect.stringMatching(/^2019-/),
+    })
+  })
+
+  it('marks a superseded alert (replacedBy, replacedAt) and takes the sender name from the older schema', () => {
+    const [zone] = features('nws_alerts_active_zone.json') as { properties: Record<string, unknown> }[]
+    // The fields as the API's Alert schema defines them, on the real 2019 Flood Watch.
+    const replaced = structuredClone(zone!)
+    replaced.properties.replacedBy = 'https://api.weather.gov/alerts/NWS-IDP-PROD-3966120-3369270'
+    replaced.properties.replacedAt = '2019-12-21T03:27:00-08:00'
+    const older = structuredClone(zone!)
+    older.properties.senderName = undefined
+    older.properties.sender = 'NWS Portland OR'
+    const { alerts, rejected } = parseAlerts([replaced, older], 'z')
+    expect(rejected).toEqual([])
+    // the same id twice: the later `sent` wins, else the first; read them one by one
+    const [a] = parseAlerts([replaced], 'z').alerts
+    const [b] = parseAlerts([older], 'z').alerts
+    expect(alerts).toHaveLength(1)
+    expect(a).toMatchObject({
+      superseded: true,
+      replacedBy: 'https://api.weather.gov/alerts/NWS-IDP-PROD-3966120-3369270',
+      replacedAt: '2019-12-21T11:27:00.000Z',
+      senderName: 'NWS Portland OR',
+    })
+    expect(b).toMatchObject({ superseded: false, senderName: 'NWS Portland OR', sender: 'NWS Portland OR' })
+  })
+
   it.each([
     'nws_alerts_active_national_weathergov_airquality_bundle_templated.json',
     'nws_alerts_active_national_weathergov_guam7day_bundle_templated.json',
@@ -154,7 +231,27 @@ describe('observation fixtures', () => {
       elevationM: 452,
       textDescription: 'Clear',
     })
-    expect(observations[0]!.units).toMatchObject({ temperatureC: 'unit:degC', windSpeedKmh: 'unit:m_s-1' })
+    // The unit label states the unit the value is in; the code NWS sent is kept beside it.
+    expect(observations[0]!.units).toMatchObject({
+      temperatureC: 'wmoUnit:degC',
+      windSpeedKmh: 'wmoUnit:km_h-1',
+      precipitationLast6HoursMm: 'wmoUnit:mm',
+    })
+    expect(observations[0]!.units.windGustKmh).toBeUndefined()
+    expect(observations[0]!.sourceUnits).toMatchObject({
+      temperatureC: 'unit:degC',
+      windSpeedKmh: 'unit:m_s-1',
+      precipitationLast6HoursMm: 'unit:m',
+    })
+    expect(observations[0]!.cloudLayers).toEqual([{ baseM: null, amount: 'CLR' }])
+    const rain = observations.find((o) => o.presentWeather.length > 0)
+    expect(rain?.presentWeather[0]).toEqual({
+      intensity: 'light',
+      modifier: null,
+      weather: 'rain',
+      rawString: '-RA',
+      inVicinity: null,
+    })
     expect(observations[0]!.qualityControl).toMatchObject({ temperatureC: 'V', windGustKmh: 'Z', visibilityM: 'C' })
     expect(observations[0]!.qualityControl.maxTemperatureLast24HoursC).toBeUndefined()
     expect(observations[1]).toMatchObject({ timestamp: '2019-08-17T10:55:00.000Z', precipitationLastHourMm: 0.3 })

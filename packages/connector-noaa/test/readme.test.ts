@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import connector, {
   AlertsConfig,
+  ForecastsConfig,
   GridpointsConfig,
   NoaaConfig,
   ObservationsConfig,
@@ -23,6 +24,7 @@ describe('README', () => {
     expect(keys(/^\| `alerts\.([a-z_]+)` \|/)).toEqual(Object.keys(AlertsConfig.properties))
     expect(keys(/^\| `observations\.([a-z_]+)` \|/)).toEqual(Object.keys(ObservationsConfig.properties))
     expect(keys(/^\| `gridpoints\.([a-z_]+)` \|/)).toEqual(Object.keys(GridpointsConfig.properties))
+    expect(keys(/^\| `forecasts\.([a-z_]+)` \|/)).toEqual(Object.keys(ForecastsConfig.properties))
   })
 
   it('follows the connector template: sections, a config table matching the schema, a valid example', () => {

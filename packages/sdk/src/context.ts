@@ -99,6 +99,13 @@ export interface PluginContext {
    * dead-letter path with its reason; the plugin carries on with the rest of its batch.
    */
   reject(input: RejectedInput): void
+  /**
+   * Counts inputs the plugin left out on purpose, under a short snake_case `reason` (a redelivered
+   * duplicate, a message kind the configuration skips). Nothing is dead-lettered: the runtime adds
+   * them to the stream's `skipped_by_reason` and the run summary, so no input vanishes uncounted.
+   * Optional: contexts made before it existed may lack it; call it as `ctx.skip?.(reason)`.
+   */
+  skip?(reason: string, count?: number): void
 }
 
 /** The system clock. */

@@ -2,12 +2,14 @@ import type { PayloadFormat } from '../config'
 import { normaliseJson } from './json'
 import { normaliseRaw } from './raw'
 import { normaliseTasmota } from './tasmota'
-import { normaliseTtnV3 } from './ttn-v3'
+import { normaliseTtnV3, ttnTopicEvent } from './ttn-v3'
 import type { MqttMessage, NormaliseOptions, NormaliseResult } from './types'
 
-export type { MqttMessage, Normalised, NormaliseOptions, NormaliseResult } from './types'
-export { normaliseJson, normaliseRaw, normaliseTasmota, normaliseTtnV3 }
-export { TASMOTA_NUMERIC_READINGS, tasmotaDevice } from './tasmota'
+export type { MessageKind, MqttMessage, Normalised, NormaliseOptions, NormaliseResult } from './types'
+export { MESSAGE_KINDS } from './types'
+export { normaliseJson, normaliseRaw, normaliseTasmota, normaliseTtnV3, ttnTopicEvent }
+export { TASMOTA_NUMERIC_READINGS, tasmotaDevice, tasmotaKind } from './tasmota'
+export { LOCALISED_NAMES, READING_UNITS, TIME_KEYS, toMetric } from './tasmota-names'
 export { type InvalidField, foldField } from './fields'
 export { localToUtc, rfc3339ToUtc } from './time'
 

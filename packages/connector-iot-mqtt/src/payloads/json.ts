@@ -45,6 +45,6 @@ export function normaliseJson(message: MqttMessage): NormaliseResult {
   if (invalidFields) value.invalidFields = invalidFieldsJson(invalidFields)
   return {
     ok: true,
-    data: { deviceId, ts: utc, seq: typeof seq === 'number' ? seq : undefined, invalidFields, value },
+    data: { deviceId, kind: 'sensor', ts: utc, seq: typeof seq === 'number' ? seq : undefined, invalidFields, value },
   }
 }

@@ -52,7 +52,7 @@ describe('json (Firefront sensor schema)', () => {
     }
     expect(normaliseJson(msg('sensors/ridge-3/ws-7/telemetry', JSON.stringify(body)))).toEqual({
       ok: true,
-      data: { deviceId: 'ws-7', ts: '2026-08-01T12:00:00.000Z', seq: 42, value: body },
+      data: { deviceId: 'ws-7', kind: 'sensor', ts: '2026-08-01T12:00:00.000Z', seq: 42, value: body },
     })
   })
 
@@ -60,7 +60,13 @@ describe('json (Firefront sensor schema)', () => {
     const r = normaliseJson(msg('t', '{"deviceId":"ws-7","smokePpm":3}'))
     expect(r).toEqual({
       ok: true,
-      data: { deviceId: 'ws-7', ts: undefined, seq: undefined, value: { deviceId: 'ws-7', smokePpm: 3 } },
+      data: {
+        deviceId: 'ws-7',
+        kind: 'sensor',
+        ts: undefined,
+        seq: undefined,
+        value: { deviceId: 'ws-7', smokePpm: 3 },
+      },
     })
   })
 
@@ -93,6 +99,7 @@ describe('json: fields of the wrong type', () => {
       ok: true,
       data: {
         deviceId: 'ws-7',
+        kind: 'sensor',
         ts: undefined,
         seq: undefined,
         invalidFields: [{ field: 'siteId', problem: 'a number, expected a string', value: 5 }],
@@ -161,12 +168,25 @@ describe('tasmota', () => {
       ok: true,
       data: {
         deviceId: 'node_mcu_terrace',
+        kind: 'sensor',
         ts: '2023-05-20T23:06:38.000Z',
+        invalidFields: undefined,
         value: {
           deviceId: 'node_mcu_terrace',
+          kind: 'sensor',
+          topicKind: 'SENSOR',
+          timezone: 'Europe/Berlin',
           ts: '2023-05-20T23:06:38.000Z',
           localTime: '2023-05-21T01:06:38',
-          timezone: 'Europe/Berlin',
+          timeSource: 'payload',
+          units: {
+            BME280_Temperature: '°C',
+            BME280_Humidity: '%',
+            BME280_DewPoint: '°C',
+            BME280_Pressure: 'hPa',
+            SDS0X1_PM2_5: 'µg/m³',
+            SDS0X1_PM10: 'µg/m³',
+          },
           readings: {
             BME280_Temperature: 20.5,
             BME280_Humidity: 53.1,
@@ -200,7 +220,11 @@ describe('tasmota', () => {
     })
     expect(normaliseTasmota(msg('SENSOR', '{"Time":"2023-05-21T01:06:38"}'), UTC)).toMatchObject({
       ok: false,
-      reason: 'no device id in the topic',
+      reason: expect.stringMatching(/^no device id: topic "SENSOR" has fewer levels than the template/),
+    })
+    expect(normaliseTasmota(msg('home/tele/x/SENSOR', '{}'), UTC)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/level "home" is not a prefix/),
     })
     expect(normaliseTasmota(msg('tele/x/SENSOR', '{"Time":"21.05.2023 01:06"}'), UTC)).toMatchObject({
       ok: false,
@@ -267,8 +291,10 @@ describe('ttn-v3', () => {
       ok: true,
       data: {
         deviceId: 'rs261-erik-internal',
+        kind: 'sensor',
         ts: '2025-11-07T08:52:14.742Z',
         seq: 25,
+        invalidFields: undefined,
         value: expect.objectContaining({
           deviceId: 'rs261-erik-internal',
           applicationId: 'thingsboard-ttn-demo',
@@ -278,10 +304,39 @@ describe('ttn-v3', () => {
           fPort: 1,
           decoded: expect.objectContaining({ Temperature: 21.83, 'Battery Status': 'Good' }),
           frmPayload: 'AMQAFdQ=',
-          gateways: 1,
+          gatewayCount: 1,
+          gateways: [
+            {
+              gatewayId: 'eriks-rg186',
+              eui: 'C0EE40FFFF293903',
+              rssi: -69,
+              channelRssi: -69,
+              snr: 8.25,
+              time: '2025-11-07T08:52:14.405836105Z',
+            },
+          ],
           rssi: -69,
           snr: 8.25,
           frequency: 868100000,
+          spreadingFactor: 7,
+          bandwidth: 125000,
+          codingRate: '4/5',
+          consumedAirtime: '0.051456s',
+          normalizedPayload: null,
+          versionIds: {
+            brandId: 'ezurio',
+            modelId: 'rs26x-int-temp-sensor',
+            hardwareVersion: 'rev 1',
+            firmwareVersion: '1.0.2+1748617279',
+            bandId: 'EU_863_870',
+          },
+          network: {
+            netId: '000013',
+            nsId: 'EC656E0000000181',
+            tenantId: 'ttn',
+            clusterId: 'eu1',
+            clusterAddress: 'eu1.cloud.thethings.network',
+          },
         }),
       },
     })
@@ -346,7 +401,7 @@ describe('ttn-v3: fields of the wrong type', () => {
     const d = read((b) => {
       b.uplink_message.rx_metadata[0]!.rssi = 'strong'
     })
-    expect(d.value).toMatchObject({ rssi: null, snr: 8.25, gateways: 1 })
+    expect(d.value).toMatchObject({ rssi: null, snr: 8.25, gatewayCount: 1 })
     expect(d.invalidFields).toEqual([
       { field: 'uplink_message.rx_metadata[0].rssi', problem: '"strong", expected a finite number', value: 'strong' },
     ])
@@ -373,7 +428,7 @@ describe('ttn-v3: fields of the wrong type', () => {
       fCnt: null,
       decoded: null,
       frmPayload: null,
-      gateways: 1,
+      gatewayCount: 1,
       rssi: -69,
       snr: null,
       frequency: null,
@@ -395,12 +450,12 @@ describe('ttn-v3: fields of the wrong type', () => {
     const notArray = read((b) => {
       b.uplink_message.rx_metadata = { rssi: -69 } as unknown as Record<string, unknown>[]
     })
-    expect(notArray.value).toMatchObject({ gateways: 0, rssi: null, snr: null })
+    expect(notArray.value).toMatchObject({ gatewayCount: 0, rssi: null, snr: null })
     expect(notArray.invalidFields?.map((f) => f.field)).toEqual(['uplink_message.rx_metadata'])
     const badItem = read((b) => {
       b.uplink_message.rx_metadata = ['eriks-rg186', ...b.uplink_message.rx_metadata] as Record<string, unknown>[]
     })
-    expect(badItem.value).toMatchObject({ gateways: 1, rssi: -69 })
+    expect(badItem.value).toMatchObject({ gatewayCount: 1, rssi: -69 })
     expect(badItem.invalidFields?.map((f) => f.field)).toEqual(['uplink_message.rx_metadata[0]'])
   })
 
@@ -409,7 +464,7 @@ describe('ttn-v3: fields of the wrong type', () => {
       const g = b.uplink_message.rx_metadata[0]!
       b.uplink_message.rx_metadata = [{ ...g, rssi: 'best', snr: 1 }, g, { ...g, rssi: -100, snr: -3 }]
     })
-    expect(d.value).toMatchObject({ gateways: 3, rssi: -69, snr: 8.25 })
+    expect(d.value).toMatchObject({ gatewayCount: 3, rssi: -69, snr: 8.25 })
     expect(d.invalidFields?.map((f) => f.field)).toEqual(['uplink_message.rx_metadata[0].rssi'])
   })
 
@@ -459,11 +514,11 @@ describe('raw', () => {
   it('keeps text as UTF-8 and binary as base64, with the topic', () => {
     expect(normaliseRaw(msg('a/b', 'héllo'))).toEqual({
       ok: true,
-      data: { deviceId: 'a/b', value: { topic: 'a/b', encoding: 'utf8', payload: 'héllo' } },
+      data: { deviceId: 'a/b', kind: 'other', value: { topic: 'a/b', encoding: 'utf8', payload: 'héllo' } },
     })
     expect(normalise('raw', msg('a/b', Buffer.from([0xff, 0x00, 0x81])), UTC)).toEqual({
       ok: true,
-      data: { deviceId: 'a/b', value: { topic: 'a/b', encoding: 'base64', payload: '/wCB' } },
+      data: { deviceId: 'a/b', kind: 'other', value: { topic: 'a/b', encoding: 'base64', payload: '/wCB' } },
     })
   })
 

@@ -8,6 +8,7 @@ export function normaliseRaw(message: MqttMessage): NormaliseResult {
     ok: true,
     data: {
       deviceId: message.topic,
+      kind: 'other',
       value: clean
         ? { topic: message.topic, encoding: 'utf8', payload: text }
         : { topic: message.topic, encoding: 'base64', payload: message.payload.toString('base64') },

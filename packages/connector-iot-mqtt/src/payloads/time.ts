@@ -1,7 +1,8 @@
 /** Date-time helpers shared by the payload formats. */
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/
+// Tasmota's ISO form, and v5's localised one (`2017.11.04 10:05:12` in German builds).
+const LOCAL = /^(\d{4})([-.])(\d{2})\2(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/
 
 /** Parses an RFC 3339 date-time (with `Z` or an offset) to ISO-8601 UTC; undefined when it is not one. */
 export function rfc3339ToUtc(text: unknown): string | undefined {
@@ -51,8 +52,15 @@ export function localToUtc(text: unknown, timeZone: string): string | undefined 
   if (withOffset) return withOffset
   const m = LOCAL.exec(text)
   if (!m) return undefined
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s, Number((m[7] ?? '0').padEnd(3, '0')))
+  const [y, mo, d, h, mi, s] = [m[1], m[3], m[4], m[5], m[6], m[7]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s, Number((m[8] ?? '0').padEnd(3, '0')))
   const check = new Date(wall)
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined
   const first = wall - offsetAt(wall, timeZone)

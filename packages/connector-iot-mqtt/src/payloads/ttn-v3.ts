@@ -48,6 +48,16 @@ class ProtoReader extends FieldReader {
 }
 
 /**
+ * The event a The Things Stack topic names after `devices/{device}/`: `up`, `join`, `down/queued`,
+ * `down/sent`, `down/ack`, `service/data`, `location/solved`...; undefined for a topic of another
+ * shape (then the payload alone decides).
+ */
+export function ttnTopicEvent(topic: string): string | undefined {
+  const m = /(?:^|\/)v3\/[^/]+\/devices\/[^/]+\/(.+)$/.exec(topic)
+  return m?.[1]
+}
+
+/**
  * A The Things Stack v3 uplink (`v3/{app}/devices/{device}/up`): `end_device_ids.device_id`,
  * `received_at` (RFC 3339, ns) and `uplink_message` with `decoded_payload`, `f_cnt`, `f_port`,
  * `rx_metadata` and `settings`. The `as.up.data.forward` event wrapper (uplink under `data`) is
@@ -91,29 +101,34 @@ export function normaliseTtnV3(message: MqttMessage): NormaliseResult {
   const fPort = r.unsigned('uplink_message.f_port', up.f_port)
   const decoded = r.object('uplink_message.decoded_payload', up.decoded_payload) ?? null
   const frmPayload = r.bytes('uplink_message.frm_payload', up.frm_payload)
-  const rx: { rssi: number | null; snr: JsonValue | undefined; at: number }[] = []
-  if (up.rx_metadata !== undefined && up.rx_metadata !== null) {
-    if (Array.isArray(up.rx_metadata)) {
-      for (const [i, item] of up.rx_metadata.entries()) {
-        const g = r.object(`uplink_message.rx_metadata[${i}]`, item)
-        if (g) rx.push({ rssi: r.float(`uplink_message.rx_metadata[${i}].rssi`, g.rssi), snr: g.snr, at: i })
-      }
-    } else {
-      r.note('uplink_message.rx_metadata', `${jsonType(up.rx_metadata)}, expected an array`, up.rx_metadata)
-    }
-  }
+  const gateways = readGateways(r, up.rx_metadata)
   // The gateway that heard it best; one without a readable RSSI only when none has one.
-  const best = rx.reduce<(typeof rx)[number] | undefined>(
-    (a, g) => (a === undefined || (g.rssi ?? Number.NEGATIVE_INFINITY) > (a.rssi ?? Number.NEGATIVE_INFINITY) ? g : a),
+  const best = gateways.reduce<Obj | undefined>(
+    (a, g) =>
+      a === undefined ||
+      ((g.rssi as number | null) ?? Number.NEGATIVE_INFINITY) > ((a.rssi as number | null) ?? Number.NEGATIVE_INFINITY)
+        ? g
+        : a,
     undefined,
   )
-  const snr = best ? r.float(`uplink_message.rx_metadata[${best.at}].snr`, best.snr) : null
   const settings = r.object('uplink_message.settings', up.settings)
   const frequency = r.unsigned('uplink_message.settings.frequency', settings?.frequency)
-
-  const invalidFields = r.result()
+  const dataRate = r.object('uplink_message.settings.data_rate', settings?.data_rate)
+  const lora = r.object('uplink_message.settings.data_rate.lora', dataRate?.lora)
+  const at = 'uplink_message.settings.data_rate.lora'
+  const versionIds = r.object('uplink_message.version_ids', up.version_ids)
+  const networkIds = r.object('uplink_message.network_ids', up.network_ids)
+  const normalized = up.normalized_payload
+  let normalizedPayload: JsonValue = null
+  if (normalized !== undefined && normalized !== null) {
+    if (Array.isArray(normalized)) normalizedPayload = normalized
+    else r.note('uplink_message.normalized_payload', `${jsonType(normalized)}, expected an array`, normalized)
+  }
+  const v = 'uplink_message.version_ids'
+  const n = 'uplink_message.network_ids'
   const value: Obj = {
     deviceId,
+    kind: 'sensor',
     applicationId,
     devEui,
     ts,
@@ -121,12 +136,63 @@ export function normaliseTtnV3(message: MqttMessage): NormaliseResult {
     fCnt,
     fPort,
     decoded,
+    normalizedPayload,
     frmPayload,
-    gateways: rx.length,
-    rssi: best?.rssi ?? null,
-    snr,
+    gatewayCount: gateways.length,
+    gateways,
+    rssi: best ? (best.rssi as number | null) : null,
+    snr: best ? (best.snr as number | null) : null,
     frequency,
+    spreadingFactor: r.unsigned(`${at}.spreading_factor`, lora?.spreading_factor),
+    bandwidth: r.unsigned(`${at}.bandwidth`, lora?.bandwidth),
+    codingRate: r.string(`${at}.coding_rate`, lora?.coding_rate),
+    consumedAirtime: r.string('uplink_message.consumed_airtime', up.consumed_airtime),
+    versionIds: versionIds
+      ? {
+          brandId: r.string(`${v}.brand_id`, versionIds.brand_id),
+          modelId: r.string(`${v}.model_id`, versionIds.model_id),
+          hardwareVersion: r.string(`${v}.hardware_version`, versionIds.hardware_version),
+          firmwareVersion: r.string(`${v}.firmware_version`, versionIds.firmware_version),
+          bandId: r.string(`${v}.band_id`, versionIds.band_id),
+        }
+      : null,
+    network: networkIds
+      ? {
+          netId: r.string(`${n}.net_id`, networkIds.net_id),
+          nsId: r.string(`${n}.ns_id`, networkIds.ns_id),
+          tenantId: r.string(`${n}.tenant_id`, networkIds.tenant_id),
+          clusterId: r.string(`${n}.cluster_id`, networkIds.cluster_id),
+          clusterAddress: r.string(`${n}.cluster_address`, networkIds.cluster_address),
+        }
+      : null,
   }
-  if (invalidFields) value.invalidFields = invalidFieldsJson(invalidFields)
-  return { ok: true, data: { deviceId, ts, seq: fCnt ?? undefined, invalidFields, value } }
+  // Read after the value: fields noted above are listed too.
+  const allInvalid = r.result()
+  if (allInvalid) value.invalidFields = invalidFieldsJson(allInvalid)
+  return { ok: true, data: { deviceId, kind: 'sensor', ts, seq: fCnt ?? undefined, invalidFields: allInvalid, value } }
+}
+
+/** Each gateway that heard the uplink (`rx_metadata[]`): its ids, RSSI, channel RSSI, SNR and time. */
+function readGateways(r: ProtoReader, raw: JsonValue | undefined): Obj[] {
+  if (raw === undefined || raw === null) return []
+  if (!Array.isArray(raw)) {
+    r.note('uplink_message.rx_metadata', `${jsonType(raw)}, expected an array`, raw)
+    return []
+  }
+  const out: Obj[] = []
+  for (const [i, item] of raw.entries()) {
+    const at = `uplink_message.rx_metadata[${i}]`
+    const g = r.object(at, item)
+    if (!g) continue
+    const ids = r.object(`${at}.gateway_ids`, g.gateway_ids)
+    out.push({
+      gatewayId: r.string(`${at}.gateway_ids.gateway_id`, ids?.gateway_id),
+      eui: r.string(`${at}.gateway_ids.eui`, ids?.eui),
+      rssi: r.float(`${at}.rssi`, g.rssi),
+      channelRssi: r.float(`${at}.channel_rssi`, g.channel_rssi),
+      snr: r.float(`${at}.snr`, g.snr),
+      time: r.string(`${at}.time`, g.time),
+    })
+  }
+  return out
 }

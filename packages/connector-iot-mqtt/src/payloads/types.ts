@@ -1,4 +1,5 @@
 import { type JsonValue, decodeUtf8 } from '@firefront/sdk'
+import type { TopicTemplate } from '../topic-template'
 import type { InvalidField } from './fields'
 
 /** A message as it came off the broker. */
@@ -7,10 +8,31 @@ export interface MqttMessage {
   readonly payload: Buffer
 }
 
+/**
+ * What kind of message a record holds, from its topic (per payload format): a sensor reading, the
+ * device's state, its info or status answers, a command's result, its last will (online/offline),
+ * a command sent to it, or something else.
+ */
+export type MessageKind = 'sensor' | 'state' | 'info' | 'result' | 'status' | 'lwt' | 'command' | 'other'
+
+/** Every {@link MessageKind}. */
+export const MESSAGE_KINDS: readonly MessageKind[] = [
+  'sensor',
+  'state',
+  'info',
+  'result',
+  'status',
+  'lwt',
+  'command',
+  'other',
+]
+
 /** A payload read into a record's parts. */
 export interface Normalised {
   /** The device the reading came from; part of the record key. */
   readonly deviceId: string
+  /** The kind of message; part of the record key. */
+  readonly kind: MessageKind
   /** Event time from the payload, ISO-8601 UTC; undefined when the payload has none. */
   readonly ts?: string
   /** A per-device sequence number, when the payload has one; part of the key. */
@@ -32,6 +54,12 @@ export type NormaliseResult =
 export interface NormaliseOptions {
   /** IANA time zone of local times without an offset (Tasmota). */
   readonly timezone: string
+  /** Time zones of devices that are not in `timezone`, by device id (Tasmota). */
+  readonly deviceTimezones?: Readonly<Record<string, string>>
+  /** Which topic levels name the device and the kind (Tasmota); Tasmota's FullTopic by default. */
+  readonly topicTemplate?: TopicTemplate
+  /** Convert readings to SI/metric units (°F → °C, mmHg → hPa), keeping the originals. */
+  readonly normaliseUnits?: boolean
 }
 
 /** A payload refused for `reason`. */

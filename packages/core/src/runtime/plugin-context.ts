@@ -13,6 +13,7 @@ export interface ContextParts {
   readonly source?: SourceInfo
   readonly fetch?: FetchFn
   readonly reject?: (input: RejectedInput) => void
+  readonly skip?: (reason: string, count: number) => void
 }
 
 /** Creates a plugin context; `reject` defaults to logging the input as lost (only plugins without a source). */
@@ -33,5 +34,9 @@ export function createPluginContext(parts: ContextParts): PluginContext {
           { reason: input.reason, location: input.location },
           'input rejected by a plugin that serves no source',
         )),
+    skip: (reason, count = 1) => {
+      if (parts.skip) parts.skip(reason, count)
+      else logger.debug({ reason, count }, 'inputs skipped by a plugin that serves no source')
+    },
   }
 }

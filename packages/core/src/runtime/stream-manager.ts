@@ -389,6 +389,7 @@ export class StreamManager {
         signal: streamAbort.signal,
         clock: this.#clock,
         reject: (input) => stream?.reject(input),
+        skip: (reason, count) => stream?.skip(reason, count),
       })
     let instance: ConnectorInstance
     try {

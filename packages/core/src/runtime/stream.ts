@@ -49,6 +49,8 @@ export interface StreamCounts {
   readonly rejected: number
   /** Rejected inputs seen again in a later poll and not dead-lettered a second time. */
   readonly rejected_repeats: number
+  /** Inputs the connector left out on purpose (`ctx.skip`: redelivered duplicates, skipped kinds). */
+  readonly skipped: number
   readonly enqueued: number
   readonly dropped: number
   readonly sent: number
@@ -74,6 +76,8 @@ export interface StreamMetrics {
   readonly started_at: string
   readonly last_error: string | null
   readonly records: StreamCounts
+  /** {@link StreamCounts.skipped} by the connector's reason. */
+  readonly skipped_by_reason: Readonly<Record<string, number>>
   readonly pending_checkpoints: number
   readonly mode: ModeMetrics
   readonly api: ApiClientMetrics | null
@@ -112,6 +116,7 @@ export class Stream implements StreamPort {
     fetched: 0,
     rejected: 0,
     rejected_repeats: 0,
+    skipped: 0,
     enqueued: 0,
     dropped: 0,
     sent: 0,
@@ -121,6 +126,7 @@ export class Stream implements StreamPort {
     polls_failed: 0,
     cursor_commits: 0,
   }
+  readonly #skipped = new Map<string, number>()
   #status: StreamStatus = 'starting'
   #lastError: Error | undefined
   readonly #abort = new AbortController()
@@ -346,6 +352,13 @@ export class Stream implements StreamPort {
     }
   }
 
+  /** The context's `skip`: inputs the connector left out on purpose, counted by reason. */
+  readonly skip = (reason: string, count = 1): void => {
+    if (!(count > 0)) return
+    this.#counts.skipped += count
+    this.#skipped.set(reason, (this.#skipped.get(reason) ?? 0) + count)
+  }
+
   /** The context's `reject`: the input becomes a dead-letter record with its reason, once. */
   readonly reject = (input: RejectedInput): void => {
     const reason = input.reason
@@ -548,6 +561,7 @@ export class Stream implements StreamPort {
       started_at: this.startedAt.toISOString(),
       last_error: this.#lastError?.message ?? null,
       records: this.counts,
+      skipped_by_reason: Object.fromEntries(this.#skipped),
       pending_checkpoints: this.#checkpoints.pending(),
       mode: this.d.mode.metrics(),
       api: this.api?.getMetrics() ?? null,

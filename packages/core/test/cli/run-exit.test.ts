@@ -22,14 +22,15 @@ function project(): string {
   mkdirSync(join(dir, 'node_modules', '@firefront'), { recursive: true })
   symlinkSync(join(repo, 'packages/sdk'), join(dir, 'node_modules', '@firefront', 'sdk'))
   // numbers: `total` records in pages of `page`, each poll waiting `delay_ms` (aborted on stop);
-  // `refuse: true` makes the remote refuse the configuration.
+  // `refuse: true` makes the remote refuse the configuration; `skip_odd: true` leaves odd numbers
+  // out through ctx.skip.
   writeFileSync(
     join(dir, 'numbers.mjs'),
     `import { ConnectorConfigError, defineConnector, Type } from '@firefront/sdk'
 export default defineConnector({
   name: 'numbers', version: '1.0.0', sourceTypes: ['numbers'],
-  configSchema: Type.Object({ total: Type.Integer({ default: 10 }), page: Type.Integer({ default: 10 }), delay_ms: Type.Integer({ default: 0 }), refuse: Type.Boolean({ default: false }) }),
-  create: (config) => ({
+  configSchema: Type.Object({ total: Type.Integer({ default: 10 }), page: Type.Integer({ default: 10 }), delay_ms: Type.Integer({ default: 0 }), refuse: Type.Boolean({ default: false }), skip_odd: Type.Boolean({ default: false }) }),
+  create: (config, ctx) => ({
     mode: 'pull',
     async poll({ cursor, signal }) {
       if (config.refuse) throw new ConnectorConfigError('Invalid MAP_KEY.')
@@ -40,7 +41,10 @@ export default defineConnector({
       const from = typeof cursor === 'number' ? cursor : 0
       const until = Math.min(config.total, from + config.page)
       const records = []
-      for (let n = from; n < until; n++) records.push({ key: String(n), value: { n } })
+      for (let n = from; n < until; n++) {
+        if (config.skip_odd && n % 2 === 1) ctx.skip?.('odd')
+        else records.push({ key: String(n), value: { n } })
+      }
       return { records, cursor: until, hasMore: until < config.total }
     },
   }),
@@ -99,6 +103,17 @@ describe('firefront run: exit codes and the summary', () => {
     expect(r.code).toBe(2)
     expect(r.err).toContain('firefront run: Source not configured: nope')
     expect(r.err).not.toMatch(/\n\s+at /)
+  })
+
+  it('inputs a connector skips on purpose are counted by reason in the summary', async () => {
+    const dir = project()
+    writeFileSync(
+      join(dir, 'f.yaml'),
+      `plugins: [./numbers.mjs]\nsink: { type: file }\nsources:\n${source('a', '{ total: 10, skip_odd: true }')}\n`,
+    )
+    const r = await firefront(dir, 'run', 'f.yaml', '--once')
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/a \(numbers, stopped\): fetched 5, sent 5, .*rejected inputs 0, skipped 5 \(odd=5\)/)
   })
 
   it('all delivered: exit 0, the summary counts what the sink acknowledged per topic', async () => {

@@ -25,6 +25,8 @@ export interface FakeContext {
   readonly ctx: PluginContext
   readonly logs: CapturedLog[]
   readonly rejected: RejectedInput[]
+  /** Inputs the plugin skipped on purpose (`ctx.skip`), counted by reason. */
+  readonly skipped: Map<string, number>
   /**
    * Metric values by name, across label sets (counters summed, gauges last value, histograms every
    * observation).
@@ -57,6 +59,7 @@ const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 
 export function createFakeContext(options: FakeContextOptions = {}): FakeContext {
   const logs: CapturedLog[] = []
   const rejected: RejectedInput[] = []
+  const skipped = new Map<string, number>()
   const metrics = new Map<string, number | number[]>()
   const controller = new AbortController()
 
@@ -127,9 +130,12 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
     signal: controller.signal,
     clock: systemClock,
     fetch: options.fetch ?? globalThis.fetch,
+    skip: (reason, count = 1) => {
+      skipped.set(reason, (skipped.get(reason) ?? 0) + count)
+    },
     reject: (input) => {
       rejected.push(input)
     },
   }
-  return { ctx, logs, rejected, metrics, samples, abort: () => controller.abort(new Error('aborted by test')) }
+  return { ctx, logs, rejected, skipped, metrics, samples, abort: () => controller.abort(new Error('aborted by test')) }
 }

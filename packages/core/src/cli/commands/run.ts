@@ -39,12 +39,20 @@ export function runExitCode(metrics: RuntimeMetrics, teardown: TeardownReport): 
   return EXIT.ok
 }
 
+/** `, skipped 3 (duplicate=2, lwt=1)`, or nothing when the connector skipped nothing. */
+function skippedText(byReason: Readonly<Record<string, number>> | undefined): string {
+  const entries = Object.entries(byReason ?? {}).filter(([, v]) => v > 0)
+  if (entries.length === 0) return ''
+  const total = entries.reduce((a, [, v]) => a + v, 0)
+  return `, skipped ${total} (${entries.map(([k, v]) => `${k}=${v}`).join(', ')})`
+}
+
 function summary(metrics: RuntimeMetrics, teardown: TeardownReport, code: number, startError?: Error): string {
   const lines = ['', 'summary']
   for (const m of Object.values(metrics.streams)) {
     const r = m.records
     lines.push(
-      `  ${m.source_id} (${m.connector}, ${m.status}): fetched ${r.fetched}, sent ${r.sent}, dead-lettered ${r.dead_lettered}, spooled ${r.spooled}, dropped ${r.dropped}, rejected inputs ${r.rejected}${r.rejected_repeats > 0 ? ` (+${r.rejected_repeats} seen again, not re-sent)` : ''}${m.last_error ? `; last error: ${m.last_error}` : ''}`,
+      `  ${m.source_id} (${m.connector}, ${m.status}): fetched ${r.fetched}, sent ${r.sent}, dead-lettered ${r.dead_lettered}, spooled ${r.spooled}, dropped ${r.dropped}, rejected inputs ${r.rejected}${r.rejected_repeats > 0 ? ` (+${r.rejected_repeats} seen again, not re-sent)` : ''}${skippedText(m.skipped_by_reason)}${m.last_error ? `; last error: ${m.last_error}` : ''}`,
     )
   }
   if (Object.keys(metrics.streams).length === 0) lines.push('  no stream ran')

@@ -22,15 +22,32 @@ export function worldOutlineModule() {
     const polygons = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates
     for (const polygon of polygons) {
       for (const ring of polygon) {
-        let d = ''
-        let last = ''
-        for (const [lon, lat] of ring) {
-          const p = `${r(lon + 180)} ${r(90 - lat)}`
-          if (p === last) continue
-          d += `${d ? 'L' : 'M'}${p}`
-          last = p
+        // a ring that crosses the antimeridian is unwrapped into one continuous shape (no line
+        // across the whole map), then drawn once more shifted by a full turn; the frame clips it
+        const xs = []
+        let shift = 0
+        for (const [i, [lon]] of ring.entries()) {
+          if (i > 0) {
+            const step = lon + shift - xs[i - 1]
+            if (step > 180) shift -= 360
+            else if (step < -180) shift += 360
+          }
+          xs.push(lon + shift)
         }
-        if (d) parts.push(`${d}Z`)
+        const draw = (offset) => {
+          let d = ''
+          let last = ''
+          for (const [i, [, lat]] of ring.entries()) {
+            const p = `${r(xs[i] + offset + 180)} ${r(90 - lat)}`
+            if (p === last) continue
+            d += `${d ? 'L' : 'M'}${p}`
+            last = p
+          }
+          if (d) parts.push(`${d}Z`)
+        }
+        draw(0)
+        if (Math.min(...xs) < -180) draw(360)
+        if (Math.max(...xs) > 180) draw(-360)
       }
     }
   }

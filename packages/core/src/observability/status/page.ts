@@ -14,20 +14,20 @@ header{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap;padding:.8rem 1
 header h1{font-size:1.2rem;margin:0} header .meta{color:#c4cbd2;font-size:.9rem}
 main{padding:1rem 1.4rem;display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(300px,1fr))}
 section{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem}
-section.wide{grid-column:1/-1}
+section.wide{grid-column:1/-1;overflow-x:auto}
 h2{font-size:.95rem;margin:0 0 .6rem;color:var(--mut);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
 table{border-collapse:collapse;width:100%} td,th{padding:.35rem .5rem;border-bottom:1px solid var(--line);text-align:right;vertical-align:middle;white-space:nowrap}
 th{color:var(--mut);font-weight:600;font-size:.8rem} td:first-child,th:first-child{text-align:left}
-td.err{white-space:normal;max-width:26rem;text-align:left;color:var(--bad);font-size:.85rem}
+td.err{white-space:normal;min-width:10rem;max-width:20rem;text-align:left;color:var(--bad);font-size:.85rem}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:9px;font-size:.8rem;font-weight:600;color:#fff;background:var(--mut)}
 .badge.running,.badge.healthy,.badge.allow,.badge.delivering{background:var(--ok)}
 .badge.failed,.badge.unhealthy,.badge.unreachable,.badge.throttle_critical,.badge.paused{background:var(--bad)}
 .badge.starting,.badge.stopping,.badge.throttle_moderate,.badge.retrying,.badge.spooling,.badge.replaying{background:var(--warn)}
-dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem 1rem;margin:0} dt{color:var(--mut)} dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem 1rem;margin:0} dt{color:var(--mut)} dd{margin:0;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bar{height:8px;background:var(--line);border-radius:4px;position:relative;margin:.3rem 0 .6rem}
 .bar>span{position:absolute;left:0;top:0;bottom:0;border-radius:4px;background:var(--acc)}
 .bar>i{position:absolute;top:-3px;bottom:-3px;width:2px;background:var(--fg)}
-svg.spark{width:140px;height:28px;display:block} svg.spark path.line{fill:none;stroke:var(--acc);stroke-width:1.5}
+svg.spark{width:120px;height:28px;display:block} svg.spark path.line{fill:none;stroke:var(--acc);stroke-width:1.5}
 svg.spark path.area{fill:rgba(217,72,15,.15);stroke:none} svg.spark rect{fill:var(--bad)}
 #map{width:100%;height:auto;background:#dbe9f4;border-radius:4px} #map path.land{fill:#f2efe9;stroke:#b9b3a7;stroke-width:.15}
 #map circle{stroke:#7a1d00;stroke-width:.12;fill-opacity:.8} .mut{color:var(--mut)} .num{font-variant-numeric:tabular-nums}
@@ -41,7 +41,7 @@ const dur = (s) => { if (s == null) return '–'; s = Math.floor(s); if (s < 60)
 const badge = (v) => '<span class="badge ' + esc(v) + '">' + esc(v) + '</span>'
 const COLORS = ['#d9480f', '#c2255c', '#7048e8', '#1c7ed6', '#0ca678', '#f08c00']
 function spark(values, kind) {
-  const w = 140, h = 28, n = values.length
+  const w = 120, h = 28, n = values.length
   if (n === 0) return '<svg class="spark" viewBox="0 0 ' + w + ' ' + h + '"></svg>'
   const max = Math.max(1e-9, ...values)
   if (kind === 'bars') {

@@ -93,19 +93,16 @@ describe.skipIf(!browser)('the status page in headless Chromium', () => {
       await page.waitForSelector('tr[data-source="revoked"]')
       const sources = await page.$$eval('tr[data-source]', (rows) => rows.map((r) => r.getAttribute('data-source')))
       expect(sources).toEqual(['fires', 'sensors', 'revoked'])
+      // evaluated in the page (a string: the test itself compiles without DOM types)
       const read = () =>
-        page.evaluate(() => ({
-          sent: Number(
-            document.querySelector('tr[data-source="fires"] [data-field="sent"]')!.textContent!.replace(/,/g, ''),
-          ),
-          chart: document
-            .querySelector('tr[data-source="fires"] [data-field="rate-chart"] path.line')
-            ?.getAttribute('d'),
-          producer: document.querySelector('[data-field="producer-sent"]')!.textContent,
+        page.evaluate(`({
+          sent: Number(document.querySelector('tr[data-source="fires"] [data-field="sent"]').textContent.replace(/,/g, '')),
+          chart: document.querySelector('tr[data-source="fires"] [data-field="rate-chart"] path.line')?.getAttribute('d'),
+          producer: document.querySelector('[data-field="producer-sent"]').textContent,
           updated: document.body.dataset.updated,
-        }))
+        })`) as Promise<{ sent: number; chart: string | undefined; producer: string; updated: string }>
       const before = await read()
-      await page.waitForFunction((t) => document.body.dataset.updated !== t, before.updated)
+      await page.waitForFunction(`document.body.dataset.updated !== ${JSON.stringify(before.updated)}`)
       await page.waitForTimeout(2500)
       const after = await read()
       expect(after.sent).toBeGreaterThan(before.sent)

@@ -25,3 +25,15 @@ export function checkOperatorTools(): void {
     )
   }
 }
+
+/**
+ * The path of `bin` for a test that needs it: undefined (the test skips) when it is missing,
+ * except under CI, where a missing tool is an error naming its package.
+ */
+export function operatorTool(bin: string): string | undefined {
+  const path = toolPath(bin)
+  const tool = OPERATOR_TOOLS.find((t) => t.bin === bin)
+  if (!path && process.env.CI && tool)
+    throw new Error(`${bin} is missing under CI (${tool.what}); install with: apt-get install -y ${tool.pkg}`)
+  return path
+}

@@ -10,12 +10,12 @@ import { promisify } from 'node:util'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { StatusReport } from '../../src/observability/status/report'
-import { toolPath } from '../../../../test/setup/operator-tools'
+import { operatorTool } from '../../../../test/setup/operator-tools'
 import { CLI, type LiveRun, startLiveRun, waitFor } from './live-run'
 
 const run = promisify(execFile)
-const promtool = toolPath('promtool')
-const browser = process.env.CHROMIUM_PATH ?? toolPath('chromium')
+const promtool = operatorTool('promtool')
+const browser = process.env.CHROMIUM_PATH ?? operatorTool('chromium')
 const docs = fileURLToPath(new URL('../../../../docs/', import.meta.url))
 
 let live: LiveRun

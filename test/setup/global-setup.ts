@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node'
 import { startKafka } from './kafka'
 import { ensureMqtt } from './mqtt'
+import { checkOperatorTools } from './operator-tools'
 import { ensureWitnessTools } from './tools'
 
 declare module 'vitest' {
@@ -16,6 +17,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => void> {
   ensureWitnessTools()
+  checkOperatorTools()
   const stops: Array<() => void> = []
   let brokers = process.env.KAFKA_BROKERS
   if (!brokers) {

@@ -89,7 +89,22 @@ export type {
 
 // Observability
 export { createLogger, type LoggerOptions } from './observability/logger'
-export { type MetricsServer, type MetricsSource, startMetricsServer } from './observability/metrics-server'
+export {
+  type MetricsServer,
+  type MetricsServerOptions,
+  type MetricsSource,
+  startMetricsServer,
+} from './observability/metrics-server'
+export {
+  type MetricType,
+  RUNTIME_METRICS,
+  type RuntimeMetricSpec,
+  type RuntimeMetricsSource,
+  registerRuntimeMetrics,
+} from './observability/runtime-metrics'
+export type { DetectionPoint } from './observability/status/detections'
+export type { HistorySample, SourceSample } from './observability/status/history'
+export type { StatusReport, StreamStatusLine } from './observability/status/report'
 
 // CLI
 export { main } from './cli/main'

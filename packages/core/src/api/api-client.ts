@@ -32,6 +32,8 @@ export interface ApiClientOptions {
   readonly maxCacheEntries?: number
   /** Default: the system clock. Injectable so tests run without real waits. */
   readonly clock?: Clock
+  /** Told of every connector call that ended (not of cache hits or aborts), for a duration histogram. */
+  readonly onCallEnded?: (call: { durationMs: number; outcome: 'success' | 'failure' | 'timeout' }) => void
 }
 
 /** Arguments of {@link ApiClient.poll}: the connector's {@link PollRequest}, the signal optional. */
@@ -132,11 +134,13 @@ export class ApiClient {
   private counts = { total: 0, api: 0, ok: 0, failed: 0, timeouts: 0, aborted: 0, hits: 0, misses: 0 }
   private lastError: { message: string; at: number } | undefined
   private lastSuccessAt: number | undefined
+  private readonly onCallEnded: ApiClientOptions['onCallEnded']
 
   constructor(options: ApiClientOptions) {
     this.sourceId = options.sourceId
     this.connector = options.connector
     this.clock = options.clock ?? systemClock
+    this.onCallEnded = options.onCallEnded
     this.timeoutSeconds = options.timeoutSeconds ?? 30
     if (!(this.timeoutSeconds > 0))
       throw new RangeError(`timeoutSeconds must be more than 0, got ${this.timeoutSeconds}`)
@@ -268,13 +272,13 @@ export class ApiClient {
           `the connector of source "${this.sourceId}" returned no records array from poll`,
         )
       }
-      this.observeLatency(this.clock.now() - started)
+      this.observeLatency(this.clock.now() - started, 'success')
       this.counts.ok++
       this.lastSuccessAt = this.clock.now()
       return result
     } catch (err) {
       if (timedOut) {
-        this.observeLatency(this.clock.now() - started)
+        this.observeLatency(this.clock.now() - started, 'timeout')
         this.counts.failed++
         this.counts.timeouts++
         this.recordError(timeoutError.message)
@@ -284,7 +288,7 @@ export class ApiClient {
         this.counts.aborted++
         throw this.aborted(signal)
       }
-      this.observeLatency(this.clock.now() - started)
+      this.observeLatency(this.clock.now() - started, 'failure')
       this.counts.failed++
       this.recordError(err instanceof Error ? err.message : String(err))
       throw err
@@ -302,7 +306,8 @@ export class ApiClient {
     this.lastError = { message, at: this.clock.now() }
   }
 
-  private observeLatency(ms: number): void {
+  private observeLatency(ms: number, outcome: 'success' | 'failure' | 'timeout'): void {
+    this.onCallEnded?.({ durationMs: ms, outcome })
     this.latencies[this.latencyNext] = ms
     this.latencyNext = (this.latencyNext + 1) % LATENCY_WINDOW
     this.latencySum += ms

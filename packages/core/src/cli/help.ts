@@ -77,6 +77,21 @@ and source; the spool and the local file are shown without a broker too.
   --json                    as JSON
   -h, --help                this text
 `,
+  status: `usage: firefront status [CONFIG] [options]
+
+Shows what the status page of a running \`firefront run\` shows, as a table: each stream's state,
+records per second, totals, errors, last success and last error; the queue by priority; the
+throttle state with consumer lag against its targets; the producer's figures. Reads
+/api/status over HTTP. The address is --url, or the one the run of CONFIG wrote into its state
+folder (found even with metrics.port: 0), or CONFIG's metrics.host and metrics.port; without
+either, http://127.0.0.1:9464.
+
+  --url URL                 the run's HTTP address (as logged at its start)
+  --json                    the report as JSON
+  -h, --help                this text
+
+exit codes: 0 shown, 1 nothing answers at the address, 2 bad usage or config
+`,
   cluster: `usage: firefront cluster status <config> [options]
 
 Shows the workers of the config's cluster group (cluster.group_id): each worker's id, host and

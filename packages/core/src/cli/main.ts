@@ -19,6 +19,7 @@ usage:
   firefront cursors <config> [--reset SOURCE [--to JSON]]   list or reset committed cursors
   firefront dlq <config> [--replay] [--source S] [--since T] inspect or replay the dead-letter topic and spool
   firefront cluster status <config> [--json]          the workers of the config's group, their sources and cursors
+  firefront status [config] [--url URL] [--json]     a running instance's streams, queue, throttle and producer
   firefront --version
 
 exit codes:
@@ -41,6 +42,7 @@ const commands: Record<string, () => Promise<Command>> = {
   cursors: async () => cursorsCommand,
   dlq: async () => (await import('./commands/dlq')).dlqCommand,
   cluster: async () => (await import('./commands/cluster')).clusterCommand,
+  status: async () => (await import('./commands/status')).statusCommand,
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */

@@ -29,8 +29,7 @@ export function describeKafkaConfig(config: KafkaBlock): Record<string, unknown>
         : typeof config.ssl === 'boolean'
           ? config.ssl
           : { ...config.ssl, key: config.ssl.key ? REDACTED : undefined },
-    sasl: config.sasl
-      ? { mechanism: config.sasl.mechanism, username: config.sasl.username, password: REDACTED }
-      : undefined,
+    // not under a `sasl` key: the logger censors that key whole, which read as SASL being set when it was not
+    authentication: config.sasl ? `sasl ${config.sasl.mechanism} as ${config.sasl.username}` : 'none',
   }
 }

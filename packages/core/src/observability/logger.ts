@@ -4,6 +4,7 @@
  */
 import type { Logger as SdkLogger } from '@firefront/sdk'
 import { type Logger, pino } from 'pino'
+import { prettyFactory } from 'pino-pretty'
 
 /** Key names censored in every log line, at any of the first levels of nesting. */
 export const SECRET_KEYS = [
@@ -27,14 +28,20 @@ export interface LoggerOptions {
   /** Pretty, human lines (default: when stderr is a TTY). */
   readonly pretty?: boolean
   /** Where lines go (default: stderr). */
-  readonly destination?: NodeJS.WritableStream
+  readonly destination?: pino.DestinationStream
 }
 
 /** Creates the runtime's root logger. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY)
   const base = { level: options.level ?? 'info', redact: { paths: redactPaths, censor: '***' }, base: undefined }
-  if (options.destination) return pino(base, options.destination as pino.DestinationStream)
+  const destination = options.destination
+  if (destination && options.pretty === true) {
+    // pretty lines made in this thread, so the destination gets each whole line (a status line keeps below them)
+    const prettify = prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss' })
+    return pino(base, { write: (line: string) => destination.write(prettify(line)) })
+  }
+  if (options.destination) return pino(base, options.destination)
   if (pretty)
     return pino({
       ...base,

@@ -1,5 +1,6 @@
 /**
- * The metrics handle given to plugins, backed by prom-client: `firefront_plugin_<name>` with the
+ * The metrics handle given to plugins, backed by prom-client: `firefront_plugin_<name>` (a counter's
+ * name gets `_total` when it lacks it) with the
  * `plugin` label and the labels the plugin passes (declared up front, or fixed by the first
  * sample; the SDK's `checkMetricLabels` is the one rule). Asking twice for one name returns the
  * same instrument, across plugin instances too.
@@ -16,7 +17,14 @@ import client from 'prom-client'
 
 const clean = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, '_')
 
-type Kind = 'counter' | 'gauge' | 'histogram'
+/** The exported name: prefixed, and a counter ends in `_total` (Prometheus convention) even when its plugin forgot. */
+export const pluginMetricName = (kind: Kind, name: string): string => {
+  const base = `firefront_plugin_${clean(name)}`
+  return kind === 'counter' && !base.endsWith('_total') ? `${base}_total` : base
+}
+
+/** The kinds of plugin metric. */
+export type Kind = 'counter' | 'gauge' | 'histogram'
 type Instrument = client.Counter<string> | client.Gauge<string> | client.Histogram<string>
 
 /** The label names each plugin metric was created with (instruments are shared by name). */
@@ -29,7 +37,7 @@ function instrument(
   help: string | undefined,
   labelNames: readonly string[],
 ): Instrument {
-  const full = `firefront_plugin_${clean(name)}`
+  const full = pluginMetricName(kind, name)
   const existing = registry.getSingleMetric(full) as Instrument | undefined
   if (existing) {
     checkMetricLabels(full, labelNamesOf.get(existing), Object.fromEntries(labelNames.map((l) => [l, ''])))
@@ -53,7 +61,7 @@ export function createPluginMetrics(registry: client.Registry, pluginId: string)
     let made: Instrument | undefined =
       declared === undefined ? undefined : instrument(registry, kind, name, help, [...declared].sort())
     return (labels: MetricLabels | undefined): { target: Instrument; labels: Record<string, string> } => {
-      const full = `firefront_plugin_${clean(name)}`
+      const full = pluginMetricName(kind, name)
       const names = checkMetricLabels(full, made ? labelNamesOf.get(made) : undefined, labels)
       made ??= instrument(registry, kind, name, help, names)
       return { target: made, labels: { ...labels, plugin: pluginId } }

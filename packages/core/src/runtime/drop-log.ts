@@ -22,6 +22,8 @@ export class DropLog {
     private readonly intervalMs = 10_000,
     private readonly describe: (count: number, reason: string) => string = (count, reason) =>
       `${count} record(s) dropped (${reason}); counted in dropped_by_reason`,
+    /** The logger already binds `source` (a stream's child logger): a line names it once. */
+    private readonly sourceBound = false,
   ) {}
 
   /** Notes `count` records of `sourceId` dropped for `reason`, with an optional example for the log line. */
@@ -49,7 +51,12 @@ export class DropLog {
     p.timer = undefined
     if (p.count === 0) return
     this.logger.warn(
-      { source: sourceId, reason, count: p.count, ...(p.example ? { example: p.example } : {}) },
+      {
+        ...(this.sourceBound ? {} : { source: sourceId }),
+        reason,
+        count: p.count,
+        ...(p.example ? { example: p.example } : {}),
+      },
       this.describe(p.count, reason),
     )
     p.count = 0

@@ -22,9 +22,14 @@ export interface RuntimeEvents {
       deadLettered: number
       spooled: number
       latencyMs: number
+      /** When each record of the batch entered the queue (epoch ms); absent for records that skipped it. */
+      enqueuedAt?: readonly number[]
+      /** When the batch was accounted for, on the same clock as `enqueuedAt`. */
+      settledAt?: number
     },
   ]
   'batch:failed': [info: { sourceId: string; topic: string; size: number; error: Error; attempt: number }]
+  'poll:ended': [info: { sourceId: string; durationMs: number; outcome: 'success' | 'failure' | 'timeout' }]
   'dlq:written': [info: { sourceId: string; topic: string; count: number; reason: string }]
   'throttle:changed': [info: { action: string; delayMs: number }]
   'cursor:committed': [info: { sourceId: string; cursor: unknown; records: number }]

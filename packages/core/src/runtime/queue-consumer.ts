@@ -57,6 +57,13 @@ export interface ConsumerMetrics {
   readonly in_flight: number
 }
 
+/** Records of one source bound for one topic, with when each entered the queue. */
+interface Group {
+  readonly topic: string
+  readonly items: QueuedRecord[]
+  readonly enqueuedAt: number[]
+}
+
 const sleep = (clock: Clock, ms: number, signal?: AbortSignal): Promise<void> => clock.sleep(ms, signal).catch(() => {})
 
 /** Runs the consumer loop; see the module comment. */
@@ -169,24 +176,25 @@ export class QueueConsumer {
     this.#notifyIdle()
   }
 
-  /** Groups a dequeued batch by source and topic, keeping each group's order. */
-  #group(entries: readonly QueueEntry<QueuedRecord>[]): Map<string, { topic: string; items: QueuedRecord[] }> {
-    const groups = new Map<string, { topic: string; items: QueuedRecord[] }>()
+  /** Groups a dequeued batch by source and topic, keeping each group's order and enqueue times. */
+  #group(entries: readonly QueueEntry<QueuedRecord>[]): Map<string, Group> {
+    const groups = new Map<string, Group>()
     for (const e of entries) {
       const topic = this.#o.resolveTopic(e.item)
       const key = `${e.item.record.sourceId}\u0000${topic}`
       let g = groups.get(key)
       if (!g) {
-        g = { topic, items: [] }
+        g = { topic, items: [], enqueuedAt: [] }
         groups.set(key, g)
       }
       g.items.push(e.item)
+      g.enqueuedAt.push(e.enqueuedAt)
     }
     return groups
   }
 
-  async #process(groups: Map<string, { topic: string; items: QueuedRecord[] }>): Promise<void> {
-    for (const { topic, items } of groups.values()) {
+  async #process(groups: Map<string, Group>): Promise<void> {
+    for (const { topic, items, enqueuedAt } of groups.values()) {
       const first = items[0]!.record
       const decision = await this.#o.throttle.check({ sourceId: first.sourceId, topic, size: items.length })
       if (decision.delayMs > 0) {
@@ -201,17 +209,22 @@ export class QueueConsumer {
         sourceType: first.sourceType,
         records: items.map((i): SinkRecord => i.record),
       }
-      await this.#sendUntilAccounted(batch, items)
+      await this.#sendUntilAccounted(batch, items, enqueuedAt)
     }
   }
 
-  async #sendUntilAccounted(batch: SinkBatch, items: readonly QueuedRecord[]): Promise<void> {
+  async #sendUntilAccounted(
+    batch: SinkBatch,
+    items: readonly QueuedRecord[],
+    enqueuedAt: readonly number[],
+  ): Promise<void> {
     const base = this.#o.retryBaseMs ?? 1000
     const max = this.#o.retryMaxMs ?? 30_000
     for (let attempt = 1; ; attempt++) {
       const started = this.#o.clock.now()
       try {
         const result = await this.#o.send(batch)
+        const settledAt = this.#o.clock.now()
         this.#m.batches++
         this.#m.records += items.length
         this.#m.last_batch_at = new Date(this.#o.clock.now()).toISOString()
@@ -222,7 +235,9 @@ export class QueueConsumer {
           delivered: result.delivered,
           deadLettered: result.deadLettered,
           spooled: result.spooled,
-          latencyMs: this.#o.clock.now() - started,
+          latencyMs: settledAt - started,
+          enqueuedAt,
+          settledAt,
         })
         return
       } catch (err) {

@@ -74,7 +74,11 @@ export interface StreamMetrics {
   readonly connector: string
   readonly status: StreamStatus
   readonly started_at: string
+  /** The priority its records are queued with. */
+  readonly priority: Priority
   readonly last_error: string | null
+  /** When the last error was met (ISO 8601), or null. */
+  readonly last_error_at: string | null
   readonly records: StreamCounts
   /** {@link StreamCounts.skipped} by the connector's reason. */
   readonly skipped_by_reason: Readonly<Record<string, number>>
@@ -129,6 +133,7 @@ export class Stream implements StreamPort {
   readonly #skipped = new Map<string, number>()
   #status: StreamStatus = 'starting'
   #lastError: Error | undefined
+  #lastErrorAt: number | undefined
   readonly #abort = new AbortController()
   readonly #checkpoints = new CheckpointTracker()
   readonly #parts = new Supervisor()
@@ -149,6 +154,7 @@ export class Stream implements StreamPort {
       10_000,
       (count) =>
         `${count} input(s) rejected by the connector and dead-lettered with their reasons (the latest as example); counted as rejected inputs`,
+      true,
     )
     this.startedAt = new Date(deps.clock.now())
     this.#pollCursor = deps.cursorStore.get(deps.sourceId)?.cursor
@@ -160,6 +166,7 @@ export class Stream implements StreamPort {
         timeoutSeconds: deps.source.timeout_seconds,
         cacheTtlSeconds: deps.source.cache_ttl_seconds,
         clock: deps.clock,
+        onCallEnded: (call) => deps.events.emit('poll:ended', { sourceId: deps.sourceId, ...call }),
       })
     }
   }
@@ -197,6 +204,7 @@ export class Stream implements StreamPort {
   /** Marks the stream failed with `error` (kept as its last error). */
   fail(error: Error): void {
     this.#lastError = error
+    this.#lastErrorAt = this.d.clock.now()
     this.#status = 'failed'
   }
 
@@ -239,6 +247,7 @@ export class Stream implements StreamPort {
       this.#counts.polls_failed++
       const error = err instanceof Error ? err : new Error(String(err))
       this.#lastError = error
+      this.#lastErrorAt = this.d.clock.now()
       // What the failed poll rejected is still dead-lettered.
       this.#flushPollRejects()
       if (errorCode(err) === 'ERR_CONNECTOR_CONFIG') {
@@ -340,6 +349,7 @@ export class Stream implements StreamPort {
       this.#counts.failed += total
       const error = err instanceof Error ? err : new Error(String(err))
       this.#lastError = error
+      this.#lastErrorAt = this.d.clock.now()
       if (errorCode(err) === 'ERR_FENCED') {
         this.d.logger.error({ err: error }, 'another worker writes for this source now; stopping this stream')
         this.d.onFatal(error)
@@ -545,7 +555,10 @@ export class Stream implements StreamPort {
     const report = await this.#parts.stop()
     this.#rejectLog.flush()
     this.#abort.abort(new FirefrontError('ERR_STOPPED', `stream ${this.d.streamId} stopped`))
-    if (endedWith) this.#lastError = endedWith
+    if (endedWith) {
+      this.#lastError = endedWith
+      this.#lastErrorAt = this.d.clock.now()
+    }
     this.#status = failed || endedWith ? 'failed' : 'stopped'
     return report.failures.map((f) => f.error)
   }
@@ -559,7 +572,9 @@ export class Stream implements StreamPort {
       connector: this.d.connectorName,
       status: this.#status,
       started_at: this.startedAt.toISOString(),
+      priority: this.d.priority,
       last_error: this.#lastError?.message ?? null,
+      last_error_at: this.#lastErrorAt === undefined ? null : new Date(this.#lastErrorAt).toISOString(),
       records: this.counts,
       skipped_by_reason: Object.fromEntries(this.#skipped),
       pending_checkpoints: this.#checkpoints.pending(),

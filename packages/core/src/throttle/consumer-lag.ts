@@ -152,6 +152,10 @@ export const consumerLagThrottlePolicy = defineThrottlePolicy({
           lag_reads: reads,
           last_error: lastError,
           consumer_groups: [...config.consumer_groups],
+          target_consumer_lag: config.target_consumer_lag,
+          critical_consumer_lag: config.critical_consumer_lag,
+          min_send_rate: config.min_send_rate,
+          max_send_rate: config.max_send_rate,
         }
       },
     }

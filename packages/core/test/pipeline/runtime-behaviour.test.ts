@@ -389,13 +389,24 @@ sources:
       expect(ready.status).toBe(200)
       expect(await ready.json()).toEqual({ ready: true, state: 'running' })
       const text = await (await fetch(`${server.url}/metrics`)).text()
-      expect(text).toContain('firefront_records_total{source="s",outcome="sent"} 30')
-      expect(text).toContain('firefront_queue{figure="max_size"} 10000')
-      expect(text).toContain('firefront_topic_records{topic="t"} 30')
+      expect(text).toContain('firefront_records_sent_total{source="s",plugin="connector:sequence"} 30')
+      expect(text).toContain('firefront_records_fetched_total{source="s",plugin="connector:sequence"} 30')
+      expect(text).toContain('firefront_queue_capacity_records 10000')
+      expect(text).toContain('firefront_topic_resolved_records_total{topic="t"} 30')
+      expect(text).toMatch(/^firefront_batch_send_duration_seconds_count\{source="s",topic="t"\} [1-9]/m)
+      expect(text).toMatch(/^firefront_record_latency_seconds_count\{source="s"\} 30$/m)
+      expect(text).toMatch(/^firefront_poll_duration_seconds_count\{source="s",outcome="success"\} [1-9]/m)
+      expect(text).toContain('# TYPE process_cpu_seconds_total counter')
       const health = await fetch(`${server.url}/health`)
       expect(health.status).toBe(200)
       expect(await health.json()).toMatchObject({ healthy: true, queue: { size: 0, full: false } })
       expect(await (await fetch(`${server.url}/`)).text()).toContain('<title>Firefront status</title>')
+      const status = (await (await fetch(`${server.url}/api/status`)).json()) as {
+        ready: boolean
+        streams: Array<{ source: string; sent: number; status: string }>
+      }
+      expect(status.ready).toBe(true)
+      expect(status.streams).toEqual([expect.objectContaining({ source: 's', sent: 30 })])
       const api = (await (await fetch(`${server.url}/api/metrics`)).json()) as Record<string, unknown>
       expect(Object.keys(api)).toEqual(
         expect.arrayContaining(['stream_manager', 'queue', 'producer', 'throttling', 'topic_resolver', 'streams']),

@@ -4,6 +4,8 @@
  * flushes, commits and exits (SIGINT/SIGTERM stop it just as gracefully). The summary's figures
  * are what the sink acknowledged, and the exit code says how the run ended (see {@link runExitCode}).
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { errorCode } from '@firefront/sdk'
 import { createLogger } from '../../observability/logger'
@@ -13,10 +15,12 @@ import { StreamManager } from '../../runtime/stream-manager'
 import type { TeardownReport } from '../../runtime/supervisor'
 import { EXIT, type CommandIO } from '../io'
 import { loadRuntime } from '../load-runtime'
+import { StatusLine } from '../status-line'
+import { RUN_URL_FILE } from './status'
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
-function statusLine(metrics: RuntimeMetrics): string {
+function statusText(metrics: RuntimeMetrics): string {
   const t = recordTotals(metrics)
   const q = metrics.queue
   return `in ${t.fetched}  out ${t.sent}  dlq ${t.deadLettered}  spooled ${t.spooled}  dropped ${t.dropped}  queue ${q?.size ?? 0}/${q?.max_size ?? 0}`
@@ -141,7 +145,13 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       return EXIT.invalid
     }
   }
-  const logger = createLogger({ level: loaded.config.log_level })
+  const showStatus = values.status ?? Boolean(io.stderr.isTTY)
+  // the live line stays below the log: log lines reach the terminal through it
+  const line = showStatus ? new StatusLine(io.stderr) : undefined
+  const logger = createLogger({
+    level: loaded.config.log_level,
+    ...(line ? { destination: line.logStream(), pretty: Boolean(io.stderr.isTTY) } : {}),
+  })
   const manager = new StreamManager({
     config: loaded.config,
     configFile: file,
@@ -149,7 +159,6 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     registry,
     logger,
   })
-  const showStatus = values.status ?? Boolean(io.stderr.isTTY)
   // without a live status line, a progress log line every `--progress` seconds (default 60; 0: none)
   const progressSeconds = values.progress === undefined ? (showStatus ? 0 : 60) : Number(values.progress)
   if (!Number.isFinite(progressSeconds) || progressSeconds < 0) {
@@ -158,14 +167,21 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   }
   let timer: NodeJS.Timeout | undefined
   let progressTimer: NodeJS.Timeout | undefined
-  const paint = async () => io.stderr.write(`\r\u001b[2K${statusLine(await manager.getMetrics())}`)
+  const paint = async () => line?.paint(statusText(await manager.getMetrics()))
   const server = loaded.config.metrics.enabled ? await startMetricsServer(manager, loaded.config.metrics) : undefined
-  // with `port: 0` the port is picked at start: say where it is
-  if (server)
+  // with `port: 0` the port is picked at start: say where it is, and leave it for `firefront status`
+  const urlFile = join(loaded.config.state_dir, RUN_URL_FILE)
+  if (server) {
     logger.info(
       { url: server.url },
-      `metrics on ${server.url}/metrics, health on ${server.url}/health, status page on ${server.url}/`,
+      `status page on ${server.url}/, metrics on ${server.url}/metrics, health on ${server.url}/health and ${server.url}/ready`,
     )
+    mkdirSync(loaded.config.state_dir, { recursive: true })
+    writeFileSync(
+      urlFile,
+      `${JSON.stringify({ url: server.url, pid: process.pid, started_at: new Date().toISOString() })}\n`,
+    )
+  }
   const stop = onStopSignal()
   let teardown: TeardownReport = { stopped: [], failures: [] }
   let startError: Error | undefined
@@ -178,7 +194,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
           const t = recordTotals(m)
           logger.info(
             { ...t, queue: m.queue?.size ?? 0, streams: m.stream_manager.active_streams },
-            `progress: ${statusLine(m)}`,
+            `progress: ${statusText(m)}`,
           )
         })
       }, progressSeconds * 1000)
@@ -216,9 +232,12 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   const report = await manager.stop()
   teardown = { stopped: [...teardown.stopped, ...report.stopped], failures: [...teardown.failures, ...report.failures] }
   const metrics = await manager.getMetrics()
-  if (showStatus) io.stderr.write(`\r\u001b[2K${statusLine(metrics)}\n`)
+  line?.end(statusText(metrics))
   const code = startError ? (isUsageError(startError) ? EXIT.invalid : EXIT.failure) : runExitCode(metrics, teardown)
   io.stdout.write(summary(metrics, teardown, code, startError))
-  await server?.close()
+  if (server) {
+    await server.close()
+    rmSync(urlFile, { force: true })
+  }
   return code
 }

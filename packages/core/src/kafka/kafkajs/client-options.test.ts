@@ -3,6 +3,7 @@ import { logLevel } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { describeKafkaConfig, KAFKAJS_RETRY, kafkajsClientConfig, kafkajsLogCreator } from './client-options'
 import { resolveKafkaSinkConfig } from '../config'
+import { createLogger } from '../../observability/logger'
 import { createRedactor } from '../redact'
 
 const PASSWORD = 's3cr3t-Pa55word'
@@ -125,5 +126,26 @@ describe('secrets', () => {
     expect(logs.filter((l) => l.level === 40)).toHaveLength(2)
     expect(logs[1]!.fields.repeated).toBe(1)
     expect(logs[2]!.level).toBe(20)
+  })
+})
+
+describe('the config summary through the runtime logger', () => {
+  const logged = (extra: Record<string, unknown>) => {
+    const lines: string[] = []
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => lines.push(l) } })
+    logger.info({ kafka: describeKafkaConfig(kafkaBlock(extra)) }, 'kafka sink starting')
+    return JSON.parse(lines[0]!) as { kafka: Record<string, unknown> }
+  }
+
+  it('says no authentication when no SASL is configured (no censored "***" that reads as set)', () => {
+    const line = logged({})
+    expect(line.kafka.authentication).toBe('none')
+    expect(JSON.stringify(line)).not.toContain('***')
+  })
+
+  it('names the SASL mechanism and user, never the password', () => {
+    const line = logged({ sasl: { mechanism: 'scram-sha-512', username: 'ingest', password: PASSWORD } })
+    expect(line.kafka.authentication).toBe('sasl scram-sha-512 as ingest')
+    expect(JSON.stringify(line)).not.toContain(PASSWORD)
   })
 })

@@ -193,6 +193,17 @@ const SNAPSHOT: readonly SnapshotMetric[] = [
     'rejected',
     'Inputs the connector of each source rejected as invalid (dead-lettered once each).',
   ),
+  {
+    name: 'firefront_records_skipped_total',
+    type: 'counter',
+    help: 'Inputs the connector of each source left out on purpose (ctx.skip), by its reason: redelivered duplicates, message kinds configured to be skipped.',
+    labels: ['source', 'plugin', 'reason'],
+    fill: (put, m) => {
+      for (const s of Object.values(m.streams)) {
+        for (const [reason, n] of Object.entries(s.skipped_by_reason)) put({ ...ofStream(s), reason }, n)
+      }
+    },
+  },
   streamCount(
     'firefront_records_failed_total',
     'failed',

@@ -125,6 +125,7 @@ export const sequenceConnector = defineConnector({
       total: Type.Integer({ minimum: 0, default: 100 }),
       per_poll: Type.Integer({ minimum: 1, default: 10 }),
       reject_every: Type.Integer({ minimum: 0, default: 0 }),
+      skip_every: Type.Integer({ minimum: 0, default: 0 }),
       priority: Type.Optional(
         Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('normal'), Type.Literal('low')]),
       ),
@@ -141,6 +142,10 @@ export const sequenceConnector = defineConnector({
         for (let n = from; n < until; n++) {
           if (config.reject_every > 0 && (n + 1) % config.reject_every === 0) {
             ctx.reject({ reason: `number ${n} is malformed`, input: `raw-${n}`, location: `item ${n}` })
+            continue
+          }
+          if (config.skip_every > 0 && (n + 1) % config.skip_every === 0) {
+            ctx.skip?.('duplicate')
             continue
           }
           records.push({

@@ -374,7 +374,7 @@ sources:
   it('serves /metrics, /ready, /health and the status page', async () => {
     const dir = tempDir()
     const config = configFrom(`${base(dir)}sources:
-  s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 30, per_poll: 10 } }
+  s: { source_type: sequence, topic: t, rate_limit_per_minute: 600000, ingestion: { mode: batch }, config: { total: 33, per_poll: 11, skip_every: 11 } }
 `)
     const manager = new StreamManager({ config, logger: quietLogger(), plugins: [sequenceConnector] })
     const server = await startMetricsServer(manager, { host: '127.0.0.1', port: 0 })
@@ -391,6 +391,9 @@ sources:
       const text = await (await fetch(`${server.url}/metrics`)).text()
       expect(text).toContain('firefront_records_sent_total{source="s",plugin="connector:sequence"} 30')
       expect(text).toContain('firefront_records_fetched_total{source="s",plugin="connector:sequence"} 30')
+      expect(text).toContain(
+        'firefront_records_skipped_total{source="s",plugin="connector:sequence",reason="duplicate"} 3',
+      )
       expect(text).toContain('firefront_queue_capacity_records 10000')
       expect(text).toContain('firefront_topic_resolved_records_total{topic="t"} 30')
       expect(text).toMatch(/^firefront_batch_send_duration_seconds_count\{source="s",topic="t"\} [1-9]/m)

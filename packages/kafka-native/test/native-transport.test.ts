@@ -9,7 +9,7 @@ import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs'
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest'
 import { resolveKafkaSinkConfig } from '../../core/src/kafka/config'
 import { openKafkajsTransport } from '../../core/src/kafka/kafkajs'
-import { readTopic, uniqueTopic } from '../../core/test/kafka/kcat'
+import { readTopic, readUntil, uniqueTopic } from '../../core/test/kafka/kcat'
 import { DEBIAN_BUILD_PACKAGES, openNativeTransport, rdKafkaAvailable } from '../src'
 
 const available = rdKafkaAvailable()
@@ -261,7 +261,14 @@ describe.skipIf(!available)(suite, () => {
     await older.disconnect()
     await newer.disconnect()
     const committed: string[] = []
-    await t.readTopic(topic, (r) => committed.push(r.key!.toString()), { timeoutMs: 20_000 })
+    await readUntil(
+      async () => {
+        committed.length = 0
+        await t.readTopic(topic, (r) => committed.push(r.key!.toString()), { timeoutMs: 20_000 })
+        return committed.length
+      },
+      (n) => n >= 2,
+    )
     expect(committed).toEqual(['a', 'b'])
   })
 

@@ -88,3 +88,21 @@ export function readValues(brokers: string, topic: string, isolation: 'read_comm
   if (out.status !== 0) throw new Error(`kcat -C ${topic} exited with ${out.status}: ${out.stderr}`)
   return out.stdout.split('\n').filter((l) => l.length > 0)
 }
+
+/**
+ * Reads with `read` until `enough` holds or `timeoutMs` passes, and returns the last read. A
+ * transaction's commit markers are written just after the commit returns, so a read_committed
+ * reader may briefly end before records already committed.
+ */
+export async function readUntil<T>(
+  read: () => T | Promise<T>,
+  enough: (got: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const got = await read()
+    if (enough(got) || Date.now() >= deadline) return got
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest'
 import { resolveKafkaSinkConfig } from '../../src/kafka/config'
 import { openKafkaTransport } from '../../src/kafka/open-transport'
 import type { KafkaMessage, KafkaTransport } from '../../src/kafka/transport'
-import { readTopic, uniqueTopic } from './kcat'
+import { readTopic, readUntil, uniqueTopic } from './kcat'
 
 const brokers = inject('kafkaBrokers')
 
@@ -163,12 +163,13 @@ describe('the platformatic backend against the real broker', () => {
       const read = () => t.readTopic(topic, (r) => seen.push(JSON.parse(r.value!.toString()).n), { timeoutMs: 20_000 })
       // The coordinator writes the commit marker just after the commit returns; until then the
       // records are not stable yet and a read_committed reader ends before them.
-      let total = 0
-      for (let i = 0; i < 50 && total === 0; i++) {
-        seen.length = 0
-        total = await read()
-        if (total === 0) await new Promise((r) => setTimeout(r, 200))
-      }
+      const total = await readUntil(
+        () => {
+          seen.length = 0
+          return read()
+        },
+        (n) => n >= 4,
+      )
       // 3 records and the commit marker after them
       expect(total).toBe(4)
       expect(seen).toEqual([1, 2, 3])
@@ -199,7 +200,10 @@ describe('the platformatic backend against the real broker', () => {
     } finally {
       await writer.disconnect()
     }
-    const committed = readTopic(brokers, topic)
+    const committed = await readUntil(
+      () => readTopic(brokers, topic),
+      (got) => got.length >= 1234,
+    )
     expect(committed).toHaveLength(1234)
     expect(new Set(committed.map((m) => JSON.parse(m.value).n)).size).toBe(1234)
   })

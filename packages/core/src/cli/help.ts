@@ -77,6 +77,26 @@ and source; the spool and the local file are shown without a broker too.
   --json                    as JSON
   -h, --help                this text
 `,
+  init: `usage: firefront init [FILE] [options]
+
+Writes a commented starter config (default firefront.yaml): a file sink, the dead-letter path, and
+one NWS alerts source. It validates once @firefront/connector-noaa is installed next to it.
+
+  --force                   overwrite FILE
+  -h, --help                this text
+`,
+  new: `usage: firefront new <connector|sink|resolver> <name> [options]
+
+Scaffolds a publishable plugin package: package.json (ESM, exports map, engines, @firefront/sdk as
+a peer dependency with a range that survives its minors, keywords firefront-plugin), a TypeScript
+source, a test with @firefront/sdk/testing, a README and a changeset. It builds and passes its
+tests as generated: npm install && npm run build && npm test.
+
+  --dir DIR                 where to write it (default: ./<package name>)
+  --package NAME            the npm package name (default: firefront-<kind>-<name>)
+  --force                   write into a folder that is not empty
+  -h, --help                this text
+`,
   cluster: `usage: firefront cluster status <config> [options]
 
 Shows the workers of the config's cluster group (cluster.group_id): each worker's id, host and

@@ -17,7 +17,8 @@ const run = promisify(execFile)
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const cli = join(root, 'packages/core/dist/cli.js')
 // plain output to match against: no colours from the tools run inside
-const { FORCE_COLOR: _force, ...env } = { ...process.env, NO_COLOR: '1' }
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+delete env.FORCE_COLOR
 const npm = (args: string[], cwd: string) =>
   run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
     cwd,

@@ -77,6 +77,20 @@ and source; the spool and the local file are shown without a broker too.
   --json                    as JSON
   -h, --help                this text
 `,
+  test: `usage: firefront test <config> [options]
+
+Config unit tests: each case of a test file gives one source recorded input — records as its
+connector would emit them, recorded HTTP answers, or recorded MQTT messages — and says what must
+come out: each record's topic, key, headers and value, each dead letter's reason, or the poll's
+error. Cases run through the config's real connector, mode, send hooks, topic resolvers and the
+Kafka sink's serialisation, with a memory sink instead of the broker. Nothing connects anywhere.
+
+  --tests FILE              a test file (repeatable; default: <config>.test.yaml beside the config)
+${TRUST}
+  -h, --help                this text
+
+exit codes: 0 every case passed, 1 a case failed, 2 bad usage, an invalid config or test file
+`,
   init: `usage: firefront init [FILE] [options]
 
 Writes a commented starter config (default firefront.yaml): a file sink, the dead-letter path, and

@@ -19,6 +19,7 @@ usage:
   firefront cursors <config> [--reset SOURCE [--to JSON]]   list or reset committed cursors
   firefront dlq <config> [--replay] [--source S] [--since T] inspect or replay the dead-letter topic and spool
   firefront cluster status <config> [--json]          the workers of the config's group, their sources and cursors
+  firefront test <config> [--tests FILE]...          run config unit tests (recorded input → topics, keys, dead letters)
   firefront init [FILE]                              write a commented starter config (default firefront.yaml)
   firefront new <connector|sink|resolver> <name>     scaffold a plugin package that builds and tests as generated
   firefront --version
@@ -43,6 +44,7 @@ const commands: Record<string, () => Promise<Command>> = {
   cursors: async () => cursorsCommand,
   dlq: async () => (await import('./commands/dlq')).dlqCommand,
   cluster: async () => (await import('./commands/cluster')).clusterCommand,
+  test: async () => (await import('./commands/test')).testCommand,
   init: async () => (await import('./commands/init')).initCommand,
   new: async () => (await import('./commands/new')).newCommand,
 }

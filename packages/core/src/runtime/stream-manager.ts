@@ -10,6 +10,7 @@ import {
   type Clock,
   ConfigValidationError,
   type ConnectorInstance,
+  type FetchFn,
   FirefrontError,
   type InstanceOf,
   isBranded,
@@ -68,6 +69,8 @@ export interface StreamManagerOptions {
   readonly sink?: SinkInstance
   /** Send hooks; more can be added with {@link StreamManager.addHooks}. */
   readonly hooks?: readonly SendHooks[]
+  /** The `fetch` connectors get in their context (default the global one): recorded answers in `firefront test`. */
+  readonly fetch?: FetchFn
 }
 
 const STREAM_ID_SAFE = /[^A-Za-z0-9_.-]/g
@@ -388,6 +391,7 @@ export class StreamManager {
         metricsRegistry: this.metricsRegistry,
         signal: streamAbort.signal,
         clock: this.#clock,
+        ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
         reject: (input) => stream?.reject(input),
       })
     let instance: ConnectorInstance

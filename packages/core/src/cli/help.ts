@@ -18,6 +18,11 @@ queue, flush the sink, commit the cursors. Prints a summary of what the sink ack
   --once                    one cycle of each pull source, then drain, flush, commit and exit
                             (SIGINT/SIGTERM stop it just as gracefully)
   --source ID               only this source (repeatable)
+  --watch                   re-read the config when the file changes (SIGHUP does it too, always):
+                            only the sources whose blocks changed restart, after their queued
+                            records are delivered, from their committed cursors; a file that does
+                            not validate, or changes outside sources:, is refused and the running
+                            configuration goes on
   --status                  a live status line on stderr (default: when stderr is a terminal)
   --progress SECONDS        otherwise a progress log line this often (default 60; 0: none)
 ${TRUST}

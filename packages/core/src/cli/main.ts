@@ -12,7 +12,7 @@ import { EXIT, processIO, type CommandIO } from './io'
 const HELP = `firefront — ingest wildfire data into Kafka
 
 usage:
-  firefront run <config> [--once] [--source ID]...   run every enabled source (SIGINT/SIGTERM stops gracefully)
+  firefront run <config> [--once] [--source ID]... [--watch]  run every enabled source (SIGINT/SIGTERM stops gracefully; SIGHUP reloads)
   firefront validate <config>                        make every check run makes before starting (exit 2 when invalid)
   firefront schema [CONFIG] [--out FILE]             print the config file's JSON Schema
   firefront plugins <config> [--json]                list the resolved plugins

@@ -13,6 +13,7 @@ import { StreamManager } from '../../runtime/stream-manager'
 import type { TeardownReport } from '../../runtime/supervisor'
 import { EXIT, type CommandIO } from '../io'
 import { loadRuntime } from '../load-runtime'
+import { reloadConfig, watchConfig } from '../reload'
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
@@ -112,6 +113,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       source: { type: 'string', multiple: true },
       status: { type: 'boolean' },
       progress: { type: 'string' },
+      watch: { type: 'boolean', default: false },
       'allow-plugin-path': { type: 'string', multiple: true },
     },
   })
@@ -192,8 +194,20 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     } else {
       if (values.source) for (const id of values.source) await manager.startStream(id)
       else await manager.startAll()
-      const signal = await stop.signal
-      logger.info({ signal }, 'stopping: draining the queue, flushing the sink, committing cursors')
+      const selected = values.source ? new Set(values.source) : undefined
+      // SIGHUP always, a change of the file with --watch: re-read the config, restart what changed
+      const reloads = watchConfig(file, values.watch, async (why) => {
+        await reloadConfig(manager, file, why, io, logger, {
+          allowPluginPaths: values['allow-plugin-path'] ?? [],
+          select: (id) => selected?.has(id) ?? true,
+        })
+      })
+      try {
+        const signal = await stop.signal
+        logger.info({ signal }, 'stopping: draining the queue, flushing the sink, committing cursors')
+      } finally {
+        await reloads.close()
+      }
     }
   } catch (err) {
     startError = err as Error

@@ -51,10 +51,15 @@ ${TRUST}
   -h, --help                this text
 `,
   plugins: `usage: firefront plugins <config> [options]
+       firefront plugins --available [config] [--json]
 
 Lists the plugins the config resolves to (built-in, declared, found by source_type), their
 versions and where they came from.
 
+  --available               instead: the plugin packages installed where the config (or, without
+                            one, the current folder) resolves packages — those whose package.json
+                            has a "firefront" field or the firefront-plugin keyword — and whether
+                            the config declares them
   --json                    as JSON
 ${TRUST}
   -h, --help                this text

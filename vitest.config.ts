@@ -36,6 +36,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@firefront\/sdk\/testing$/, replacement: pkg('sdk/src/testing/index.ts') },
+      { find: /^@firefront\/sdk\/http$/, replacement: pkg('sdk/src/http/index.ts') },
       { find: /^@firefront\/sdk$/, replacement: pkg('sdk/src/index.ts') },
       { find: /^@firefront\/core$/, replacement: pkg('core/src/index.ts') },
       { find: /^@firefront\/topic-resolvers$/, replacement: pkg('topic-resolvers/src/index.ts') },

@@ -239,6 +239,19 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
   return {
     mode: 'push',
     subscribe,
+    // a recorded publish goes through the very handler a received one does (firefront test)
+    replay: (message, emit) =>
+      handle(
+        {
+          cmd: 'publish',
+          topic: message.topic,
+          payload: Buffer.from(message.payload),
+          qos: message.qos ?? 0,
+          retain: message.retain ?? false,
+          dup: false,
+        } as IPublishPacket,
+        emit,
+      ),
     close: async () => {
       const client = current
       current = undefined

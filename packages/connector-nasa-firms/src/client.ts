@@ -3,16 +3,8 @@
  * the SDK's errors. The MAP_KEY is a path segment, so every URL or text that leaves this module
  * (log fields, error messages, rejected-row locations) goes through {@link FirmsClient.redact}.
  */
-import {
-  BodyTooLargeError,
-  ConnectorConfigError,
-  type FetchFn,
-  type InvalidUtf8,
-  RetryableError,
-  decodeUtf8,
-  linkSignals,
-  readBody,
-} from '@firefront/sdk'
+import { ConnectorConfigError, type FetchFn, type InvalidUtf8, RetryableError } from '@firefront/sdk'
+import { createHttpClient, type HttpClient, HttpBodyTooLargeError, type HttpErrorAnswer } from '@firefront/sdk/http'
 import type { FirmsSource, FirmsTarget } from './config'
 import { isFirmsHeader } from './parse'
 
@@ -65,13 +57,7 @@ export function refusalOf(body: string): string | undefined {
 }
 
 /** Milliseconds asked by a Retry-After header (seconds or an HTTP date), if it parses. */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (header === null || header.trim() === '') return undefined
-  const value = header.trim()
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
-}
+export { retryAfterMs } from '@firefront/sdk/http'
 
 /** Reads `"10 minutes"`, `"600 seconds"`, `"1 hour"` into ms; other values give `undefined`. */
 export function intervalMs(value: unknown): number | undefined {
@@ -89,37 +75,41 @@ const num = (v: unknown): number | undefined => {
 }
 
 /**
- * An answer larger than `max_body_bytes`. Not retried (the same request would bring the same
- * body): the connector dead-letters it with its size and a preview, and goes on.
+ * An answer larger than `max_body_bytes` (the SDK's `HttpBodyTooLargeError`). Not retried (the
+ * same request would bring the same body): the connector dead-letters it with its size and a
+ * preview, and goes on.
  */
-export class FirmsBodyTooLargeError extends BodyTooLargeError {
-  /** The request URL, the MAP_KEY redacted. */
-  readonly url: string
-  readonly status: number
-
-  constructor(cause: BodyTooLargeError, url: string, status: number, redact: (text: string) => string) {
-    super({
-      maxBytes: cause.maxBytes,
-      declaredBytes: cause.declaredBytes,
-      bytesRead: cause.bytesRead,
-      preview: redact(cause.preview),
-    })
-    this.message = `FIRMS answer (HTTP ${status}) over max_body_bytes, not read: ${cause.message} (${url})`
-    this.url = url
-    this.status = status
-  }
-}
-
-/** Bytes of an error answer read for its message (a refusal text, a problem+json, a CDN page). */
-const ERROR_BODY_BYTES = 64 * 1024
+export const FirmsBodyTooLargeError = HttpBodyTooLargeError
+export type FirmsBodyTooLargeError = HttpBodyTooLargeError
 
 /** Talks to one FIRMS host with one MAP_KEY. */
 export class FirmsClient {
   private readonly keyForms: string[]
+  private readonly http: HttpClient
 
   constructor(private readonly options: FirmsClientOptions) {
     const key = options.mapKey
     this.keyForms = [...new Set([key, encodeURIComponent(key)])].sort((a, b) => b.length - a.length)
+    this.http = createHttpClient({
+      name: 'FIRMS',
+      ctx: { fetch: options.fetch, clock: { now: options.now ?? Date.now } },
+      timeoutMs: options.timeoutMs,
+      maxBodyBytes: options.maxBodyBytes,
+      headers: { accept: 'text/csv, text/plain, */*' },
+      redact: (text) => this.redact(text),
+      describeError: (a) => refusalOf(a.text) ?? JSON.stringify(this.snippet(a.text)),
+      classify: (a) => this.refusalError(a),
+    })
+  }
+
+  /** FIRMS's own refusals: a refusal text on a 4xx, and a refused MAP_KEY; 429, 408 and 5xx keep the SDK's mapping. */
+  private refusalError(a: HttpErrorAnswer): Error | undefined {
+    if (a.status === 429 || a.status === 408 || a.status >= 500) return undefined
+    const refusal = refusalOf(a.text)
+    if (refusal !== undefined) return new ConnectorConfigError(`FIRMS refused the request: ${refusal} (${a.url})`)
+    if (a.status === 401 || a.status === 403)
+      return new ConnectorConfigError(`FIRMS refused the MAP_KEY (HTTP ${a.status}) (${a.url})`)
+    return undefined
   }
 
   /** `text` with every occurrence of the MAP_KEY replaced by `***`. */
@@ -204,87 +194,16 @@ export class FirmsClient {
     return res
   }
 
-  /** GET with timeout and error mapping; returns the body of a 2xx answer. */
+  /** GET through the SDK's HTTP client (timeout, body cap, error mapping); returns a 2xx answer's body. */
   async get(url: string, signal: AbortSignal): Promise<FirmsResponse> {
-    const shown = this.redact(url)
-    const started = Date.now()
-    signal.throwIfAborted()
-    const linked = linkSignals([signal], this.options.timeoutMs)
-    const failed = (err: unknown, what: string): Error => {
-      if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
-      if (linked.timedOut()) {
-        return new RetryableError(`FIRMS request timed out after ${this.options.timeoutMs} ms (${shown})`)
-      }
-      return new RetryableError(`${what}: ${this.redact(describe(err))} (${shown})`, { cause: this.safeCause(err) })
-    }
-    let response: Response
-    let bytes: Uint8Array
-    try {
-      try {
-        response = await this.options.fetch(url, {
-          signal: linked.signal,
-          headers: { accept: 'text/csv, text/plain, */*' },
-        })
-      } catch (err) {
-        throw failed(err, 'FIRMS request failed')
-      }
-      try {
-        // An error answer is read only as far as its message needs: it is never data.
-        const maxBytes = response.ok ? this.options.maxBodyBytes : Math.min(this.options.maxBodyBytes, ERROR_BODY_BYTES)
-        bytes = await readBody(response, { maxBytes, signal: linked.signal })
-      } catch (err) {
-        if (err instanceof BodyTooLargeError && !response.ok && !signal.aborted) {
-          bytes = new TextEncoder().encode(err.preview)
-        } else {
-          if (err instanceof BodyTooLargeError && !signal.aborted) {
-            throw new FirmsBodyTooLargeError(err, shown, response.status, (t) => this.redact(t))
-          }
-          throw failed(err, `FIRMS body cut off (HTTP ${response.status})`)
-        }
-      }
-    } finally {
-      linked.dispose()
-    }
-    const ms = Date.now() - started
-    const status = response.status
-    const { text, invalid } = decodeUtf8(bytes)
-    if (status >= 200 && status < 300)
-      return invalid ? { text, invalid, bytes, url: shown, status, ms } : { text, url: shown, status, ms }
-    const wait = retryAfterMs(response.headers.get('retry-after'), (this.options.now ?? Date.now)())
-    const found = refusalOf(text)
-    const refusal = found === undefined ? undefined : this.redact(found)
-    if (status === 429) {
-      throw new RetryableError(`FIRMS rate limit (HTTP 429)${refusal ? `: ${refusal}` : ''} (${shown})`, {
-        retryAfterMs: wait,
-      })
-    }
-    if (status >= 500 || status === 408) {
-      throw new RetryableError(`FIRMS answered HTTP ${status}: ${JSON.stringify(this.snippet(text))} (${shown})`, {
-        retryAfterMs: wait,
-      })
-    }
-    if (refusal !== undefined) throw new ConnectorConfigError(`FIRMS refused the request: ${refusal} (${shown})`)
-    if (status === 401 || status === 403) {
-      throw new ConnectorConfigError(`FIRMS refused the MAP_KEY (HTTP ${status}) (${shown})`)
-    }
-    throw new ConnectorConfigError(`FIRMS answered HTTP ${status}: ${JSON.stringify(this.snippet(text))} (${shown})`)
+    const res = await this.http.get(url, { signal })
+    if (res.notModified) throw new RetryableError(`FIRMS answered 304 to an unconditional request (${res.url})`)
+    const { text, invalid, bytes, status, ms } = res
+    return invalid ? { text, invalid, bytes, url: res.url, status, ms } : { text, url: res.url, status, ms }
   }
 
   private snippet(text: string): string {
     const flat = this.redact(text).replace(/\s+/g, ' ').trim()
     return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat
   }
-
-  /** A copy of `err` safe to attach as a cause: its message (and its cause's) redacted. */
-  private safeCause(err: unknown): Error {
-    const copy = new Error(this.redact(describe(err)))
-    copy.name = err instanceof Error ? err.name : 'Error'
-    return copy
-  }
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err)
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : ''
-  return `${err.message}${cause}`
 }

@@ -93,7 +93,7 @@ describe('SDK contract', () => {
 
 describe('reading FIRMS', () => {
   it('emits every detection of the area API with its key and event time', async () => {
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.error).toBeUndefined()
     expect(run.rejected).toEqual([])
     expect(run.records).toHaveLength(101)
@@ -121,6 +121,7 @@ describe('reading FIRMS', () => {
       body: fixture(r.source === 'MODIS_NRT' ? 'firms_modis_nrt_sample.csv' : 'firms_viirs_noaa20_nrt_sample.csv'),
     })
     const run = await runConnector(connector, {
+      allowErrors: true,
       config: config({ sources: ['VIIRS_NOAA20_NRT', 'MODIS_NRT'] }),
       fetch: globalThis.fetch,
     })
@@ -139,6 +140,7 @@ describe('reading FIRMS', () => {
       body: `country_id,${VIIRS_HEADER}\r\nMEX,19.43,-99.13,330.1,0.4,0.5,2023-03-01,659,1,VIIRS,n,2.0NRT,290.5,4.2,D\r\n`,
     })
     const run = await runConnector(connector, {
+      allowErrors: true,
       config: config({ area: undefined, country: 'MEX', sources: ['VIIRS_NOAA20_NRT'] }),
       fetch: globalThis.fetch,
     })
@@ -150,7 +152,11 @@ describe('reading FIRMS', () => {
     server.answer = () => ({
       body: 'latitude,longitude,path,row,scan,track,acq_date,acq_time,satellite,confidence,daynight\n34.1,-118.2,41,36,0.03,0.03,2026-08-01,1832,L9,M,D\n',
     })
-    const run = await runConnector(connector, { config: config({ sources: ['LANDSAT_NRT'] }), fetch: globalThis.fetch })
+    const run = await runConnector(connector, {
+      allowErrors: true,
+      config: config({ sources: ['LANDSAT_NRT'] }),
+      fetch: globalThis.fetch,
+    })
     expect(run.records).toEqual([
       {
         key: 'LANDSAT_NRT:2026-08-01T18:32Z:L9:34.1:-118.2',
@@ -200,7 +206,7 @@ describe('reading FIRMS', () => {
 
   it('treats a header-only body as zero detections', async () => {
     server.answer = () => ({ body: `${VIIRS_HEADER}\n` })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.error).toBeUndefined()
     expect(run.records).toEqual([])
     expect(run.lastCursor).toEqual({ v: 1, sources: {} })
@@ -212,7 +218,7 @@ describe('reading FIRMS', () => {
     server.answer = () => ({
       body: viirsBody(viirsRow('2026-09-25', '718', 8), bad, badDate, viirsRow('2026-09-25', '719', 8)),
     })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.records).toHaveLength(2)
     const url = `${server.baseUrl}/api/area/csv/***/VIIRS_NOAA20_NRT/${AREA}/1`
     expect(run.rejected).toEqual([
@@ -224,7 +230,11 @@ describe('reading FIRMS', () => {
   it('takes the MAP_KEY from FIRMS_MAP_KEY when the config has none', async () => {
     vi.stubEnv('FIRMS_MAP_KEY', 'key-from-the-environment')
     try {
-      const run = await runConnector(connector, { config: config({ map_key: undefined }), fetch: globalThis.fetch })
+      const run = await runConnector(connector, {
+        allowErrors: true,
+        config: config({ map_key: undefined }),
+        fetch: globalThis.fetch,
+      })
       expect(run.records).toHaveLength(101)
       expect(areaRequests()[0]!.key).toBe('key-from-the-environment')
     } finally {
@@ -236,7 +246,7 @@ describe('reading FIRMS', () => {
     vi.stubEnv('FIRMS_MAP_KEY', '')
     try {
       await expect(
-        runConnector(connector, { config: config({ map_key: undefined }), fetch: globalThis.fetch }),
+        runConnector(connector, { allowErrors: true, config: config({ map_key: undefined }), fetch: globalThis.fetch }),
       ).rejects.toMatchObject({ code: 'ERR_PLUGIN_CONFIG', message: expect.stringContaining('FIRMS_MAP_KEY') })
     } finally {
       vi.unstubAllEnvs()
@@ -251,40 +261,40 @@ describe('FIRMS errors', () => {
 
   it.each(cases)('%s with HTTP %i stops the stream with the message', async (text, status) => {
     server.answer = () => ({ status, body: text })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.records).toEqual([])
     expect(run.error).toMatchObject({ code: 'ERR_CONNECTOR_CONFIG', message: expect.stringContaining(text) })
   })
 
   it('takes a 401 as a refused key', async () => {
     server.answer = () => ({ status: 401, body: 'Unauthorized' })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.error).toMatchObject({ code: 'ERR_CONNECTOR_CONFIG' })
   })
 
   it('retries a 429 after the Retry-After it names', async () => {
     server.answer = () => ({ status: 429, body: 'Too Many Requests', headers: { 'retry-after': '120' } })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.error).toBeInstanceOf(RetryableError)
     expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', retryAfterMs: 120_000 })
   })
 
   it('retries a 429 without Retry-After', async () => {
     server.answer = () => ({ status: 429, body: '' })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', retryAfterMs: undefined })
   })
 
   it.each([500, 502, 503])('retries HTTP %i', async (status) => {
     server.answer = () => ({ status, body: '<html>Server Error</html>', headers: { 'retry-after': '5' } })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', retryAfterMs: 5000 })
     expect((run.error as Error).message).toContain(`HTTP ${status}`)
   })
 
   it('reads only the start of a large error page, and retries: an error answer is never a dead letter', async () => {
     server.answer = () => ({ status: 503, body: `<html>Service Unavailable${' '.repeat(2 * 1024 * 1024)}</html>` })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('HTTP 503') })
     expect((run.error as Error).message).toContain('Service Unavailable')
     expect(run.rejected).toEqual([])
@@ -293,6 +303,7 @@ describe('FIRMS errors', () => {
   it('retries an answer slower than request_timeout_seconds', async () => {
     server.answer = () => ({ body: fixture('firms_viirs_noaa20_nrt_sample.csv'), delayMs: 3000 })
     const run = await runConnector(connector, {
+      allowErrors: true,
       config: config({ request_timeout_seconds: 0.2 }),
       fetch: globalThis.fetch,
     })
@@ -304,7 +315,7 @@ describe('FIRMS errors', () => {
 
   it('retries a body cut off before its Content-Length', async () => {
     server.answer = () => ({ body: fixture('firms_viirs_noaa20_nrt_sample.csv'), truncateAt: 500 })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.records).toEqual([])
     expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('cut off') })
   })
@@ -315,7 +326,7 @@ describe('FIRMS errors', () => {
     ['a JSON error', '{"error":"unavailable"}'],
   ])('never takes %s for data', async (_name, body) => {
     server.answer = () => ({ status: 200, body, headers: { 'content-type': 'text/html' } })
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch })
+    const run = await runConnector(connector, { allowErrors: true, config: config(), fetch: globalThis.fetch })
     expect(run.records).toEqual([])
     expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('not CSV') })
   })
@@ -324,7 +335,11 @@ describe('FIRMS errors', () => {
     const closed = await startFirmsServer()
     const base = closed.baseUrl
     await closed.close()
-    const run = await runConnector(connector, { config: config({ base_url: base }), fetch: globalThis.fetch })
+    const run = await runConnector(connector, {
+      allowErrors: true,
+      config: config({ base_url: base }),
+      fetch: globalThis.fetch,
+    })
     expect(run.error).toMatchObject({ code: 'ERR_RETRYABLE', message: expect.stringContaining('FIRMS request failed') })
   })
 
@@ -504,6 +519,7 @@ describe('the MAP_KEY stays secret', () => {
       const extra =
         i === 5 ? { request_timeout_seconds: 0.2 } : i === 8 ? { start_date: '2026-04-25', end_date: '2026-04-25' } : {}
       const run = await runConnector(connector, {
+        allowErrors: true,
         config: config({ map_key: secret, ...extra }),
         fetch: globalThis.fetch,
         until: { polls: 2 },
@@ -515,6 +531,7 @@ describe('the MAP_KEY stays secret', () => {
     const closed = await startFirmsServer()
     await closed.close()
     const unreachable = await runConnector(connector, {
+      allowErrors: true,
       config: config({ map_key: secret, base_url: closed.baseUrl }),
       fetch: globalThis.fetch,
     })
@@ -524,6 +541,7 @@ describe('the MAP_KEY stays secret', () => {
       body: 'MAP_KEY is invalid or your have exceeded your transaction/time limit. Please try again later.',
     })
     await runConnector(connector, {
+      allowErrors: true,
       config: config({ map_key: secret, check_key_status: true }),
       fetch: globalThis.fetch,
     }).catch(collect)
@@ -654,7 +672,12 @@ describe('incremental polling', () => {
   })
 
   it('emits no duplicates over repeated polls through runConnector', async () => {
-    const run = await runConnector(connector, { config: config(), fetch: globalThis.fetch, until: { polls: 3 } })
+    const run = await runConnector(connector, {
+      allowErrors: true,
+      config: config(),
+      fetch: globalThis.fetch,
+      until: { polls: 3 },
+    })
     expect(run.error).toBeUndefined()
     expect(run.polls).toBe(3)
     expect(run.records).toHaveLength(101)
@@ -835,6 +858,7 @@ describe('transaction budget', () => {
     })
     await expect(
       runConnector(connector, {
+        allowErrors: true,
         config: config({ map_key: freshKey(), check_key_status: true }),
         fetch: globalThis.fetch,
       }),

@@ -4,16 +4,8 @@
  * configuration come as RFC 7807 problem+json; throttling comes from the CDN as HTML, so any
  * answer that is not problem+json is read by its status alone.
  */
-import {
-  BodyTooLargeError,
-  ConnectorConfigError,
-  type FetchFn,
-  type InvalidUtf8,
-  RetryableError,
-  decodeUtf8,
-  linkSignals,
-  readBody,
-} from '@firefront/sdk'
+import { type FetchFn, type InvalidUtf8, RetryableError } from '@firefront/sdk'
+import { bodySnippet, createHttpClient, type HttpClient, HttpBodyTooLargeError } from '@firefront/sdk/http'
 
 /** The wait NWS suggests after throttling ("typically within 5 seconds"). */
 export const MIN_BACKOFF_MS = 5000
@@ -70,13 +62,7 @@ export interface Problem {
 }
 
 /** Milliseconds asked by a Retry-After header (seconds or an HTTP date), if it parses. */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (header === null || header.trim() === '') return undefined
-  const value = header.trim()
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
-}
+export { retryAfterMs } from '@firefront/sdk/http'
 
 /** Reads a problem+json body; `undefined` when the body is not one. */
 export function parseProblem(text: string, contentType: string | null): Problem | undefined {
@@ -103,47 +89,35 @@ export function parseProblem(text: string, contentType: string | null): Problem 
 const describeProblem = (p: Problem): string =>
   [p.name, p.title, p.detail].filter((s): s is string => s !== undefined).join(': ') || 'no detail'
 
-function snippet(text: string): string {
-  const flat = text
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err)
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : ''
-  return `${err.message}${cause}`
-}
-
 /**
- * An answer larger than `max_body_bytes`. Not retried (the same request would bring the same
- * body): the connector dead-letters it with its size and a preview, and goes on.
+ * An answer larger than `max_body_bytes` (the SDK's `HttpBodyTooLargeError`). Not retried (the
+ * same request would bring the same body): the connector dead-letters it with its size and a
+ * preview, and goes on.
  */
-export class NwsBodyTooLargeError extends BodyTooLargeError {
-  readonly url: string
-  readonly status: number
-
-  constructor(cause: BodyTooLargeError, url: string, status: number) {
-    super({
-      maxBytes: cause.maxBytes,
-      declaredBytes: cause.declaredBytes,
-      bytesRead: cause.bytesRead,
-      preview: cause.preview,
-    })
-    this.message = `NWS answer (HTTP ${status}) over max_body_bytes, not read: ${cause.message} (${url})`
-    this.url = url
-    this.status = status
-  }
-}
-
-/** Bytes of an error answer read for its message (a problem+json, a CDN page). */
-const ERROR_BODY_BYTES = 64 * 1024
+export const NwsBodyTooLargeError = HttpBodyTooLargeError
+export type NwsBodyTooLargeError = HttpBodyTooLargeError
 
 /** Talks to one NWS host. */
 export class NwsClient {
-  constructor(private readonly options: NwsClientOptions) {}
+  private readonly http: HttpClient
+
+  constructor(options: NwsClientOptions) {
+    this.http = createHttpClient({
+      name: 'NWS',
+      ctx: { fetch: options.fetch, clock: { now: options.now ?? Date.now } },
+      timeoutMs: options.timeoutMs,
+      maxBodyBytes: options.maxBodyBytes,
+      headers: { 'user-agent': options.userAgent, accept: 'application/geo+json' },
+      // Throttling and blocks come from the CDN as HTML (403 as well as 429): wait at least what NWS suggests.
+      rateLimitedStatuses: [403],
+      minRateLimitWaitMs: MIN_BACKOFF_MS,
+      failureRetryAfterMs: MIN_BACKOFF_MS,
+      describeError: (a) => {
+        const problem = parseProblem(a.text, a.headers.get('content-type'))
+        return problem ? describeProblem(problem) : JSON.stringify(bodySnippet(a.text))
+      },
+    })
+  }
 
   /**
    * GETs a GeoJSON FeatureCollection, conditionally when `ifModifiedSince` is given. Throws
@@ -166,78 +140,21 @@ export class NwsClient {
     signal: AbortSignal,
     ifModifiedSince?: string,
   ): Promise<CollectionResponse<B>> {
-    const started = Date.now()
-    signal.throwIfAborted()
-    const linked = linkSignals([signal], this.options.timeoutMs)
-    const failed = (err: unknown, what: string): Error => {
-      if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
-      if (linked.timedOut()) {
-        return new RetryableError(`NWS request timed out after ${this.options.timeoutMs} ms (${url})`, {
-          retryAfterMs: MIN_BACKOFF_MS,
-        })
-      }
-      return new RetryableError(`${what}: ${describe(err)} (${url})`, { cause: err, retryAfterMs: MIN_BACKOFF_MS })
-    }
-    const headers: Record<string, string> = {
-      'user-agent': this.options.userAgent,
-      accept: 'application/geo+json',
-    }
-    if (ifModifiedSince !== undefined) headers['if-modified-since'] = ifModifiedSince
-    let response: Response
-    let bytes: Uint8Array
-    try {
-      try {
-        response = await this.options.fetch(url, { signal: linked.signal, headers })
-      } catch (err) {
-        throw failed(err, 'NWS request failed')
-      }
-      try {
-        // An error answer is read only as far as its message needs: it is never data.
-        const maxBytes = response.ok ? this.options.maxBodyBytes : Math.min(this.options.maxBodyBytes, ERROR_BODY_BYTES)
-        bytes = await readBody(response, { maxBytes, signal: linked.signal })
-      } catch (err) {
-        if (err instanceof BodyTooLargeError && !response.ok && !signal.aborted) {
-          bytes = new TextEncoder().encode(err.preview)
-        } else {
-          if (err instanceof BodyTooLargeError && !signal.aborted)
-            throw new NwsBodyTooLargeError(err, url, response.status)
-          throw failed(err, `NWS body cut off (HTTP ${response.status})`)
-        }
-      }
-    } finally {
-      linked.dispose()
-    }
-    const status = response.status
-    if (status === 304) return { status: 304, url }
-    const { text, invalid } = decodeUtf8(bytes)
-    if (status >= 200 && status < 300) {
-      return {
-        status,
-        url,
-        body: this.parseBody(text, kind, status, url) as B,
-        lastModified: response.headers.get('last-modified') ?? undefined,
-        ms: Date.now() - started,
-        ...(invalid ? { invalid } : {}),
-      }
-    }
-    throw this.refusal(status, text, response.headers, url)
-  }
-
-  /** The error for a non-2xx, non-304 answer. */
-  private refusal(status: number, text: string, headers: Headers, url: string): Error {
-    const problem = parseProblem(text, headers.get('content-type'))
-    const asked = retryAfterMs(headers.get('retry-after'), (this.options.now ?? Date.now)())
-    const what = problem ? describeProblem(problem) : JSON.stringify(snippet(text))
-    if (status === 429 || status === 403 || status === 408 || status >= 500) {
-      // Throttling and blocks come from the CDN as HTML; 5xx and timeouts are transient too.
-      const floor = status === 429 || status === 403 ? MIN_BACKOFF_MS : 0
-      return new RetryableError(`NWS answered HTTP ${status}: ${what} (${url})`, {
-        retryAfterMs: Math.max(asked ?? MIN_BACKOFF_MS, floor),
-      })
-    }
     // Other 4xx answers (InvalidParameter, InvalidPoint, InvalidZone, an unknown station) refuse
-    // the configuration: retrying the same request cannot succeed.
-    return new ConnectorConfigError(`NWS refused the request (HTTP ${status}): ${what} (${url})`)
+    // the configuration: the SDK's client throws ConnectorConfigError for them.
+    const res = await this.http.get(url, {
+      signal,
+      ...(ifModifiedSince !== undefined ? { lastModified: ifModifiedSince } : {}),
+    })
+    if (res.notModified) return { status: 304, url }
+    return {
+      status: res.status,
+      url,
+      body: this.parseBody(res.text, kind, res.status, url) as B,
+      ...(res.lastModified !== undefined ? { lastModified: res.lastModified } : {}),
+      ms: res.ms,
+      ...(res.invalid ? { invalid: res.invalid } : {}),
+    }
   }
 
   /** Parses a 2xx body that must be of `kind`; anything else is an error, never data. */
@@ -247,7 +164,7 @@ export class NwsClient {
       body = JSON.parse(text)
     } catch {
       throw new RetryableError(
-        `NWS answered HTTP ${status} with a body that is not JSON: ${JSON.stringify(snippet(text))} (${url})`,
+        `NWS answered HTTP ${status} with a body that is not JSON: ${JSON.stringify(bodySnippet(text))} (${url})`,
         {
           retryAfterMs: MIN_BACKOFF_MS,
         },

@@ -134,6 +134,20 @@ export class RetryableError extends FirefrontError {
   }
 }
 
+/**
+ * A {@link RetryableError} for an answer that said "too many requests" (HTTP 429): the runtime
+ * retries it like any transient failure (its code is `ERR_RETRYABLE`), and `rateLimited` lets a
+ * connector or a metric tell throttling from an outage. Check it with {@link isRateLimited}.
+ */
+export class RateLimitedError extends RetryableError {
+  readonly rateLimited = true as const
+}
+
+/** True for a {@link RateLimitedError}, from this copy of the SDK or another. */
+export function isRateLimited(err: unknown): boolean {
+  return errorCode(err) === 'ERR_RETRYABLE' && (err as { rateLimited?: unknown }).rateLimited === true
+}
+
 /** Returns the error's stable code when it has one. */
 export function errorCode(err: unknown): ErrorCode | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {

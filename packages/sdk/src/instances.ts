@@ -47,6 +47,15 @@ export interface PullConnector extends Lifecycle {
  */
 export type Emit = (records: SourceRecord | readonly SourceRecord[]) => Promise<void>
 
+/** One message as a push source delivered it (an MQTT publish), recorded for replay. */
+export interface RecordedMessage {
+  /** Where it arrived, e.g. the MQTT topic. */
+  readonly topic: string
+  readonly payload: Uint8Array
+  readonly retain?: boolean
+  readonly qos?: 0 | 1 | 2
+}
+
 /**
  * A push connector: subscribes to its source and calls `emit` as data arrives. `subscribe`
  * resolves when the subscription ends (after `signal` aborts); throwing ends the stream.
@@ -54,6 +63,12 @@ export type Emit = (records: SourceRecord | readonly SourceRecord[]) => Promise<
 export interface PushConnector extends Lifecycle {
   readonly mode: 'push'
   subscribe(emit: Emit, signal: AbortSignal): Promise<void>
+  /**
+   * Optional: handles one recorded message exactly as one received by the subscription (decode,
+   * validate, `ctx.reject`, `emit`), without connecting anywhere. `firefront test` replays
+   * recorded messages through it.
+   */
+  replay?(message: RecordedMessage, emit: Emit): Promise<void>
 }
 
 /** A connector instance: pull or push. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConnectorConfigError, defineConnector, type SourceRecord, Type } from '../src/index'
-import { checkConnectorContract, ContractError, runConnector } from '../src/testing/index'
+import { checkConnectorContract, ConnectorRunError, ContractError, runConnector } from '../src/testing/index'
 
 const Counter = Type.Object(
   { start: Type.Integer({ default: 0 }), per_poll: Type.Integer({ minimum: 1, default: 2 }) },
@@ -100,7 +100,15 @@ describe('@firefront/sdk/testing', () => {
         },
       }),
     })
-    const run = await runConnector(failing, { config: {} })
+    // by default a poll that throws fails the run loudly, naming the poll and keeping the code
+    const loud = await runConnector(failing, { config: {} }).then(
+      () => undefined,
+      (err: unknown) => err,
+    )
+    expect(loud).toBeInstanceOf(ConnectorRunError)
+    expect(loud).toMatchObject({ code: 'ERR_CONNECTOR_CONFIG', result: { polls: 1, records: [] } })
+    expect((loud as Error).message).toMatch(/^connector:failing threw in poll 1: Invalid MAP_KEY\. \(pass allowErrors/)
+    const run = await runConnector(failing, { config: {}, allowErrors: true })
     expect((run.error as Error).message).toBe('Invalid MAP_KEY.')
     expect(run.records).toEqual([])
   })

@@ -18,6 +18,11 @@ queue, flush the sink, commit the cursors. Prints a summary of what the sink ack
   --once                    one cycle of each pull source, then drain, flush, commit and exit
                             (SIGINT/SIGTERM stop it just as gracefully)
   --source ID               only this source (repeatable)
+  --watch                   re-read the config when the file changes (SIGHUP does it too, always):
+                            only the sources whose blocks changed restart, after their queued
+                            records are delivered, from their committed cursors; a file that does
+                            not validate, or changes outside sources:, is refused and the running
+                            configuration goes on
   --status                  a live status line on stderr (default: when stderr is a terminal)
   --progress SECONDS        otherwise a progress log line this often (default 60; 0: none)
 ${TRUST}
@@ -46,10 +51,15 @@ ${TRUST}
   -h, --help                this text
 `,
   plugins: `usage: firefront plugins <config> [options]
+       firefront plugins --available [config] [--json]
 
 Lists the plugins the config resolves to (built-in, declared, found by source_type), their
 versions and where they came from.
 
+  --available               instead: the plugin packages installed where the config (or, without
+                            one, the current folder) resolves packages — those whose package.json
+                            has a "firefront" field or the firefront-plugin keyword — and whether
+                            the config declares them
   --json                    as JSON
 ${TRUST}
   -h, --help                this text
@@ -91,6 +101,40 @@ either, http://127.0.0.1:9464.
   -h, --help                this text
 
 exit codes: 0 shown, 1 nothing answers at the address, 2 bad usage or config
+`,
+  test: `usage: firefront test <config> [options]
+
+Config unit tests: each case of a test file gives one source recorded input — records as its
+connector would emit them, recorded HTTP answers, or recorded MQTT messages — and says what must
+come out: each record's topic, key, headers and value, each dead letter's reason, or the poll's
+error. Cases run through the config's real connector, mode, send hooks, topic resolvers and the
+Kafka sink's serialisation, with a memory sink instead of the broker. Nothing connects anywhere.
+
+  --tests FILE              a test file (repeatable; default: <config>.test.yaml beside the config)
+${TRUST}
+  -h, --help                this text
+
+exit codes: 0 every case passed, 1 a case failed, 2 bad usage, an invalid config or test file
+`,
+  init: `usage: firefront init [FILE] [options]
+
+Writes a commented starter config (default firefront.yaml): a file sink, the dead-letter path, and
+one NWS alerts source. It validates once @firefront/connector-noaa is installed next to it.
+
+  --force                   overwrite FILE
+  -h, --help                this text
+`,
+  new: `usage: firefront new <connector|sink|resolver> <name> [options]
+
+Scaffolds a publishable plugin package: package.json (ESM, exports map, engines, @firefront/sdk as
+a peer dependency with a range that survives its minors, keywords firefront-plugin), a TypeScript
+source, a test with @firefront/sdk/testing, a README and a changeset. It builds and passes its
+tests as generated: npm install && npm run build && npm test.
+
+  --dir DIR                 where to write it (default: ./<package name>)
+  --package NAME            the npm package name (default: firefront-<kind>-<name>)
+  --force                   write into a folder that is not empty
+  -h, --help                this text
 `,
   cluster: `usage: firefront cluster status <config> [options]
 

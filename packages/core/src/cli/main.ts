@@ -12,7 +12,7 @@ import { EXIT, processIO, type CommandIO } from './io'
 const HELP = `firefront — ingest wildfire data into Kafka
 
 usage:
-  firefront run <config> [--once] [--source ID]...   run every enabled source (SIGINT/SIGTERM stops gracefully)
+  firefront run <config> [--once] [--source ID]... [--watch]  run every enabled source (SIGINT/SIGTERM stops gracefully; SIGHUP reloads)
   firefront validate <config>                        make every check run makes before starting (exit 2 when invalid)
   firefront schema [CONFIG] [--out FILE]             print the config file's JSON Schema
   firefront plugins <config> [--json]                list the resolved plugins
@@ -20,6 +20,9 @@ usage:
   firefront dlq <config> [--replay] [--source S] [--since T] inspect or replay the dead-letter topic and spool
   firefront cluster status <config> [--json]          the workers of the config's group, their sources and cursors
   firefront status [config] [--url URL] [--json]     a running instance's streams, queue, throttle and producer
+  firefront test <config> [--tests FILE]...          run config unit tests (recorded input → topics, keys, dead letters)
+  firefront init [FILE]                              write a commented starter config (default firefront.yaml)
+  firefront new <connector|sink|resolver> <name>     scaffold a plugin package that builds and tests as generated
   firefront --version
 
 exit codes:
@@ -43,6 +46,9 @@ const commands: Record<string, () => Promise<Command>> = {
   dlq: async () => (await import('./commands/dlq')).dlqCommand,
   cluster: async () => (await import('./commands/cluster')).clusterCommand,
   status: async () => (await import('./commands/status')).statusCommand,
+  test: async () => (await import('./commands/test')).testCommand,
+  init: async () => (await import('./commands/init')).initCommand,
+  new: async () => (await import('./commands/new')).newCommand,
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */

@@ -39,7 +39,48 @@ export function resolvePluginSpecifier(specifier: string, configDir: string): st
   return createRequire(join(configDir, '__firefront_config__.js')).resolve(specifier)
 }
 
-/** The plugin objects a module exports: its default export (or array), else its branded named exports. */
+/**
+ * The ESM entry of `tsx/esm/api` as resolved from `dir`, read from tsx's exports map: require's
+ * resolution would give its CommonJS build, whose loader registration does not work when imported.
+ */
+function tsxEsmApi(dir: string): string {
+  const manifest = createRequire(join(dir, '__firefront_config__.js')).resolve('tsx/package.json')
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports?: Record<string, { import?: { default?: string } | string }>
+  }
+  const entry = pkg.exports?.['./esm/api']?.import
+  const target = typeof entry === 'string' ? entry : entry?.default
+  if (!target) throw new Error('this tsx has no ./esm/api entry')
+  return resolve(dirname(manifest), target)
+}
+
+const TYPESCRIPT = /\.(?:c|m)?tsx?$/
+
+/**
+ * Imports a plugin module. A TypeScript file (`.ts`, `.mts`, `.cts`) goes through tsx when tsx
+ * resolves from the config file's folder (a dev dependency of the project); otherwise Node
+ * cannot load it, and the error says to build first or install tsx.
+ */
+export async function importPluginModule(file: string, configDir: string): Promise<Record<string, unknown>> {
+  if (!TYPESCRIPT.test(file)) return (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  let api: string
+  try {
+    api = tsxEsmApi(configDir)
+  } catch {
+    throw new Error(
+      `${file} is TypeScript, which Node.js does not load as it is: build the plugin first (npm run build) and declare the built .js file (e.g. ./dist/index.js), or install tsx next to the config file (npm install --save-dev tsx) to load .ts plugins directly`,
+    )
+  }
+  const { tsImport } = (await import(pathToFileURL(api).href)) as {
+    tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>
+  }
+  return tsImport(pathToFileURL(file).href, import.meta.url)
+}
+
+/**
+ * The plugin objects a module exports: its default export (a plugin or an array of plugins), else
+ * — a module without a default export — every named export made by a `define*` helper.
+ */
 export function pluginsOfModule(mod: Record<string, unknown>): unknown[] {
   const def = mod.default
   if (Array.isArray(def)) return def
@@ -73,12 +114,11 @@ export async function loadDeclaredPlugins(
     try {
       file = resolvePluginSpecifier(specifier, configDir)
     } catch (err) {
-      const e = new PluginLoadError(
-        'ERR_PLUGIN_NOT_FOUND',
-        specifier,
-        `module not found from ${configDir} (${(err as Error).message.split('\n')[0]}); install it next to the config file (npm install ${specifier}) or fix the path`,
-        { declaredAt, cause: err },
-      )
+      // the advice fits what was written: a path is fixed, a package is installed
+      const advice = isPathSpecifier(specifier)
+        ? `${(err as Error).message}; paths are relative to the config file's folder (${configDir}): fix the path, or build the plugin if it points into a dist/ folder`
+        : `module not found from ${configDir} (${(err as Error).message.split('\n')[0]}); install it next to the config file (npm install ${specifier}) or fix the name`
+      const e = new PluginLoadError('ERR_PLUGIN_NOT_FOUND', specifier, advice, { declaredAt, cause: err })
       issues.push({ path, message: e.message })
       continue
     }
@@ -89,7 +129,7 @@ export async function loadDeclaredPlugins(
     }
     let mod: Record<string, unknown>
     try {
-      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+      mod = await importPluginModule(file, configDir)
     } catch (err) {
       issues.push({ path, message: `${specifier}: the module failed to load: ${(err as Error).message}` })
       continue

@@ -10,6 +10,7 @@ import {
   type Clock,
   ConfigValidationError,
   type ConnectorInstance,
+  type FetchFn,
   FirefrontError,
   type InstanceOf,
   isBranded,
@@ -31,6 +32,7 @@ import { asSdkLogger, createLogger } from '../observability/logger'
 import { type PlannedPlugin, planOutputs, planSource } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import { createBuiltinRegistry } from './builtins'
+import { type ConfigChanges, configChanges } from './config-changes'
 import { ClusterCoordinator } from './cluster/coordinator'
 import { workerConfig } from './cluster/identity'
 import { RuntimeEmitter } from './events'
@@ -45,6 +47,11 @@ import { type StopFailure, Supervisor, type TeardownReport } from './supervisor'
 
 /** Send hooks (see the SDK's `SendHooks`); re-exported for code that embeds the runtime. */
 export type { SendHooks } from '@firefront/sdk'
+
+/** What a reload did: the config's changes, and the sources started again or for the first time. */
+export interface ReloadReport extends ConfigChanges {
+  readonly started: readonly string[]
+}
 
 /** Options of {@link StreamManager}. */
 export interface StreamManagerOptions {
@@ -68,6 +75,8 @@ export interface StreamManagerOptions {
   readonly sink?: SinkInstance
   /** Send hooks; more can be added with {@link StreamManager.addHooks}. */
   readonly hooks?: readonly SendHooks[]
+  /** The `fetch` connectors get in their context (default the global one): recorded answers in `firefront test`. */
+  readonly fetch?: FetchFn
 }
 
 const STREAM_ID_SAFE = /[^A-Za-z0-9_.-]/g
@@ -76,11 +85,12 @@ const STREAM_ID_SAFE = /[^A-Za-z0-9_.-]/g
 export class StreamManager {
   /** Typed runtime events (`stream:started`, `batch:sent`, `record:dropped`, ...). */
   readonly events = new RuntimeEmitter()
-  readonly config: FirefrontConfig
-  readonly registry: PluginRegistry
   readonly logger: PinoLogger
   readonly metricsRegistry = new client.Registry()
-  readonly #o: StreamManagerOptions
+  #o: StreamManagerOptions
+  #config: FirefrontConfig
+  #registry: PluginRegistry
+  #reloading: Promise<unknown> = Promise.resolve()
   readonly #clock: Clock
   readonly #streams = new Map<string, Stream>()
   readonly #rejects = new Map<string, RejectMemory>()
@@ -104,10 +114,10 @@ export class StreamManager {
   constructor(options: StreamManagerOptions) {
     this.#o = options
     // with `cluster:`, this worker's id and its own state folder
-    this.config = workerConfig(options.config)
+    this.#config = workerConfig(options.config)
     this.#clock = options.clock ?? systemClock
     this.logger = options.logger ?? createLogger({ level: options.config.log_level })
-    this.registry = options.registry ?? createBuiltinRegistry()
+    this.#registry = options.registry ?? createBuiltinRegistry()
     for (const p of options.plugins ?? []) this.registry.register(p, { via: 'code' })
     this.#hooks = new SendHookRunner((error, batch, phase) => {
       if (phase === 'beforeSend')
@@ -117,6 +127,87 @@ export class StreamManager {
     })
     this.#hooks.addGlobal(...(options.hooks ?? []))
     this.#supervisor = new Supervisor({ onStopError: (f) => this.#reportStopFailure(f) })
+  }
+
+  /** The config in force (a reload replaces its sources). */
+  get config(): FirefrontConfig {
+    return this.#config
+  }
+
+  /** The registry sources are planned against (a reload replaces it). */
+  get registry(): PluginRegistry {
+    return this.#registry
+  }
+
+  /**
+   * Applies a new config to the running manager (`firefront run --watch`, SIGHUP): the sources
+   * whose blocks changed are stopped — their queued records delivered and cursors committed
+   * first — and started again with the new block, from their committed cursor; removed sources
+   * stop, added ones start, the others run on untouched. Throws `ERR_CONFIG_INVALID`, changing
+   * nothing, when keys outside `sources:` (and `plugins:`) changed: those need a restart.
+   * `select` says which sources this process runs (the run's `--source`); default every one.
+   * Reloads run one at a time.
+   */
+  reconfigure(
+    next: { config: FirefrontConfig; registry: PluginRegistry; raw?: unknown },
+    select: (sourceId: string) => boolean = () => true,
+  ): Promise<ReloadReport> {
+    const run = this.#reloading.then(() => this.#reconfigure(next, select))
+    this.#reloading = run.catch(() => undefined)
+    return run
+  }
+
+  async #reconfigure(
+    next: { config: FirefrontConfig; registry: PluginRegistry; raw?: unknown },
+    select: (sourceId: string) => boolean,
+  ): Promise<ReloadReport> {
+    if (this.#state !== 'running') throw new FirefrontError('ERR_STOPPED', `the StreamManager is ${this.#state}`)
+    if (this.#config.cluster || next.config.cluster) {
+      throw new FirefrontError(
+        'ERR_CONFIG_INVALID',
+        'reload refused: with cluster:, restart the workers one by one instead',
+      )
+    }
+    const config = workerConfig(next.config)
+    const diff = configChanges(this.#config, config, this.#o.raw, next.raw)
+    if (diff.outside.length > 0) {
+      throw new FirefrontError(
+        'ERR_CONFIG_INVALID',
+        `reload refused: ${diff.outside.join(', ')} changed, and changes outside sources: take a restart; the running configuration goes on`,
+      )
+    }
+    const running = (sourceId: string) =>
+      [...this.#streams.values()].filter(
+        (s) => s.d.sourceId === sourceId && (s.status === 'running' || s.status === 'starting'),
+      )
+    const wasRunning = new Set<string>()
+    const budget = this.#config.shutdown_timeout_seconds * 1000
+    for (const id of [...diff.changed, ...diff.removed]) {
+      for (const stream of running(id)) {
+        wasRunning.add(id)
+        const failures = await this.#stopStream(stream.d.streamId, 'reconfigured', undefined, budget / 2)
+        if (failures.length > 0) this.logger.warn({ source: id, err: failures[0] }, 'the source stopped with an error')
+        // its queued records are delivered and its cursor committed before it starts again
+        await this.drainStream(stream.d.streamId, budget / 2)
+      }
+    }
+    this.#config = config
+    this.#registry = next.registry
+    this.#o = {
+      ...this.#o,
+      config: next.config,
+      ...(next.raw !== undefined ? { raw: next.raw as { kafka?: unknown } } : {}),
+    }
+    for (const id of [...diff.changed, ...diff.removed]) this.#infoCache.delete(id)
+    const started: string[] = []
+    for (const id of [...diff.changed, ...diff.added]) {
+      const source = config.sources[id]
+      const restart = diff.changed.includes(id) ? wasRunning.has(id) || select(id) : select(id)
+      if (!source?.enabled || !restart) continue
+      await this.startStream(id)
+      started.push(id)
+    }
+    return { ...diff, started }
   }
 
   /** Adds send hooks (see `SendHooks`); they apply to batches sent from now on. */
@@ -388,6 +479,7 @@ export class StreamManager {
         metricsRegistry: this.metricsRegistry,
         signal: streamAbort.signal,
         clock: this.#clock,
+        ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
         reject: (input) => stream?.reject(input),
         skip: (reason, count) => stream?.skip(reason, count),
       })

@@ -14,7 +14,7 @@ describe('firefront validate: refusals from the registry', () => {
     const r = await cli('validate', join(fixtures, 'missing-plugin.yaml'))
     expect(r.code).toBe(2)
     expect(r.err).toMatch(
-      /missing-plugin\.yaml:3:\d+ plugins\[1\]: \.\/does-not-exist\.mjs \(declared at .*plugins\[1\]\): module not found/,
+      /missing-plugin\.yaml:3:\d+ plugins\[1\]: \.\/does-not-exist\.mjs \(declared at .*plugins\[1\]\): no file at .*does-not-exist\.mjs; paths are relative to the config file.s folder/,
     )
   })
 

@@ -13,4 +13,10 @@ export {
   type FakeContextOptions,
   type MetricSample,
 } from './fake-context'
-export { runConnector, type RunConnectorOptions, type RunConnectorResult, type RunUntil } from './run-connector'
+export {
+  ConnectorRunError,
+  runConnector,
+  type RunConnectorOptions,
+  type RunConnectorResult,
+  type RunUntil,
+} from './run-connector'

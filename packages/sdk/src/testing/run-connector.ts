@@ -3,7 +3,7 @@ import type { CapturedLog } from './fake-context'
 import { createFakeContext } from './fake-context'
 import type { FetchFn, RejectedInput } from '../context'
 import type { Plugin } from '../define'
-import { FirefrontError } from '../errors'
+import { errorCode, FirefrontError } from '../errors'
 import type { Cursor, SourceInfo, SourceRecord } from '../record'
 import { validateConfig } from '../validate'
 
@@ -27,6 +27,12 @@ export interface RunConnectorOptions {
   /** Cursor of the first poll, as if the runtime had committed it. */
   readonly cursor?: Cursor
   readonly source?: SourceInfo
+  /**
+   * When true, an error thrown by `poll` or `subscribe` ends the run and is returned as `error`
+   * (to test how a connector fails). Default false: the run rejects with a
+   * {@link ConnectorRunError}, so a test that only counts records cannot pass on a failure.
+   */
+  readonly allowErrors?: boolean
 }
 
 /** What {@link runConnector} collected. */
@@ -38,13 +44,33 @@ export interface RunConnectorResult {
   readonly rejected: RejectedInput[]
   readonly logs: CapturedLog[]
   readonly polls: number
-  /** Errors thrown by `poll`; the run stops at the first one. */
+  /** The error `poll` or `subscribe` threw (only with `allowErrors: true`); the run stops at the first one. */
   readonly error?: unknown
 }
 
 /**
- * Runs a connector outside the runtime with a fake context: validates its config, creates it,
- * polls (or subscribes) until a limit, closes it, and returns everything it produced.
+ * A connector threw while {@link runConnector} ran it (without `allowErrors`). `cause` is what it
+ * threw; `result` holds what the run collected until then.
+ */
+export class ConnectorRunError extends FirefrontError {
+  readonly result: RunConnectorResult
+
+  constructor(plugin: string, where: string, cause: unknown, result: RunConnectorResult) {
+    super(
+      errorCode(cause) ?? 'ERR_HOOK_FAILED',
+      `connector:${plugin} threw in ${where}: ${cause instanceof Error ? cause.message : String(cause)} (pass allowErrors: true to runConnector to get the error in the result instead)`,
+      { cause },
+    )
+    this.result = result
+  }
+}
+
+/**
+ * Runs a connector outside the runtime with a fake context: validates its config (throws
+ * `ERR_PLUGIN_CONFIG` with every issue when it is refused), creates it, polls (or subscribes)
+ * until a limit, closes it, and returns everything it produced. A `poll` or `subscribe` that
+ * throws rejects the run with {@link ConnectorRunError} naming the poll, unless `allowErrors` is
+ * set, in which case the run stops there and the error is in `error`.
  */
 export async function runConnector<S extends TSchema>(
   plugin: Plugin<'connector', S>,
@@ -111,5 +137,9 @@ export async function runConnector<S extends TSchema>(
     fake.abort()
     await instance.close?.()
   }
-  return { records, cursors, lastCursor: cursor, rejected: fake.rejected, logs: fake.logs, polls, error }
+  const result = { records, cursors, lastCursor: cursor, rejected: fake.rejected, logs: fake.logs, polls, error }
+  if (error !== undefined && !options.allowErrors) {
+    throw new ConnectorRunError(plugin.name, instance.mode === 'pull' ? `poll ${polls}` : 'subscribe', error, result)
+  }
+  return result
 }

@@ -17,6 +17,7 @@ import { EXIT, type CommandIO } from '../io'
 import { loadRuntime } from '../load-runtime'
 import { StatusLine } from '../status-line'
 import { RUN_URL_FILE } from './status'
+import { reloadConfig, watchConfig } from '../reload'
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
@@ -124,6 +125,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       source: { type: 'string', multiple: true },
       status: { type: 'boolean' },
       progress: { type: 'string' },
+      watch: { type: 'boolean', default: false },
       'allow-plugin-path': { type: 'string', multiple: true },
     },
   })
@@ -216,8 +218,20 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     } else {
       if (values.source) for (const id of values.source) await manager.startStream(id)
       else await manager.startAll()
-      const signal = await stop.signal
-      logger.info({ signal }, 'stopping: draining the queue, flushing the sink, committing cursors')
+      const selected = values.source ? new Set(values.source) : undefined
+      // SIGHUP always, a change of the file with --watch: re-read the config, restart what changed
+      const reloads = watchConfig(file, values.watch, async (why) => {
+        await reloadConfig(manager, file, why, io, logger, {
+          allowPluginPaths: values['allow-plugin-path'] ?? [],
+          select: (id) => selected?.has(id) ?? true,
+        })
+      })
+      try {
+        const signal = await stop.signal
+        logger.info({ signal }, 'stopping: draining the queue, flushing the sink, committing cursors')
+      } finally {
+        await reloads.close()
+      }
     }
   } catch (err) {
     startError = err as Error

@@ -120,7 +120,8 @@ describe('FIRMS CSV parser (properties)', () => {
     confidence: fc.constantFrom('l', 'n', 'h'),
     daynight: fc.constantFrom('D', 'N'),
   })
-  const line = (r: fc.RecordValue<typeof good extends fc.Arbitrary<infer T> ? T : never>) => {
+  type GoodRow = typeof good extends fc.Arbitrary<infer T> ? T : never
+  const line = (r: GoodRow) => {
     const hhmm = `${Math.floor(r.time / 60)}${String(r.time % 60).padStart(2, '0')}`
     return `${r.latitude},${r.longitude},${r.bright},0.5,0.4,${r.date.toISOString().slice(0, 10)},${Number(hhmm)},N20,VIIRS,${r.confidence},2.0NRT,290.1,${r.frp},${r.daynight}`
   }

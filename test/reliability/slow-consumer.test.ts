@@ -12,7 +12,7 @@ import { recordTotals } from '../../packages/core/src/runtime/metrics'
 import { StreamManager } from '../../packages/core/src/runtime/stream-manager'
 import { LONG, report, tally } from './ledger'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** A push source emitting `total` numbered records, `per_tick` every 10 ms, then waiting for the stop. */
 const steadyConnector = defineConnector({

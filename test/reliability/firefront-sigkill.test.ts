@@ -77,90 +77,100 @@ describe('Firefront SIGKILLed mid-stream and restarted', () => {
     }, 600_000)
   }
 
-  it(`the MQTT connector on a persistent session: messages published while it is down arrive after restart (${KILLS} SIGKILL(s))`, async () => {
-    const brokers = inject('kafkaBrokers')
-    const mqttUrl = inject('mqttUrl')
-    dir = mkdtempSync(join(tmpdir(), 'firefront-reliability-mqtt-'))
-    const run = randomUUID().slice(0, 8)
-    const topic = `reliability-mqtt-${run}`
-    const prefix = `firefront-reliability/${run}`
-    const config = mqttConfig({
-      dir,
-      brokers,
-      topic,
-      mqttUrl,
-      filter: `${prefix}/+/telemetry`,
-      clientId: `firefront-reliability-${run}`,
-    })
-    const publisher = await mqtt.connectAsync(mqttUrl, { clientId: `reliability-pub-${run}`, clean: true })
-    const base = Date.parse('2026-08-01T12:00:00Z')
-    const keys: string[] = []
-    const keysWhileDown = new Set<string>()
-    let seq = 0
-    let publishedWhileDown = 0
-    let down = false
-    const publish = async () => {
-      seq++
-      const ts = new Date(base + seq * 1000).toISOString()
-      keys.push(`ws-1:${ts}:${seq}`)
-      await publisher.publishAsync(
-        `${prefix}/ws-1/telemetry`,
-        JSON.stringify({ deviceId: 'ws-1', ts, seq, temperatureC: 20 + (seq % 10) }),
-        { qos: 1 },
-      )
-      if (down) {
-        publishedWhileDown++
-        keysWhileDown.add(keys.at(-1)!)
+  // the mode's default buffer, and the smallest one (examples/kafka/mqtt-to-kafka.yaml's)
+  it.each([
+    { buffer: 'default buffer', bufferSize: undefined },
+    { buffer: 'buffer_size 1', bufferSize: 1 },
+  ])(
+    `the MQTT connector on a persistent session, $buffer: messages published while it is down arrive after restart (${KILLS} SIGKILL(s))`,
+    async ({ buffer, bufferSize }) => {
+      const brokers = inject('kafkaBrokers')
+      const mqttUrl = inject('mqttUrl')
+      dir = mkdtempSync(join(tmpdir(), 'firefront-reliability-mqtt-'))
+      const run = randomUUID().slice(0, 8)
+      const topic = `reliability-mqtt-${run}`
+      const prefix = `firefront-reliability/${run}`
+      const config = mqttConfig({
+        dir,
+        brokers,
+        topic,
+        mqttUrl,
+        filter: `${prefix}/+/telemetry`,
+        clientId: `firefront-reliability-${run}`,
+        ...(bufferSize ? { bufferSize } : {}),
+      })
+      const publisher = await mqtt.connectAsync(mqttUrl, { clientId: `reliability-pub-${run}`, clean: true })
+      const base = Date.parse('2026-08-01T12:00:00Z')
+      const keys: string[] = []
+      const keysWhileDown = new Set<string>()
+      let seq = 0
+      let publishedWhileDown = 0
+      let down = false
+      const publish = async () => {
+        seq++
+        const ts = new Date(base + seq * 1000).toISOString()
+        keys.push(`ws-1:${ts}:${seq}`)
+        await publisher.publishAsync(
+          `${prefix}/ws-1/telemetry`,
+          JSON.stringify({ deviceId: 'ws-1', ts, seq, temperatureC: 20 + (seq % 10) }),
+          { qos: 1 },
+        )
+        if (down) {
+          publishedWhileDown++
+          keysWhileDown.add(keys.at(-1)!)
+        }
       }
-    }
-    const subscribed = (w: Worker) =>
-      waitFor('the subscription', 60_000, async () => (w.output().includes('"msg":"subscribed"') ? true : undefined))
+      const subscribed = (w: Worker) =>
+        waitFor('the subscription', 60_000, async () => (w.output().includes('"msg":"subscribed"') ? true : undefined))
 
-    try {
-      let worker = await startWorker(config, 'mqtt-1', MQTT_TRUST)
-      workers.push(worker)
-      await subscribed(worker)
-      const perPhase = LONG ? 400 : 120
-      for (let k = 1; k <= KILLS; k++) {
-        // a steady stream of 50 messages/s, killed in the middle of it
+      try {
+        let worker = await startWorker(config, 'mqtt-1', MQTT_TRUST)
+        workers.push(worker)
+        await subscribed(worker)
+        const perPhase = LONG ? 400 : 120
+        for (let k = 1; k <= KILLS; k++) {
+          // a steady stream of 50 messages/s, killed in the middle of it
+          for (let i = 0; i < perPhase; i++) {
+            await publish()
+            await sleep(20)
+          }
+          await sigkill(worker)
+          down = true
+          for (let i = 0; i < perPhase / 2; i++) await publish()
+          down = false
+          worker = await startWorker(config, `mqtt-restart-${k}`, MQTT_TRUST)
+          workers.push(worker)
+          await subscribed(worker)
+        }
         for (let i = 0; i < perPhase; i++) {
           await publish()
           await sleep(20)
         }
-        await sigkill(worker)
-        down = true
-        for (let i = 0; i < perPhase / 2; i++) await publish()
-        down = false
-        worker = await startWorker(config, `mqtt-restart-${k}`, MQTT_TRUST)
-        workers.push(worker)
-        await subscribed(worker)
+        // the last message and those published while down must arrive; then let the rest settle
+        await untilAllDelivered(brokers, topic, [...keysWhileDown, keys.at(-1)!], 120_000)
+        await stopAll(workers)
+        const seen = await countKeys(brokers, topic)
+        const t = tally(keys, seen)
+        const lostWhileDown = t.lost.filter((k) => keysWhileDown.has(k))
+        report(`Firefront SIGKILL x${KILLS}, MQTT persistent session, ${buffer}`, {
+          checked: t.checked,
+          lost: t.lost.length,
+          duplicated: t.duplicated,
+          accounted: t.checked - t.lost.length,
+          detail: `published while down ${publishedWhileDown} (lost ${lostWhileDown.length}), restarts ${KILLS}; lost at the kill (acknowledged to MQTT, still in memory): ${t.lost.length - lostWhileDown.length}`,
+        })
+        // The guarantee under test: the broker keeps what is published while Firefront is away. A
+        // message acknowledged to MQTT (PUBACK once its record is in the in-memory queue) and not yet
+        // in Kafka when the process is SIGKILLed is lost; docs/reliability.md gives the figure.
+        expect(
+          lostWhileDown,
+          `lost: ${lostWhileDown.slice(0, 20).join(', ')}\n${worker.output().slice(-3000)}`,
+        ).toEqual([])
+        expect(await worker.exited).toBe(0)
+      } finally {
+        await publisher.endAsync()
       }
-      for (let i = 0; i < perPhase; i++) {
-        await publish()
-        await sleep(20)
-      }
-      // the last message and those published while down must arrive; then let the rest settle
-      await untilAllDelivered(brokers, topic, [...keysWhileDown, keys.at(-1)!], 120_000)
-      await stopAll(workers)
-      const seen = await countKeys(brokers, topic)
-      const t = tally(keys, seen)
-      const lostWhileDown = t.lost.filter((k) => keysWhileDown.has(k))
-      report(`Firefront SIGKILL x${KILLS}, MQTT persistent session`, {
-        checked: t.checked,
-        lost: t.lost.length,
-        duplicated: t.duplicated,
-        accounted: t.checked - t.lost.length,
-        detail: `published while down ${publishedWhileDown} (lost ${lostWhileDown.length}), restarts ${KILLS}; lost at the kill (acknowledged to MQTT, still in memory): ${t.lost.length - lostWhileDown.length}`,
-      })
-      // The guarantee under test: the broker keeps what is published while Firefront is away. A
-      // message acknowledged to MQTT (PUBACK once its record is in the in-memory queue) and not yet
-      // in Kafka when the process is SIGKILLed is lost; docs/reliability.md gives the figure.
-      expect(lostWhileDown, `lost: ${lostWhileDown.slice(0, 20).join(', ')}\n${worker.output().slice(-3000)}`).toEqual(
-        [],
-      )
-      expect(await worker.exited).toBe(0)
-    } finally {
-      await publisher.endAsync()
-    }
-  }, 600_000)
+    },
+    600_000,
+  )
 })

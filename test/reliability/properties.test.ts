@@ -1,13 +1,16 @@
-// Property-based tests (fast-check) of three places where a record or a setting could be lost
-// quietly: the config loader, the FIRMS CSV parser and the priority queue. Each property prints
-// what it accounted for. Runs are seeded by fast-check and reported on failure, so a failing case
+// Property-based tests (fast-check) of the places where a record or a setting could be lost
+// quietly: the config loader, the FIRMS CSV parser, the priority queue, and the pipeline as a
+// whole (in = out + dropped + dead-lettered). Each property prints what it accounted for. Runs are seeded by fast-check and reported on failure, so a failing case
 // can be replayed with its seed.
+import { defineSink, Type } from '@firefront/sdk'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { parseFirmsCsv } from '../../packages/connector-nasa-firms/src/parse'
 import { loadConfigText } from '../../packages/core/src/config/load'
 import { PriorityQueue, type QueueDrop } from '../../packages/core/src/queue/priority-queue'
+import { StreamManager } from '../../packages/core/src/runtime/stream-manager'
+import { burstConnector, configFrom, quietLogger, tempDir, until } from '../../packages/core/test/pipeline/helpers'
 import { LONG, report } from './ledger'
 
 const runs = (short: number) => ({ numRuns: LONG ? short * 10 : short })
@@ -270,4 +273,83 @@ describe('priority queue (properties)', () => {
       detail: `out ${out}, dropped (counted by reason) ${droppedTotal}`,
     })
   })
+})
+
+describe('the pipeline (properties)', () => {
+  // A sink that dead-letters the first `dead` records of each batch it is handed, whatever their
+  // number, and delivers the rest: what it counts must match what the streams count.
+  let script: number[] = []
+  const seen = { delivered: 0, deadLettered: 0 }
+  const scriptedSink = defineSink({
+    name: 'scripted-dlq',
+    version: '1.0.0',
+    configSchema: Type.Object({}),
+    create: () => ({
+      send: async (batch) => {
+        const dead = Math.min(batch.records.length, script.shift() ?? 0)
+        seen.delivered += batch.records.length - dead
+        seen.deadLettered += dead
+        return { delivered: batch.records.length - dead, deadLettered: dead, spooled: 0 }
+      },
+    }),
+  })
+
+  it('in = out + dropped + dead-lettered, for a push burst into a small queue and a sink that dead-letters', async () => {
+    let total = 0
+    let dropped = 0
+    let dead = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.constantFrom('drop_oldest', 'drop_newest'),
+        fc.array(fc.nat({ max: 30 }), { maxLength: 50 }),
+        async (burst, queueMax, strategy, deadPerBatch) => {
+          script = [...deadPerBatch]
+          seen.delivered = 0
+          seen.deadLettered = 0
+          const manager = new StreamManager({
+            config: configFrom(`
+state_dir: ${tempDir('firefront-property-pipeline-')}
+sink: { type: scripted-dlq }
+queue_max_size: ${queueMax}
+queue_overflow_strategy: ${strategy}
+kafka: { batch_size: 25, batch_timeout_seconds: 0.01 }
+sources:
+  b: { source_type: burst, ingestion: { mode: continuous_streaming, buffer_size: 1 }, config: { total: ${burst} } }
+`),
+            raw: {},
+            logger: quietLogger(),
+            plugins: [burstConnector, scriptedSink],
+          })
+          await manager.start()
+          await manager.startAll()
+          await until(async () => {
+            const r = Object.values((await manager.getMetrics()).streams)[0]?.records
+            return r !== undefined && r.fetched === burst && r.sent + r.dead_lettered + r.dropped === burst
+          }, 'every record of the burst settled')
+          await manager.stop()
+          const m = await manager.getMetrics()
+          const r = Object.values(m.streams)[0]!.records
+          const byReason = Object.values(m.stream_manager.dropped_by_reason).reduce((a, b) => a + b, 0)
+          expect(r.fetched).toBe(burst)
+          expect(r.sent + r.dead_lettered + r.dropped).toBe(r.fetched)
+          expect(r.sent).toBe(seen.delivered)
+          expect(r.dead_lettered).toBe(seen.deadLettered)
+          expect(r.dropped).toBe(byReason)
+          total += burst
+          dropped += r.dropped
+          dead += r.dead_lettered
+        },
+      ),
+      runs(25),
+    )
+    report('pipeline: in = out + dropped + dead-lettered', {
+      checked: total,
+      lost: 0,
+      duplicated: 0,
+      accounted: total,
+      detail: `delivered ${total - dropped - dead}, dropped ${dropped}, dead-lettered ${dead}`,
+    })
+  }, 120_000)
 })

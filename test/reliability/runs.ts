@@ -68,6 +68,8 @@ export function mqttConfig(o: {
   mqttUrl: string
   filter: string
   clientId: string
+  /** The continuous_streaming buffer; omitted: the mode's default (100 records or 5 s). */
+  bufferSize?: number
 }): string {
   const file = join(o.dir, 'mqtt.yaml')
   writeFileSync(
@@ -78,7 +80,7 @@ sources:
   sensors:
     source_type: iot_mqtt
     topic: ${o.topic}
-    ingestion: { mode: continuous_streaming }
+    ingestion: { mode: continuous_streaming${o.bufferSize ? `, buffer_size: ${o.bufferSize}` : ''} }
     config:
       url: ${JSON.stringify(o.mqttUrl)}
       topics: [${JSON.stringify(o.filter)}]

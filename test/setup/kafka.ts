@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const script = fileURLToPath(new URL('../../kafka-ci/kafka.sh', import.meta.url))
@@ -10,6 +12,8 @@ export interface KafkaBroker {
   stop(): void
   /** Starts it again on the same port, keeping its data (a restart after a stop). */
   restart(): void
+  /** Ends it at once with SIGKILL by its saved PID: no controlled shutdown, no flush. */
+  kill(): void
 }
 
 function run(command: 'start' | 'stop', port: number, fresh: boolean): void {
@@ -28,5 +32,9 @@ export function startKafka(port: number): KafkaBroker {
     port,
     stop: () => run('stop', port, false),
     restart: () => run('start', port, false),
+    kill: () => {
+      const dir = process.env.KAFKA_CI_DIR ?? fileURLToPath(new URL('../../.kafka-ci', import.meta.url))
+      process.kill(Number(readFileSync(join(dir, `instance-${port}`, 'kafka.pid'), 'utf8').trim()), 'SIGKILL')
+    },
   }
 }

@@ -138,9 +138,10 @@ export interface Worker {
   health(): Promise<Record<string, unknown> | undefined>
 }
 
-export async function startWorker(config: string, id: string): Promise<Worker> {
+export async function startWorker(config: string, id: string, extraArgs: readonly string[] = []): Promise<Worker> {
   const port = await freePort()
-  const child = spawn(process.execPath, [BIN, 'run', config, '--progress', '0', '--allow-plugin-path', FIXTURES], {
+  const args = [BIN, 'run', config, '--progress', '0', '--allow-plugin-path', FIXTURES, ...extraArgs]
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, WORKER_ID: id, METRICS_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -80,7 +80,7 @@ describe('changesets: changeset version on a copy of the workspace', () => {
     expect(existsSync(join(dir, '.changeset/fix.md'))).toBe(false)
   })
 
-  it('a minor of the SDK: the SDK moves to its next minor; every package that depends on it follows with the new range and a CHANGELOG', () => {
+  it('a minor of the SDK: the SDK moves to its next minor; a package that depends on it follows with the new range and a CHANGELOG; a plugin whose peer range covers it is not released', () => {
     const dir = workspaceCopy({ sdk: changeset({ '@firefront/sdk': 'minor' }, 'Add `Duration.minutes`.') })
     const after = version(dir)
     const sdk = after.get('@firefront/sdk')!
@@ -89,18 +89,26 @@ describe('changesets: changeset version on a copy of the workspace', () => {
     expect(readFileSync(join(sdk.dir, 'CHANGELOG.md'), 'utf8')).toContain(
       '### Minor Changes\n\n- Add `Duration.minutes`.',
     )
-    const dependents = [...original.values()].filter(
-      (p) => p.dependencies?.['@firefront/sdk'] ?? p.peerDependencies?.['@firefront/sdk'],
-    )
-    expect(dependents.length).toBeGreaterThanOrEqual(6)
+    // a runtime dependency (core): released with the new range
+    const dependents = [...original.values()].filter((p) => p.dependencies?.['@firefront/sdk'])
+    expect(dependents.map((p) => p.name)).toContain('@firefront/core')
     for (const was of dependents) {
       const now = after.get(was.name)!
       expect(now.version, was.name).not.toBe(was.version)
-      const range = now.dependencies?.['@firefront/sdk'] ?? now.peerDependencies?.['@firefront/sdk']
-      expect(range, was.name).toBe(`^${sdk.version}`)
+      expect(now.dependencies?.['@firefront/sdk'], was.name).toBe(`^${sdk.version}`)
       expect(readFileSync(join(now.dir, 'CHANGELOG.md'), 'utf8'), was.name).toContain(
         `- Updated dependencies\n  - @firefront/sdk@${sdk.version}`,
       )
+    }
+    // a plugin peering on the SDK with a range across 0.x minors: still satisfied, nothing to release
+    const plugins = [...original.values()].filter(
+      (p) => !p.dependencies?.['@firefront/sdk'] && p.peerDependencies?.['@firefront/sdk'] === '>=0.1.0 <1.0.0',
+    )
+    expect(plugins.length).toBeGreaterThanOrEqual(5)
+    for (const was of plugins) {
+      const now = after.get(was.name)!
+      expect(now.version, was.name).toBe(was.version)
+      expect(now.peerDependencies?.['@firefront/sdk'], was.name).toBe('>=0.1.0 <1.0.0')
     }
   })
 })

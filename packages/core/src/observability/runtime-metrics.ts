@@ -71,6 +71,41 @@ const streamCount = (name: string, key: keyof StreamMetrics['records'], help: st
   },
 })
 
+/** One unlabelled figure of the snapshot; nothing is put while `pick` gives none (the part is absent). */
+const single = (
+  name: string,
+  type: 'counter' | 'gauge',
+  help: string,
+  pick: (m: RuntimeMetrics) => number | null | undefined,
+): SnapshotMetric => ({
+  name,
+  type,
+  help,
+  labels: [],
+  fill: (put, m) => {
+    const v = pick(m)
+    if (v !== undefined && v !== null) put({}, v)
+  },
+})
+
+/** A figure of each source's ingestion mode: counters over every stream, gauges from the latest per source. */
+const modeFigure = (
+  name: string,
+  type: 'counter' | 'gauge',
+  help: string,
+  pick: (mode: StreamMetrics['mode']) => number,
+): SnapshotMetric => ({
+  name,
+  type,
+  help,
+  labels: ['source', 'mode'],
+  fill: (put, m) => {
+    for (const s of type === 'gauge' ? latestBySource(m) : Object.values(m.streams)) {
+      put({ source: s.source_id, mode: s.mode.mode }, pick(s.mode))
+    }
+  },
+})
+
 /** A figure of the sink (`producer` in `getMetrics()`), when the sink reports it. */
 const producer = (name: string, type: 'counter' | 'gauge', key: string, help: string): SnapshotMetric => ({
   name,
@@ -230,42 +265,30 @@ const SNAPSHOT: readonly SnapshotMetric[] = [
     },
   },
   // ingestion modes
-  {
-    name: 'firefront_mode_cycles_total',
-    type: 'counter',
-    help: 'Cycles (polls or buffer flushes) each source’s ingestion mode ran.',
-    labels: ['source', 'mode'],
-    fill: (put, m) => {
-      for (const s of Object.values(m.streams)) put({ source: s.source_id, mode: s.mode.mode }, s.mode.cycles)
-    },
-  },
-  {
-    name: 'firefront_mode_records_processed_total',
-    type: 'counter',
-    help: 'Records each source’s ingestion mode handed on (the seed’s records processed).',
-    labels: ['source', 'mode'],
-    fill: (put, m) => {
-      for (const s of Object.values(m.streams)) put({ source: s.source_id, mode: s.mode.mode }, s.mode.recordsProcessed)
-    },
-  },
-  {
-    name: 'firefront_mode_errors_total',
-    type: 'counter',
-    help: 'Errors each source’s ingestion mode met (the seed’s mode errors).',
-    labels: ['source', 'mode'],
-    fill: (put, m) => {
-      for (const s of Object.values(m.streams)) put({ source: s.source_id, mode: s.mode.mode }, s.mode.errors)
-    },
-  },
-  {
-    name: 'firefront_mode_runtime_seconds',
-    type: 'gauge',
-    help: 'How long each source’s ingestion mode has run (the seed’s runtime).',
-    labels: ['source', 'mode'],
-    fill: (put, m) => {
-      for (const s of latestBySource(m)) put({ source: s.source_id, mode: s.mode.mode }, s.mode.runtimeSeconds)
-    },
-  },
+  modeFigure(
+    'firefront_mode_cycles_total',
+    'counter',
+    'Cycles (polls or buffer flushes) each source’s ingestion mode ran.',
+    (mode) => mode.cycles,
+  ),
+  modeFigure(
+    'firefront_mode_records_processed_total',
+    'counter',
+    'Records each source’s ingestion mode handed on (the seed’s records processed).',
+    (mode) => mode.recordsProcessed,
+  ),
+  modeFigure(
+    'firefront_mode_errors_total',
+    'counter',
+    'Errors each source’s ingestion mode met (the seed’s mode errors).',
+    (mode) => mode.errors,
+  ),
+  modeFigure(
+    'firefront_mode_runtime_seconds',
+    'gauge',
+    'How long each source’s ingestion mode has run (the seed’s runtime).',
+    (mode) => mode.runtimeSeconds,
+  ),
   // API client of each pull source
   {
     name: 'firefront_api_calls_total',
@@ -324,99 +347,78 @@ const SNAPSHOT: readonly SnapshotMetric[] = [
       for (const [priority, n] of Object.entries(m.queue?.size_by_priority ?? {})) put({ priority }, n)
     },
   },
-  {
-    name: 'firefront_queue_capacity_records',
-    type: 'gauge',
-    help: 'The most records the queue holds (queue_max_size).',
-    labels: [],
-    fill: (put, m) => m.queue && put({}, m.queue.max_size),
-  },
-  {
-    name: 'firefront_queue_utilization_ratio',
-    type: 'gauge',
-    help: 'Queued records over capacity, 0 to 1 (the seed’s utilization).',
-    labels: [],
-    fill: (put, m) => m.queue && put({}, m.queue.utilization),
-  },
-  {
-    name: 'firefront_queue_full',
-    type: 'gauge',
-    help: '1 while the queue is full.',
-    labels: [],
-    fill: (put, m) => m.queue && put({}, Number(m.queue.is_full)),
-  },
-  {
-    name: 'firefront_queue_oldest_record_age_seconds',
-    type: 'gauge',
-    help: 'Age of the oldest queued record; 0 when the queue is empty.',
-    labels: [],
-    fill: (put, m) => m.queue && put({}, m.queue.oldest_age_seconds ?? 0),
-  },
-  {
-    name: 'firefront_queue_blocked_enqueuers',
-    type: 'gauge',
-    help: 'Enqueues waiting for room now (queue_overflow_strategy block).',
-    labels: [],
-    fill: (put, m) => m.queue && put({}, m.queue.blocked_enqueuers),
-  },
-  {
-    name: 'firefront_queue_enqueued_total',
-    type: 'counter',
-    help: 'Records the queue accepted.',
-    labels: [],
-    fill: (put, m) => m.queue && put({}, m.queue.total_enqueued),
-  },
-  {
-    name: 'firefront_queue_dequeued_total',
-    type: 'counter',
-    help: 'Records taken from the queue for the sink.',
-    labels: [],
-    fill: (put, m) => m.queue && put({}, m.queue.total_dequeued),
-  },
+  single(
+    'firefront_queue_capacity_records',
+    'gauge',
+    'The most records the queue holds (queue_max_size).',
+    (m) => m.queue?.max_size,
+  ),
+  single(
+    'firefront_queue_utilization_ratio',
+    'gauge',
+    'Queued records over capacity, 0 to 1 (the seed’s utilization).',
+    (m) => m.queue?.utilization,
+  ),
+  single('firefront_queue_full', 'gauge', '1 while the queue is full.', (m) =>
+    m.queue ? Number(m.queue.is_full) : undefined,
+  ),
+  single(
+    'firefront_queue_oldest_record_age_seconds',
+    'gauge',
+    'Age of the oldest queued record; 0 when the queue is empty.',
+    (m) => (m.queue ? (m.queue.oldest_age_seconds ?? 0) : undefined),
+  ),
+  single(
+    'firefront_queue_blocked_enqueuers',
+    'gauge',
+    'Enqueues waiting for room now (queue_overflow_strategy block).',
+    (m) => m.queue?.blocked_enqueuers,
+  ),
+  single('firefront_queue_enqueued_total', 'counter', 'Records the queue accepted.', (m) => m.queue?.total_enqueued),
+  single(
+    'firefront_queue_dequeued_total',
+    'counter',
+    'Records taken from the queue for the sink.',
+    (m) => m.queue?.total_dequeued,
+  ),
   // queue consumer
-  {
-    name: 'firefront_records_in_flight',
-    type: 'gauge',
-    help: 'Records taken from the queue and not yet accounted for by the sink.',
-    labels: [],
-    fill: (put, m) => m.consumer && put({}, m.consumer.in_flight),
-  },
-  {
-    name: 'firefront_consumer_batches_total',
-    type: 'counter',
-    help: 'Batches the queue consumer handed to the sink.',
-    labels: [],
-    fill: (put, m) => m.consumer && put({}, m.consumer.batches),
-  },
-  {
-    name: 'firefront_consumer_send_failures_total',
-    type: 'counter',
-    help: 'Batches the sink could not account for (retried by the consumer).',
-    labels: [],
-    fill: (put, m) => m.consumer && put({}, m.consumer.send_failures),
-  },
-  {
-    name: 'firefront_records_abandoned_total',
-    type: 'counter',
-    help: 'Records left unsent at the shutdown deadline (fetched again at the next start).',
-    labels: [],
-    fill: (put, m) => m.consumer && put({}, m.consumer.abandoned),
-  },
+  single(
+    'firefront_records_in_flight',
+    'gauge',
+    'Records taken from the queue and not yet accounted for by the sink.',
+    (m) => m.consumer?.in_flight,
+  ),
+  single(
+    'firefront_consumer_batches_total',
+    'counter',
+    'Batches the queue consumer handed to the sink.',
+    (m) => m.consumer?.batches,
+  ),
+  single(
+    'firefront_consumer_send_failures_total',
+    'counter',
+    'Batches the sink could not account for (retried by the consumer).',
+    (m) => m.consumer?.send_failures,
+  ),
+  single(
+    'firefront_records_abandoned_total',
+    'counter',
+    'Records left unsent at the shutdown deadline (fetched again at the next start).',
+    (m) => m.consumer?.abandoned,
+  ),
   // throttling
-  {
-    name: 'firefront_throttle_waits_total',
-    type: 'counter',
-    help: 'Batches the throttle policy delayed.',
-    labels: [],
-    fill: (put, m) => m.consumer && put({}, m.consumer.throttle_waits),
-  },
-  {
-    name: 'firefront_throttle_wait_seconds_total',
-    type: 'counter',
-    help: 'Time batches waited for the throttle policy.',
-    labels: [],
-    fill: (put, m) => m.consumer && put({}, m.consumer.throttle_wait_seconds),
-  },
+  single(
+    'firefront_throttle_waits_total',
+    'counter',
+    'Batches the throttle policy delayed.',
+    (m) => m.consumer?.throttle_waits,
+  ),
+  single(
+    'firefront_throttle_wait_seconds_total',
+    'counter',
+    'Time batches waited for the throttle policy.',
+    (m) => m.consumer?.throttle_wait_seconds,
+  ),
   {
     name: 'firefront_throttle_state',
     type: 'gauge',
@@ -428,13 +430,12 @@ const SNAPSHOT: readonly SnapshotMetric[] = [
       for (const state of THROTTLE_STATES) put({ state }, Number(current === state))
     },
   },
-  {
-    name: 'firefront_throttle_enabled',
-    type: 'gauge',
-    help: '1 when the send rate follows consumer lag (throttling.enabled).',
-    labels: [],
-    fill: (put, m) => m.throttling && put({}, Number(m.throttling.enabled === true)),
-  },
+  single(
+    'firefront_throttle_enabled',
+    'gauge',
+    '1 when the send rate follows consumer lag (throttling.enabled).',
+    (m) => (m.throttling ? Number(m.throttling.enabled === true) : undefined),
+  ),
   throttleFigure(
     'firefront_throttle_send_rate_records_per_second',
     'current_rate',

@@ -30,6 +30,16 @@ export function sdkPeerRange(sdkVersion: string): string {
   return `>=${major}.${minor}.0 <${major + 1}.0.0`
 }
 
+/** The last sections of every scaffolded README: the SDK range and Node.js, the licence. */
+const readmeEnd = (input: ScaffoldInput): string => `## Compatibility
+
+\`@firefront/sdk\` ${sdkPeerRange(input.sdkVersion)} (plugin API version 1), Node.js ≥ 20.19.
+
+## License
+
+Apache-2.0
+`
+
 /** The seed-style `source_type` of a connector name: `my-feed` → `my_feed`. */
 export const sourceTypeOf = (name: string): string => name.replace(/-/g, '_')
 
@@ -302,14 +312,7 @@ sources:
       url: https://example.org/items.json
 \`\`\`
 
-## Compatibility
-
-\`@firefront/sdk\` ${sdkPeerRange(input.sdkVersion)} (plugin API version 1), Node.js ≥ 20.19.
-
-## License
-
-Apache-2.0
-`
+${readmeEnd(input)}`
 
 // ---------------------------------------------------------------- sink
 
@@ -415,14 +418,7 @@ sink:
     directory: ./out
 \`\`\`
 
-## Compatibility
-
-\`@firefront/sdk\` ${sdkPeerRange(input.sdkVersion)} (plugin API version 1), Node.js ≥ 20.19.
-
-## License
-
-Apache-2.0
-`
+${readmeEnd(input)}`
 
 // ---------------------------------------------------------------- resolver
 
@@ -509,14 +505,7 @@ npm install ${input.packageName}
 | \`field\` | string | (required) | the value's field that names the topic |
 | \`prefix\` | string | '' | put before the field value |
 
-## Compatibility
-
-\`@firefront/sdk\` ${sdkPeerRange(input.sdkVersion)} (plugin API version 1), Node.js ≥ 20.19.
-
-## License
-
-Apache-2.0
-`
+${readmeEnd(input)}`
 
 /** Every file of the package, by path relative to its folder. */
 export function scaffoldFiles(input: ScaffoldInput): Record<string, string> {

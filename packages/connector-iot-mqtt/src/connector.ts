@@ -1,6 +1,7 @@
 /**
  * The MQTT push connector: subscribes to sensor topics, reads each payload in its format and
- * emits it, acknowledging a QoS 1/2 message once `emit` accepted its record (the mode's buffer).
+ * emits it, acknowledging a QoS 1/2 message once `emit` accepted its record (the runtime's intake
+ * journal on disk, then the mode's buffer).
  */
 import {
   BODY_PREVIEW_BYTES,
@@ -148,7 +149,7 @@ export function createMqttSubscriber(settings: MqttSettings, ctx: PluginContext)
       ;({ client, sessionPresent } = await connectOnce(
         settings,
         (c) => {
-          // PUBACK goes out only after this callback: the record is accepted by emit first (the mode's buffer).
+          // PUBACK goes out only after this callback: emit accepts the record first (journal, mode's buffer).
           c.handleMessage = (packet, done) => {
             handle(packet, emit).then(
               () => done(),

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   ERR_SINK_REFUSED: 'the sink refused a record or a batch',
   ERR_QUEUE_FULL: 'the queue is full and its overflow strategy refused the record',
   ERR_SPOOL_FULL: 'the disk spool reached its size limit',
+  ERR_JOURNAL: "a push source's intake journal cannot be read or written (disk full, permissions)",
   ERR_STOPPED: 'the component is stopped',
   ERR_STATE_LOCKED: 'another Firefront process holds the state directory',
   ERR_FENCED: "another producer took over this source's transactional id; this one may no longer write for it",

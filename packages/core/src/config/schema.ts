@@ -201,6 +201,27 @@ export const SourceConfig = Type.Object(
           'longest Retry-After wait honoured before a retry; a remote asking for longer fails the poll at once, and the source is tried again at its next scheduled poll (with --once, at the next run)',
       }),
     ),
+    journal: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean({
+            default: true,
+            description:
+              'push sources (MQTT): write each record to <state_dir>/journal/<source>.jsonl before the message is acknowledged upstream, and send what was not delivered yet at the next start, so a killed process loses nothing it acknowledged',
+          }),
+          fsync: Type.Boolean({
+            default: false,
+            description:
+              'flush every journal write to the disk: also survives a power loss of the host, at one disk flush per message',
+          }),
+        },
+        {
+          additionalProperties: false,
+          default: {},
+          description: "a push source's intake journal (pull sources have their cursor instead and ignore it)",
+        },
+      ),
+    ),
     config: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: "the connector's own settings" }),
   },
   { additionalProperties: false },

@@ -53,6 +53,17 @@ const DELIVERY_STATES = ['delivering', 'retrying', 'spooling', 'replaying', 'pau
 /** Labels of a stream: its source and its connector plugin's qualified id. */
 const ofStream = (s: StreamMetrics) => ({ source: s.source_id, plugin: `connector:${s.connector}` })
 
+/** A gauge of each push source's intake journal (the source's latest stream). */
+const journalFigure = (name: string, key: 'pending' | 'bytes', help: string): SnapshotMetric => ({
+  name,
+  type: 'gauge',
+  help,
+  labels: ['source', 'plugin'],
+  fill: (put, m) => {
+    for (const s of latestBySource(m)) if (s.journal) put(ofStream(s), s.journal[key])
+  },
+})
+
 /** The last stream of each source (a source restarted keeps one set of gauges). */
 function latestBySource(m: RuntimeMetrics): StreamMetrics[] {
   const by = new Map<string, StreamMetrics>()
@@ -205,8 +216,19 @@ const SNAPSHOT: readonly SnapshotMetric[] = [
       for (const s of latestBySource(m)) put(ofStream(s), s.pending_checkpoints)
     },
   },
+  journalFigure(
+    'firefront_journal_pending_records',
+    'pending',
+    "Entries of each push source's intake journal not settled yet: acknowledged upstream, not yet delivered, dead-lettered, spooled or dropped.",
+  ),
+  journalFigure('firefront_journal_bytes', 'bytes', "Size of each push source's intake journal file."),
   // records of each source
   streamCount('firefront_records_fetched_total', 'fetched', 'Records the connector of each source returned.'),
+  streamCount(
+    'firefront_records_journal_replayed_total',
+    'replayed',
+    'Records and dead letters of each push source sent again from its intake journal at start (a run before ended without delivering them).',
+  ),
   {
     name: 'firefront_records_enqueued_total',
     type: 'counter',

@@ -327,9 +327,12 @@ export class Pipeline {
       const sourceId = list[0]!.record.sourceId
       this.#dropped.set('shutdown_timeout', (this.#dropped.get('shutdown_timeout') ?? 0) + list.length)
       this.#o.events.emit('record:dropped', { sourceId, reason: 'shutdown_timeout', count: list.length })
+      const journaled = list.reduce((n, item) => n + (item.journalSeq === undefined ? 0 : 1), 0)
       this.#o.logger.error(
-        { source: sourceId, count: list.length, err: error },
-        'records were not sent before shutdown; their cursor stays uncommitted, so a pull source fetches them again at the next start',
+        { source: sourceId, count: list.length, journaled, err: error },
+        journaled > 0
+          ? 'records were not sent before shutdown; they stay in the intake journal and are sent at the next start'
+          : 'records were not sent before shutdown; their cursor stays uncommitted, so a pull source fetches them again at the next start',
       )
       this.#ports.get(streamId)?.abandoned(list, error)
     }

@@ -12,4 +12,6 @@ export interface QueuedRecord {
    * wait (pull sources), whose cursor must never pass a record that was not delivered.
    */
   readonly evictable: boolean
+  /** Its entry in the push source's intake journal, settled with it (see `journal/intake-journal.ts`). */
+  readonly journalSeq?: number
 }

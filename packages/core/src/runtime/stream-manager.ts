@@ -4,7 +4,7 @@
  * topic resolvers, pipeline) to a {@link Supervisor} that starts them in order and stops them in
  * reverse, and opens one {@link Stream} per source, which feeds the {@link Pipeline}.
  */
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import {
   type AnyPlugin,
   type Clock,
@@ -28,6 +28,7 @@ import client from 'prom-client'
 import type { FirefrontConfig, SourceConfig } from '../config/schema'
 import type { CursorStore } from '../cursors/file-cursor-store'
 import { lockSource, unlockSource } from '../cursors/source-lock'
+import { IntakeJournal } from '../journal/intake-journal'
 import { asSdkLogger, createLogger } from '../observability/logger'
 import { type PlannedPlugin, planOutputs, planSource } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
@@ -94,6 +95,7 @@ export class StreamManager {
   readonly #clock: Clock
   readonly #streams = new Map<string, Stream>()
   readonly #rejects = new Map<string, RejectMemory>()
+  readonly #journals = new Map<string, IntakeJournal>()
   readonly #rootAbort = new AbortController()
   readonly #hooks: SendHookRunner
   readonly #supervisor: Supervisor
@@ -534,6 +536,7 @@ export class StreamManager {
       dlqTopic: this.config.enable_dlq ? this.config.dlq.topic : undefined,
       onFatal: (error) => void this.#endStream(streamId, 'failed', error),
       rejects: this.#rejectMemory(sourceId),
+      journal: this.#journalFor(sourceId, source, instance),
     })
     const opened = stream
     opened.signal.addEventListener('abort', () => streamAbort.abort(opened.signal.reason), { once: true })
@@ -562,6 +565,27 @@ export class StreamManager {
     this.events.emit('stream:started', { streamId, sourceId, mode: modeName, connector: connectorName })
     this.logger.info({ stream: streamId, source: sourceId, mode: modeName, connector: connectorName }, 'stream started')
     return opened
+  }
+
+  /** A push source's intake journal, opened at its first stream and kept across its streams. */
+  #journalFor(sourceId: string, source: SourceConfig, instance: ConnectorInstance): IntakeJournal | undefined {
+    if (instance.mode !== 'push' || source.journal?.enabled === false) return undefined
+    let journal = this.#journals.get(sourceId)
+    if (!journal) {
+      journal = IntakeJournal.open({
+        file: join(this.stateDir, 'journal', `${encodeURIComponent(sourceId)}.jsonl`),
+        fsync: source.journal?.fsync ?? false,
+      })
+      this.#journals.set(sourceId, journal)
+      const { tornLines } = journal.stats
+      if (tornLines > 0) {
+        this.logger.warn(
+          { source: sourceId, file: journal.file, torn_lines: tornLines },
+          'the intake journal held lines cut short by a crash; they were skipped',
+        )
+      }
+    }
+    return journal
   }
 
   #rejectMemory(sourceId: string): RejectMemory {
@@ -685,6 +709,9 @@ export class StreamManager {
       }),
     )
     const report = await this.#supervisor.stop()
+    // after the pipeline drained: what is still unsettled stays in the journals for the next start
+    for (const journal of this.#journals.values()) journal.close()
+    this.#journals.clear()
     this.#rootAbort.abort()
     this.#state = 'stopped'
     this.logger.info({ uptime_seconds: (this.#clock.now() - this.#startedAt) / 1000 }, 'stream manager stopped')

@@ -9,6 +9,7 @@ import {
   type Clock,
   type ConnectorInstance,
   type Cursor,
+  type Emit,
   errorCode,
   FirefrontError,
   HEADERS,
@@ -21,6 +22,7 @@ import {
   type PollResult,
   type Priority,
   type RejectedInput,
+  type SinkRecord,
   type SinkResult,
   type SourceInfo,
   type SourceRecord,
@@ -30,6 +32,7 @@ import { ApiClient, type ApiClientMetrics } from '../api/api-client'
 import { retryPoll } from '../api/retry'
 import type { SourceConfig } from '../config/schema'
 import type { CursorStore } from '../cursors/file-cursor-store'
+import type { IntakeJournal, JournalStats } from '../journal/intake-journal'
 import { CheckpointTracker } from './checkpoints'
 import { DropLog } from './drop-log'
 import type { DropReason, RuntimeEmitter } from './events'
@@ -51,6 +54,8 @@ export interface StreamCounts {
   readonly rejected_repeats: number
   /** Inputs the connector left out on purpose (`ctx.skip`: redelivered duplicates, skipped kinds). */
   readonly skipped: number
+  /** Records and dead letters sent again from the intake journal at start (also in fetched / rejected). */
+  readonly replayed: number
   readonly enqueued: number
   readonly dropped: number
   readonly sent: number
@@ -83,6 +88,8 @@ export interface StreamMetrics {
   /** {@link StreamCounts.skipped} by the connector's reason. */
   readonly skipped_by_reason: Readonly<Record<string, number>>
   readonly pending_checkpoints: number
+  /** The push source's intake journal, or null (pull sources, `journal.enabled: false`). */
+  readonly journal: JournalStats | null
   readonly mode: ModeMetrics
   readonly api: ApiClientMetrics | null
 }
@@ -109,6 +116,29 @@ export interface StreamDeps {
   readonly onFatal: (error: Error) => void
   /** The source's memory of rejected inputs (kept by the manager across the source's streams). */
   readonly rejects: RejectMemory
+  /** A push source's intake journal (kept by the manager across the source's streams). */
+  readonly journal?: IntakeJournal
+}
+
+/** A connector's record as the sink takes it. One fixed object shape (no spread): runs per record. */
+function sinkRecord(
+  r: SourceRecord,
+  sourceId: string,
+  sourceType: string,
+  priority: Priority,
+  ingestedAt: string,
+): SinkRecord {
+  return {
+    key: r.key,
+    value: r.value,
+    eventTime: r.eventTime,
+    headers: r.headers,
+    topic: r.topic,
+    sourceId,
+    sourceType,
+    priority: r.priority ?? priority,
+    ingestedAt,
+  }
 }
 
 /** One stream; see the module comment. */
@@ -121,6 +151,7 @@ export class Stream implements StreamPort {
     rejected: 0,
     rejected_repeats: 0,
     skipped: 0,
+    replayed: 0,
     enqueued: 0,
     dropped: 0,
     sent: 0,
@@ -145,6 +176,8 @@ export class Stream implements StreamPort {
   #nextCommit: { cursor: Cursor; records: number } | undefined
   #stopGraceMs = 10_000
   #rejectLog: DropLog
+  /** Journal entries of records emitted by a push connector, until the mode hands them on. */
+  readonly #journalSeqs = new WeakMap<SourceRecord, number>()
 
   constructor(deps: StreamDeps) {
     this.d = deps
@@ -212,9 +245,62 @@ export class Stream implements StreamPort {
   modeSource(): ModeSource {
     const { connector } = this.d
     if (connector.mode === 'push') {
-      return { kind: 'push', subscribe: (emit, signal) => connector.subscribe(emit, signal) }
+      return { kind: 'push', subscribe: (emit, signal) => connector.subscribe(this.#journaled(emit), signal) }
     }
     return { kind: 'pull', fetch: (signal) => this.#fetch(signal) }
+  }
+
+  /**
+   * The push connector's `emit`, writing its records to the intake journal first: when the
+   * connector acknowledges a message upstream (after `emit` resolved), its records are on disk.
+   * Records the mode refuses (it stopped) are settled at once: the connector does not acknowledge
+   * them, so the upstream sends them again.
+   */
+  #journaled(emit: Emit): Emit {
+    const journal = this.d.journal
+    if (!journal) return emit
+    return async (input) => {
+      const records: readonly SourceRecord[] = Array.isArray(input) ? input : [input as SourceRecord]
+      const seqs = journal.appendRecords(records, new Date(this.d.clock.now()).toISOString())
+      for (let i = 0; i < records.length; i++) this.#journalSeqs.set(records[i]!, seqs[i]!)
+      try {
+        await emit(records)
+      } catch (err) {
+        journal.settle(seqs)
+        throw err
+      }
+    }
+  }
+
+  /**
+   * Sends again what the intake journal held unsettled at open (the records a killed process had
+   * acknowledged upstream and not delivered), before the subscription starts.
+   */
+  async #replayJournal(): Promise<void> {
+    const journal = this.d.journal
+    const entries = journal?.takeRecovered() ?? []
+    if (!journal || entries.length === 0) return
+    const { streamId, sourceId, priority } = this.d
+    const sourceType = this.d.source.source_type
+    let records = 0
+    const items: QueuedRecord[] = entries.map((e) => {
+      if (e.kind === 'dead-letter') return { streamId, evictable: true, record: e.record, journalSeq: e.seq }
+      records++
+      return {
+        streamId,
+        evictable: true,
+        journalSeq: e.seq,
+        record: sinkRecord(e.record, sourceId, sourceType, priority, e.at),
+      }
+    })
+    this.#counts.fetched += records
+    this.#counts.rejected += entries.length - records
+    this.#counts.replayed += entries.length
+    this.d.logger.info(
+      { records, dead_letters: entries.length - records, file: journal.file },
+      'sending what the intake journal held from the last run (acknowledged upstream, not yet delivered)',
+    )
+    this.#counts.enqueued += await this.d.pipeline.enqueue(items, { wait: true, signal: this.#abort.signal })
   }
 
   async #fetch(signal: AbortSignal): Promise<PollResult> {
@@ -279,24 +365,14 @@ export class Stream implements StreamPort {
       const { streamId, sourceId, priority } = this.d
       const sourceType = this.d.source.source_type
       const items: QueuedRecord[] = new Array(total)
-      // One fixed object shape per record (no spread): this runs for every record fetched.
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!
         items[i] = {
           streamId,
           checkpoint,
           evictable: !pull,
-          record: {
-            key: r.key,
-            value: r.value,
-            eventTime: r.eventTime,
-            headers: r.headers,
-            topic: r.topic,
-            sourceId,
-            sourceType,
-            priority: r.priority ?? priority,
-            ingestedAt,
-          },
+          journalSeq: pull ? undefined : this.#journalSeqs.get(r),
+          record: sinkRecord(r, sourceId, sourceType, priority, ingestedAt),
         }
       }
       for (let i = 0; i < rejects.length; i++) items[records.length + i] = { ...rejects[i]!, checkpoint }
@@ -324,17 +400,7 @@ export class Stream implements StreamPort {
     const items: QueuedRecord[] = records.map((r) => ({
       streamId,
       evictable: false,
-      record: {
-        key: r.key,
-        value: r.value,
-        eventTime: r.eventTime,
-        headers: r.headers,
-        topic: r.topic,
-        sourceId,
-        sourceType,
-        priority: r.priority ?? priority,
-        ingestedAt,
-      },
+      record: sinkRecord(r, sourceId, sourceType, priority, ingestedAt),
     }))
     items.push(...rejects)
     const total = items.length
@@ -418,7 +484,22 @@ export class Stream implements StreamPort {
     }
     this.d.events.emit('dlq:written', { sourceId: this.d.sourceId, topic: this.d.dlqTopic, count: 1, reason })
     if (this.#pollRejects) this.#pollRejects.push(item)
-    else this.#enqueueLoose([item])
+    else this.#enqueueLoose([this.#journalDeadLetter(item)])
+  }
+
+  /**
+   * A push source's dead letter goes to the intake journal before the connector acknowledges the
+   * input upstream. A journal that cannot be written is logged; the dead letter is still queued.
+   */
+  #journalDeadLetter(item: QueuedRecord): QueuedRecord {
+    const journal = this.d.journal
+    if (!journal || this.pulls) return item
+    try {
+      return { ...item, journalSeq: journal.appendDeadLetter(item.record) }
+    } catch (err) {
+      this.d.logger.error({ err }, 'a dead letter could not be written to the intake journal')
+      return item
+    }
   }
 
   /** Dead letters rejected outside a poll (push sources): queued on their own. */
@@ -453,7 +534,15 @@ export class Stream implements StreamPort {
   }
 
   #settle(items: readonly QueuedRecord[]): void {
-    for (const item of items) if (item.checkpoint) this.#checkpoints.settle(item.checkpoint)
+    const journaled: number[] = []
+    for (const item of items) {
+      if (item.checkpoint) this.#checkpoints.settle(item.checkpoint)
+      if (item.journalSeq !== undefined) journaled.push(item.journalSeq)
+    }
+    if (journaled.length > 0) {
+      const failed = this.d.journal?.settle(journaled)
+      if (failed) this.d.logger.warn({ err: failed }, 'settled records may be sent again after a restart')
+    }
     this.#maybeCommit()
   }
 
@@ -514,6 +603,7 @@ export class Stream implements StreamPort {
       stop: () => this.#stopMode(),
     })
     try {
+      await this.#replayJournal()
       await this.#parts.start()
     } catch (err) {
       this.#abort.abort(err)
@@ -578,6 +668,7 @@ export class Stream implements StreamPort {
       records: this.counts,
       skipped_by_reason: Object.fromEntries(this.#skipped),
       pending_checkpoints: this.#checkpoints.pending(),
+      journal: this.d.journal?.stats ?? null,
       mode: this.d.mode.metrics(),
       api: this.api?.getMetrics() ?? null,
     }

@@ -48,6 +48,7 @@ describe('loadConfig: the seed config', () => {
       cache_ttl_seconds: 60,
       max_poll_retries: 3,
       max_retry_after_seconds: 300,
+      journal: { enabled: true, fsync: false },
       config: {},
     })
   })

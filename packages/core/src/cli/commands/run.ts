@@ -57,7 +57,7 @@ function summary(metrics: RuntimeMetrics, teardown: TeardownReport, code: number
   for (const m of Object.values(metrics.streams)) {
     const r = m.records
     lines.push(
-      `  ${m.source_id} (${m.connector}, ${m.status}): fetched ${r.fetched}, sent ${r.sent}, dead-lettered ${r.dead_lettered}, spooled ${r.spooled}, dropped ${r.dropped}, rejected inputs ${r.rejected}${r.rejected_repeats > 0 ? ` (+${r.rejected_repeats} seen again, not re-sent)` : ''}${skippedText(m.skipped_by_reason)}${m.last_error ? `; last error: ${m.last_error}` : ''}`,
+      `  ${m.source_id} (${m.connector}, ${m.status}): fetched ${r.fetched}, sent ${r.sent}, dead-lettered ${r.dead_lettered}, spooled ${r.spooled}, dropped ${r.dropped}, rejected inputs ${r.rejected}${r.rejected_repeats > 0 ? ` (+${r.rejected_repeats} seen again, not re-sent)` : ''}${r.replayed > 0 ? `, replayed from the journal ${r.replayed}` : ''}${skippedText(m.skipped_by_reason)}${m.last_error ? `; last error: ${m.last_error}` : ''}`,
     )
   }
   if (Object.keys(metrics.streams).length === 0) lines.push('  no stream ran')

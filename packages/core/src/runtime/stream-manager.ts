@@ -4,6 +4,7 @@
  * topic resolvers, pipeline) to a {@link Supervisor} that starts them in order and stops them in
  * reverse, and opens one {@link Stream} per source, which feeds the {@link Pipeline}.
  */
+import { readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import {
   type AnyPlugin,
@@ -603,7 +604,32 @@ export class StreamManager {
     for (const [sourceId, source] of Object.entries(this.config.sources)) {
       if (source.enabled) ids.push(await this.startStream(sourceId))
     }
+    this.#warnOrphanJournals()
     return ids
+  }
+
+  /**
+   * Journals left with entries by a source that does not run now (disabled, renamed, removed):
+   * their records were acknowledged upstream and wait for the source to run again.
+   */
+  #warnOrphanJournals(): void {
+    const dir = join(this.stateDir, 'journal')
+    let files: string[]
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'))
+    } catch {
+      return
+    }
+    for (const file of files) {
+      const sourceId = decodeURIComponent(file.slice(0, -'.jsonl'.length))
+      if (this.#journals.has(sourceId)) continue
+      const path = join(dir, file)
+      if (statSync(path).size === 0) continue
+      this.logger.warn(
+        { source: sourceId, file: path },
+        `the intake journal of source ${sourceId}, which does not run now, holds records acknowledged upstream and not yet delivered; they are sent when the source runs again`,
+      )
+    }
   }
 
   /** Ends a stream by itself (fatal error, an ended schedule); errors are reported, not thrown. */

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineConnector, defineSink, RetryableError, type SinkBatch, Type } from '@firefront/sdk'
+import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { configFrom, quietLogger, readOutput, tempDir, until } from './helpers'
@@ -42,8 +43,7 @@ const unreachable = defineSink({
   }),
 })
 
-const config = (dir: string, sink: string, count: number, journal = '') =>
-  configFrom(`
+const configText = (dir: string, sink: string, count: number, journal = '') => `
 state_dir: ${dir}/state
 enable_dlq: true
 shutdown_timeout_seconds: 1
@@ -55,7 +55,9 @@ sources:
     topic: readings
     ingestion: { mode: continuous_streaming, buffer_size: 2, buffer_flush_interval_seconds: 0.01 }
     config: { count: ${count} }${journal}
-`)
+`
+const config = (dir: string, sink: string, count: number, journal = '') =>
+  configFrom(configText(dir, sink, count, journal))
 
 describe('the intake journal of a push source', () => {
   it('what a run acknowledged and could not deliver is sent at the next start, dead letters included', async () => {
@@ -102,6 +104,34 @@ describe('the intake journal of a push source', () => {
     expect(metrics.journal).toMatchObject({ pending: 0, recovered: 7 })
     // nothing left for a third run
     expect(readFileSync(journal, 'utf8')).toBe('')
+  })
+
+  it('a journal left with entries by a source that does not run now is named at start', async () => {
+    const dir = tempDir()
+    const journal = join(dir, 'state', 'journal', 'field.jsonl')
+    const state = { emitted: 0, journalLinesAtEmit: [] as number[], journal }
+    const first = new StreamManager({
+      config: config(dir, '{ type: unreachable }', 2),
+      logger: quietLogger(),
+      plugins: [sensors(state), unreachable],
+    })
+    await first.startStream('field')
+    await until(() => state.emitted === 2, 'two readings emitted')
+    await first.stop()
+    const lines: string[] = []
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) })
+    const disabled = configFrom(
+      `${configText(dir, `{ type: file, config: { directory: ${dir}/out } }`, 0)}    enabled: false\n`,
+    )
+    const second = new StreamManager({ config: disabled, logger, plugins: [sensors(state), unreachable] })
+    await second.start()
+    await second.startAll()
+    await second.stop()
+    const warning = lines
+      .map((l) => JSON.parse(l) as { msg: string; source?: string; file?: string })
+      .find((l) => l.source === 'field')
+    expect(warning?.msg).toMatch(/intake journal of source field, which does not run now/)
+    expect(warning?.file).toBe(journal)
   })
 
   it('journal.enabled: false writes no journal', async () => {

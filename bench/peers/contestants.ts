@@ -52,6 +52,8 @@ export function firefrontConfig(options: {
   topic: string
   records: number
   stateDir: string
+  /** `kafka.max_in_flight_batches`; unset: the backend's default. */
+  inFlight?: number
 }): string {
   return `# peers benchmark: ${options.records} generated detections through Firefront with kafka.client ${options.client}
 state_dir: ${options.stateDir}
@@ -60,7 +62,7 @@ plugins: [./bench-connector.mjs]
 kafka:
   client: ${options.client}
   bootstrap_servers: "${options.brokers}"
-  batch_size: ${BATCH}
+  batch_size: ${BATCH}${options.inFlight === undefined ? '' : `\n  max_in_flight_batches: ${options.inFlight}`}
   batch_timeout_seconds: 0.05
   topics: { partitions: 3 }
 queue_max_size: 20000
@@ -85,12 +87,14 @@ export function sentBySummary(stdout: string): number | undefined {
 
 /**
  * Firefront end to end with one backend: `firefront run --once` of the built CLI, the bench
- * connector declared by relative path (bundled next to the config in `workDir`).
+ * connector declared by relative path (bundled next to the config in `workDir`). `inFlight` sets
+ * `kafka.max_in_flight_batches` (a row of its own); unset, the backend's default applies.
  */
-export function firefront(client: string, cli: string, workDir: string): Contestant {
+export function firefront(client: string, cli: string, workDir: string, inFlight?: number): Contestant {
+  const variant = inFlight === undefined ? '' : `-${inFlight}-in-flight`
   return {
-    id: `firefront-${client}`,
-    label: `Firefront, ${client} backend (run --once)`,
+    id: `firefront-${client}${variant}`,
+    label: `Firefront, ${client} backend${inFlight === undefined ? '' : `, ${inFlight} in flight`} (run --once)`,
     firefront: true,
     note: 'the whole pipeline: connector, queue, delivery; the process includes start-up and shutdown',
     async run(ctx) {
@@ -103,6 +107,7 @@ export function firefront(client: string, cli: string, workDir: string): Contest
           topic: ctx.topic,
           records: ctx.records,
           stateDir: `./${ctx.topic}-state`,
+          ...(inFlight === undefined ? {} : { inFlight }),
         }),
       )
       const run = await runChild(process.execPath, [cli, 'run', '--once', `${base}.yaml`], `${ctx.dir}/time`, {

@@ -14,6 +14,13 @@ import { NativeProducer } from './native-producer'
 import { NativeReader } from './native-reader'
 import { openNativeTransactional } from './native-transactional'
 
+/**
+ * Sends in flight at once that the transport keeps in order: each hands its records to librdkafka
+ * after the previous one, and the idempotent producer keeps per-partition order across its
+ * requests in flight. The bound is the config's (`kafka.max_in_flight_batches` at most 16).
+ */
+const MAX_IN_FLIGHT_BATCHES = 16
+
 /** How long `disconnect()` lets the producer deliver what it still holds. */
 const DISCONNECT_FLUSH_MS = 5000
 
@@ -59,6 +66,7 @@ export const openNativeTransport: KafkaBackend = async (options: KafkaTransportO
   return {
     client: 'native',
     redactor,
+    maxInFlightBatches: MAX_IN_FLIGHT_BATCHES,
 
     connect: () => producer.connect(),
 

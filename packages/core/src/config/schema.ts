@@ -75,6 +75,14 @@ export const KafkaConfig = Type.Object(
         description: 'send a partial batch after this long (seed 5 s; 1 s by default when a source is real_time)',
       }),
     ),
+    max_in_flight_batches: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 16,
+        description:
+          'batches sent to one topic before the first is acknowledged, in order; more than 1 only with the native client (its default: 4; the others: 1)',
+      }),
+    ),
     max_retries: Type.Integer({
       minimum: 0,
       maximum: 20,

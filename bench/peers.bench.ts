@@ -5,7 +5,7 @@
  * - Firefront end to end, `firefront run --once` of the built CLI with a generating connector
  *   plugin, once per installed Kafka client backend (`kafka.client`: kafkajs always; platformatic
  *   and native when they work — each is tried with a small run first and skipped, with a note,
- *   when that fails);
+ *   when that fails), and the native one again with `kafka.producer_process: true`;
  * - a bare kafkajs producer and a bare @platformatic/kafka producer (when installed) sending
  *   exactly Firefront's messages in requests of 500, idempotent, acks all, one request in flight;
  * - kcat -P (librdkafka), Kafka's ProducerPerformance and Kafka Connect standalone with
@@ -210,7 +210,12 @@ export default async function peersBench(): Promise<BenchRow[]> {
         contestant: firefront(client, CLI, workDir),
         optional: client !== 'kafkajs',
       })),
-      ...NATIVE_IN_FLIGHT.map((n) => ({ contestant: firefront('native', CLI, workDir, n), optional: true })),
+      // the native backend with its producer in a child process, side by side with the default
+      { contestant: firefront('native', CLI, workDir, { producerProcess: true }), optional: true },
+      ...NATIVE_IN_FLIGHT.map((n) => ({
+        contestant: firefront('native', CLI, workDir, { inFlight: n }),
+        optional: true,
+      })),
       {
         contestant: bareNode(
           'bare-kafkajs',
@@ -315,11 +320,14 @@ function rows(contestants: Contestant[], results: Map<string, Measured[]>, skipp
       .join(', ')}); end to end ${ratio(a.id, b.id, 'endToEnd').toFixed(2)}`,
   })
   const byId = new Map(contestants.map((c) => [c.id, c]))
-  // the fastest at a backend's defaults (the extra in-flight rows are for choosing those defaults)
+  // the fastest Firefront row, except the extra in-flight rows (they are for choosing the default)
   const firefronts = contestants.filter((c) => c.firefront && !c.id.endsWith('-in-flight'))
   if (firefronts.length === 0) return out
   const best = firefronts.reduce((a, b) => (med(b.id, 'steady') > med(a.id, 'steady') ? b : a))
-  const backend = best.id.replace('firefront-', '')
+  const backend = best.label
+    .replace(/^Firefront, /, '')
+    .replace(/ backend/, '')
+    .replace(/ \(run --once\)$/, '')
   for (const [ff, bare] of [
     ['firefront-kafkajs', 'bare-kafkajs'],
     ['firefront-platformatic', 'bare-platformatic'],

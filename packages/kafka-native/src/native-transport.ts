@@ -13,6 +13,7 @@ import { NativeAdmin } from './native-admin'
 import { NativeProducer } from './native-producer'
 import { NativeReader } from './native-reader'
 import { openNativeTransactional } from './native-transactional'
+import { ProcessProducer } from './process-producer'
 
 /**
  * Sends in flight at once that the transport keeps in order: each hands its records to librdkafka
@@ -44,7 +45,20 @@ export const openNativeTransport: KafkaBackend = async (options: KafkaTransportO
   const producerConf = producerConfig(settings, {
     ...(options.kafka ? { maxMessageBytes: options.kafka.max_message_bytes } : {}),
   })
-  const newProducer = () => new NativeProducer({ rd, config: producerConf, settings, forward, redact: redactor.text })
+  const newProducer = (): NativeProducer | ProcessProducer =>
+    options.kafka?.producer_process
+      ? new ProcessProducer({
+          data: {
+            global: producerConf.global,
+            topic: producerConf.topic,
+            brokers: settings.brokers,
+            connectionTimeoutMs: settings.connectionTimeoutMs,
+            requestTimeoutMs: settings.requestTimeoutMs,
+          },
+          forward,
+          redact: redactor.text,
+        })
+      : new NativeProducer({ rd, config: producerConf, settings, forward, redact: redactor.text })
   let producer = newProducer()
   const admin = new NativeAdmin({
     rd,

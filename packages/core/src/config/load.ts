@@ -336,7 +336,20 @@ function checkDelivery(draft: Draft): void {
  * (the native one), and `delivery: exactly_once` writes one transaction at a time.
  */
 function checkInFlightBatches(draft: Draft): void {
-  const config = draft.config as { delivery?: unknown; kafka?: { client?: unknown; max_in_flight_batches?: unknown } }
+  const config = draft.config as {
+    delivery?: unknown
+    kafka?: { client?: unknown; max_in_flight_batches?: unknown; producer_process?: unknown }
+  }
+  const processKey = ['kafka', 'producer_process']
+  if (config.kafka?.producer_process === true && config.kafka.client !== 'native') {
+    if (!draft.reported.has(formatPath(processKey))) {
+      reportAt(
+        draft,
+        processKey,
+        `producer_process needs kafka.client: native (here: ${String(config.kafka.client ?? 'kafkajs')})`,
+      )
+    }
+  }
   const n = config.kafka?.max_in_flight_batches
   if (typeof n !== 'number' || n <= 1) return
   const segments = ['kafka', 'max_in_flight_batches']

@@ -83,6 +83,11 @@ export const KafkaConfig = Type.Object(
           'batches sent to one topic before the first is acknowledged, in order; more than 1 only with the native client (its default: 4; the others: 1)',
       }),
     ),
+    producer_process: Type.Boolean({
+      default: false,
+      description:
+        'native client only: produce from a child process, so the JavaScript thread encodes each batch once instead of calling librdkafka and handling a delivery report per record',
+    }),
     max_retries: Type.Integer({
       minimum: 0,
       maximum: 20,

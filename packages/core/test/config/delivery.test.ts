@@ -59,3 +59,16 @@ describe('kafka.max_in_flight_batches in the config', () => {
     expect(load('kafka:\n  client: native\n  max_in_flight_batches: 0\n').ok).toBe(false)
   })
 })
+
+describe('kafka.producer_process in the config', () => {
+  it('is off by default, accepted with the native client and refused with the others', () => {
+    expect(load('kafka: {}\n').config.kafka.producer_process).toBe(false)
+    expect(load('kafka:\n  client: native\n  producer_process: true\n').issues).toEqual([])
+    expect(load('kafka:\n  client: platformatic\n  producer_process: true\n').issues).toEqual([
+      expect.objectContaining({
+        path: 'kafka.producer_process',
+        message: expect.stringMatching(/needs kafka.client: native \(here: platformatic\)/),
+      }),
+    ])
+  })
+})

@@ -5,7 +5,7 @@
  * - Firefront end to end, `firefront run --once` of the built CLI with a generating connector
  *   plugin, once per installed Kafka client backend (`kafka.client`: kafkajs always; platformatic
  *   and native when they work — each is tried with a small run first and skipped, with a note,
- *   when that fails);
+ *   when that fails), and the native one again with `kafka.producer_process: true`;
  * - a bare kafkajs producer and a bare @platformatic/kafka producer (when installed) sending
  *   exactly Firefront's messages in requests of 500, idempotent, acks all, one request in flight;
  * - kcat -P (librdkafka), Kafka's ProducerPerformance and Kafka Connect standalone with
@@ -24,6 +24,8 @@
  *
  *   npm run bench -- peers                     (starts a broker on 19492 unless KAFKA_BROKERS is set)
  *   PEERS_RECORDS=50000 PEERS_ROUNDS=5 KAFKA_BROKERS=127.0.0.1:9092 npm run bench -- peers
+ *   PEERS_NATIVE_IN_FLIGHT=1,2,8 npm run bench -- peers   (extra native rows with these kafka.max_in_flight_batches)
+ *   PEERS_ONLY=firefront-native,kcat npm run bench -- peers   (only these contestants, by id prefix)
  */
 import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -51,6 +53,16 @@ const RECORDS = Number(process.env.PEERS_RECORDS ?? 200_000)
 const ROUNDS = Number(process.env.PEERS_ROUNDS ?? 3)
 const PARTITIONS = 3
 const PROBE_RECORDS = 2000
+/** Extra rows of the native backend with these `kafka.max_in_flight_batches`. */
+const NATIVE_IN_FLIGHT = (process.env.PEERS_NATIVE_IN_FLIGHT ?? '')
+  .split(',')
+  .filter((s) => s.trim() !== '')
+  .map(Number)
+/** Id prefixes of the contestants to run; all when unset. */
+const ONLY = (process.env.PEERS_ONLY ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s !== '')
 const CLI = join(ROOT, 'packages/core/bin/firefront.mjs')
 
 const began = performance.now()
@@ -198,6 +210,12 @@ export default async function peersBench(): Promise<BenchRow[]> {
         contestant: firefront(client, CLI, workDir),
         optional: client !== 'kafkajs',
       })),
+      // the native backend with its producer in a child process, side by side with the default
+      { contestant: firefront('native', CLI, workDir, { producerProcess: true }), optional: true },
+      ...NATIVE_IN_FLIGHT.map((n) => ({
+        contestant: firefront('native', CLI, workDir, { inFlight: n }),
+        optional: true,
+      })),
       {
         contestant: bareNode(
           'bare-kafkajs',
@@ -230,6 +248,7 @@ export default async function peersBench(): Promise<BenchRow[]> {
     const contestants: Contestant[] = []
     const skipped: string[] = []
     for (const { contestant, optional, missing } of candidates) {
+      if (ONLY.length > 0 && !ONLY.some((id) => contestant.id.startsWith(id))) continue
       if (missing) {
         skipped.push(`${contestant.label} (${missing})`)
         log(`skipped ${contestant.label}: ${missing}`)
@@ -301,9 +320,14 @@ function rows(contestants: Contestant[], results: Map<string, Measured[]>, skipp
       .join(', ')}); end to end ${ratio(a.id, b.id, 'endToEnd').toFixed(2)}`,
   })
   const byId = new Map(contestants.map((c) => [c.id, c]))
-  const firefronts = contestants.filter((c) => c.firefront)
+  // the fastest Firefront row, except the extra in-flight rows (they are for choosing the default)
+  const firefronts = contestants.filter((c) => c.firefront && !c.id.endsWith('-in-flight'))
+  if (firefronts.length === 0) return out
   const best = firefronts.reduce((a, b) => (med(b.id, 'steady') > med(a.id, 'steady') ? b : a))
-  const backend = best.id.replace('firefront-', '')
+  const backend = best.label
+    .replace(/^Firefront, /, '')
+    .replace(/ backend/, '')
+    .replace(/ \(run --once\)$/, '')
   for (const [ff, bare] of [
     ['firefront-kafkajs', 'bare-kafkajs'],
     ['firefront-platformatic', 'bare-platformatic'],

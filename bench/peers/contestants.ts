@@ -52,6 +52,10 @@ export function firefrontConfig(options: {
   topic: string
   records: number
   stateDir: string
+  /** `kafka.max_in_flight_batches`; unset: the backend's default. */
+  inFlight?: number
+  /** `kafka.producer_process` (native only). */
+  producerProcess?: boolean
 }): string {
   return `# peers benchmark: ${options.records} generated detections through Firefront with kafka.client ${options.client}
 state_dir: ${options.stateDir}
@@ -60,7 +64,7 @@ plugins: [./bench-connector.mjs]
 kafka:
   client: ${options.client}
   bootstrap_servers: "${options.brokers}"
-  batch_size: ${BATCH}
+  batch_size: ${BATCH}${options.inFlight === undefined ? '' : `\n  max_in_flight_batches: ${options.inFlight}`}${options.producerProcess ? '\n  producer_process: true' : ''}
   batch_timeout_seconds: 0.05
   topics: { partitions: 3 }
 queue_max_size: 20000
@@ -83,14 +87,29 @@ export function sentBySummary(stdout: string): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
+/** Settings of a Firefront row beyond the backend's defaults. */
+export interface FirefrontVariant {
+  /** `kafka.max_in_flight_batches`. */
+  readonly inFlight?: number
+  /** `kafka.producer_process: true` (native). */
+  readonly producerProcess?: boolean
+}
+
 /**
  * Firefront end to end with one backend: `firefront run --once` of the built CLI, the bench
- * connector declared by relative path (bundled next to the config in `workDir`).
+ * connector declared by relative path (bundled next to the config in `workDir`). A `variant` is a
+ * row of its own (id and label say which); without one, the backend's defaults apply.
  */
-export function firefront(client: string, cli: string, workDir: string): Contestant {
+export function firefront(client: string, cli: string, workDir: string, variant: FirefrontVariant = {}): Contestant {
+  const { inFlight, producerProcess } = variant
+  const id = `${producerProcess ? '-process' : ''}${inFlight === undefined ? '' : `-${inFlight}-in-flight`}`
+  const said = [producerProcess ? 'producer process' : '', inFlight === undefined ? '' : `${inFlight} in flight`]
+    .filter((x) => x)
+    .map((x) => `, ${x}`)
+    .join('')
   return {
-    id: `firefront-${client}`,
-    label: `Firefront, ${client} backend (run --once)`,
+    id: `firefront-${client}${id}`,
+    label: `Firefront, ${client} backend${said} (run --once)`,
     firefront: true,
     note: 'the whole pipeline: connector, queue, delivery; the process includes start-up and shutdown',
     async run(ctx) {
@@ -103,6 +122,8 @@ export function firefront(client: string, cli: string, workDir: string): Contest
           topic: ctx.topic,
           records: ctx.records,
           stateDir: `./${ctx.topic}-state`,
+          ...(inFlight === undefined ? {} : { inFlight }),
+          ...(producerProcess ? { producerProcess } : {}),
         }),
       )
       const run = await runChild(process.execPath, [cli, 'run', '--once', `${base}.yaml`], `${ctx.dir}/time`, {

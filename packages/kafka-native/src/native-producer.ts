@@ -104,6 +104,8 @@ export class NativeProducer {
   readonly #watch: BrokerWatch
   readonly #slot: ClientSlot<RdProducer>
   readonly #pending = new Set<PendingSend>()
+  /** Resolves when the latest send has handed all its records to librdkafka (or given up). */
+  #handOver: Promise<void> = Promise.resolve()
 
   constructor(options: NativeProducerOptions) {
     this.#o = options
@@ -136,23 +138,36 @@ export class NativeProducer {
     await this.#slot.ensure()
   }
 
-  /** Sends `messages` to `topic`; resolves when every one is acknowledged by all in-sync replicas. */
+  /**
+   * Sends `messages` to `topic`; resolves when every one is acknowledged by all in-sync replicas.
+   * Sends made while earlier ones are in flight hand their records to librdkafka in call order
+   * (each waits for the previous one's hand-over), and the idempotent producer keeps that order
+   * per partition.
+   */
   async send(topic: string, messages: readonly KafkaMessage[]): Promise<void> {
     if (messages.length === 0) return
-    const producer = await this.#slot.ensure()
-    if (this.#watch.down) {
-      // Every broker was down a moment ago: check before handing records over, so a send during
-      // an outage fails within the connection timeout instead of the message timeout.
-      const timeout = connectTimeoutMs(this.#o.settings)
-      await this.#watch.guard(`producing to ${topic}`, timeout, () =>
-        callback<RdMetadata>((cb) => producer.getMetadata({ allTopics: false, timeout }, cb)),
-      )
-    }
+    const previous = this.#handOver
+    let handedOver: () => void = () => {}
+    this.#handOver = new Promise<void>((resolve) => {
+      handedOver = resolve
+    })
     const pending = new PendingSend()
-    this.#pending.add(pending)
-    const release = this.#watch.hold()
+    let release: (() => void) | undefined
     try {
+      await previous
+      const producer = await this.#slot.ensure()
+      if (this.#watch.down) {
+        // Every broker was down a moment ago: check before handing records over, so a send during
+        // an outage fails within the connection timeout instead of the message timeout.
+        const timeout = connectTimeoutMs(this.#o.settings)
+        await this.#watch.guard(`producing to ${topic}`, timeout, () =>
+          callback<RdMetadata>((cb) => producer.getMetadata({ allTopics: false, timeout }, cb)),
+        )
+      }
+      this.#pending.add(pending)
+      release = this.#watch.hold()
       await this.#enqueue(producer, topic, messages, pending)
+      handedOver()
       pending.seal()
       await pending.done
     } catch (err) {
@@ -161,7 +176,8 @@ export class NativeProducer {
       if (PURGED.has(rdCodeOf(err)?.name ?? '')) await this.#watch.fatalKnown(FATAL_REASON_WAIT_MS)
       throw this.#watch.error(err)
     } finally {
-      release()
+      handedOver()
+      release?.()
       this.#pending.delete(pending)
     }
   }

@@ -13,6 +13,14 @@ import { NativeAdmin } from './native-admin'
 import { NativeProducer } from './native-producer'
 import { NativeReader } from './native-reader'
 import { openNativeTransactional } from './native-transactional'
+import { ProcessProducer } from './process-producer'
+
+/**
+ * Sends in flight at once that the transport keeps in order: each hands its records to librdkafka
+ * after the previous one, and the idempotent producer keeps per-partition order across its
+ * requests in flight. The bound is the config's (`kafka.max_in_flight_batches` at most 16).
+ */
+const MAX_IN_FLIGHT_BATCHES = 16
 
 /** How long `disconnect()` lets the producer deliver what it still holds. */
 const DISCONNECT_FLUSH_MS = 5000
@@ -37,7 +45,20 @@ export const openNativeTransport: KafkaBackend = async (options: KafkaTransportO
   const producerConf = producerConfig(settings, {
     ...(options.kafka ? { maxMessageBytes: options.kafka.max_message_bytes } : {}),
   })
-  const newProducer = () => new NativeProducer({ rd, config: producerConf, settings, forward, redact: redactor.text })
+  const newProducer = (): NativeProducer | ProcessProducer =>
+    options.kafka?.producer_process
+      ? new ProcessProducer({
+          data: {
+            global: producerConf.global,
+            topic: producerConf.topic,
+            brokers: settings.brokers,
+            connectionTimeoutMs: settings.connectionTimeoutMs,
+            requestTimeoutMs: settings.requestTimeoutMs,
+          },
+          forward,
+          redact: redactor.text,
+        })
+      : new NativeProducer({ rd, config: producerConf, settings, forward, redact: redactor.text })
   let producer = newProducer()
   const admin = new NativeAdmin({
     rd,
@@ -59,6 +80,7 @@ export const openNativeTransport: KafkaBackend = async (options: KafkaTransportO
   return {
     client: 'native',
     redactor,
+    maxInFlightBatches: MAX_IN_FLIGHT_BATCHES,
 
     connect: () => producer.connect(),
 

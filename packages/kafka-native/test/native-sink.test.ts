@@ -39,14 +39,14 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-function makeSink() {
+function makeSink(kafka: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'firefront-native-sink-'))
   dirs.push(dir)
   const dlqTopic = uniqueTopic('ff-native-dlq')
   const config = resolveKafkaSinkConfig({
     state_dir: dir,
     dlq: { topic: dlqTopic },
-    kafka: { bootstrap_servers: brokers, client: 'native', topics: { partitions: 3 } },
+    kafka: { bootstrap_servers: brokers, client: 'native', topics: { partitions: 3 }, ...kafka },
   })
   const sink = createKafkaSink(config, createFakeContext({ id: 'sink:kafka#native' }).ctx)
   sinks.push(sink)
@@ -94,6 +94,46 @@ describe.skipIf(!available)(`kafka.client: native (real broker)${available ? '' 
         .map((m) => m.key)
         .sort(),
     ).toEqual(['a', 'c', 'd'])
+  })
+
+  it('with 4 batches in flight, delivers every record once and in order per key and partition', async () => {
+    const { sink } = makeSink({ max_in_flight_batches: 4 })
+    await sink.start?.()
+    expect(sink.maxInFlightBatches).toBe(4)
+    const topic = uniqueTopic('ff-native-in-flight')
+    await sink.ensureTopics([topic])
+    const keys = 24
+    const perBatch = 250
+    const batches = 12
+    // Every batch is handed over without waiting for the previous one's acknowledgement.
+    const results = await Promise.all(
+      Array.from({ length: batches }, (_, b) =>
+        sink.send({
+          topic,
+          sourceId: 'firms-viirs',
+          sourceType: 'nasa_firms',
+          records: Array.from({ length: perBatch }, (_, i) => {
+            const seq = b * perBatch + i
+            return rec(`cell-${seq % keys}`, { seq })
+          }),
+        }),
+      ),
+    )
+    for (const r of results) expect(r).toEqual({ delivered: perBatch, deadLettered: 0, spooled: 0 })
+    const seen = readTopic(brokers, topic).sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+    expect(seen).toHaveLength(batches * perBatch)
+    const seqs = seen.map((m) => (JSON.parse(m.value) as { seq: number }).seq)
+    expect(new Set(seqs).size).toBe(batches * perBatch)
+    const lastByKey = new Map<string, number>()
+    const lastByPartition = new Map<number, number>()
+    for (const [i, m] of seen.entries()) {
+      const seq = seqs[i]!
+      expect(seq).toBeGreaterThan(lastByKey.get(m.key ?? '') ?? -1)
+      expect(seq).toBeGreaterThan(lastByPartition.get(m.partition) ?? -1)
+      lastByKey.set(m.key ?? '', seq)
+      lastByPartition.set(m.partition, seq)
+    }
+    expect(lastByPartition.size).toBe(3)
   })
 
   it('reads consumer lag for the throttle through the native backend', async () => {

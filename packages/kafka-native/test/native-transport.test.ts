@@ -306,4 +306,66 @@ describe.skipIf(!available)(suite, () => {
     expect(logs.length).toBeGreaterThan(0)
     expect(seen).not.toContain(password)
   })
+
+  describe('with the producer in a child process (kafka.producer_process)', () => {
+    it('sends batches made one after another without waiting: every record once, in call order per partition', async () => {
+      const t = await open({ producer_process: true })
+      const topic = uniqueTopic('ff-native-process')
+      await t.createTopics([topic], { partitions: 3 })
+      const sends = Array.from({ length: 8 }, (_, b) =>
+        t.send(
+          topic,
+          Array.from({ length: 200 }, (_, i) => firmsLike(b * 200 + i)),
+        ),
+      )
+      await Promise.all(sends)
+      const { total, got } = await readAll(t, topic)
+      expect(total).toBe(1600)
+      const seq = (r: TopicRecord) => (JSON.parse(String(r.value)) as { i: number }).i
+      expect(new Set(got.map(seq)).size).toBe(1600)
+      for (let p = 0; p < 3; p++) {
+        const inPartition = got.filter((r) => r.partition === p).map(seq)
+        expect(inPartition).toEqual([...inPartition].sort((a, b) => a - b))
+      }
+      const first = got.find((r) => seq(r) === 0)!
+      expect(first.key?.toString()).toBe('cell-0')
+      expect(first.headers).toEqual(firmsLike(0).headers)
+      expect(first.timestamp).toBe('1767225600000')
+    })
+
+    it('surfaces a refused record as `record`, and an unreachable broker as unavailable, through the process', async () => {
+      const t = await open({ producer_process: true })
+      const topic = uniqueTopic('ff-native-process-too-large')
+      const a = await kafkaAdmin()
+      await a.createTopics({
+        topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '2048' }] }],
+        waitForLeaders: true,
+      })
+      const err = await t.send(topic, [{ key: 'big', value: 'x'.repeat(10_000) }]).catch((e: unknown) => e)
+      expect(t.classify(err)).toMatchObject({ kind: 'record', code: 'MESSAGE_TOO_LARGE' })
+      await t.send(topic, [{ key: 'a', value: 'small' }])
+      await t.resetProducer()
+      await t.send(topic, [{ key: 'b', value: 'small' }])
+      expect(readTopic(brokers, topic).map((m) => m.key)).toEqual(['a', 'b'])
+
+      const { ctx, logs } = createFakeContext()
+      const { kafka } = resolveKafkaSinkConfig({
+        kafka: {
+          bootstrap_servers: '127.0.0.1:1',
+          client: 'native',
+          producer_process: true,
+          connection_timeout_ms: 1000,
+        },
+      })
+      const away = await openNativeTransport({ kafka, logger: ctx.logger })
+      opened.push(away)
+      const t0 = Date.now()
+      const down = await away.send('x', [{ key: 'k', value: 'v' }]).catch((e: unknown) => e)
+      expect(Date.now() - t0).toBeLessThan(5000)
+      expect(away.classify(down)).toMatchObject({ kind: 'unavailable', code: '_ALL_BROKERS_DOWN' })
+      expect((down as Error).message).toMatch(/127\.0\.0\.1:1.*Connection refused/)
+      // librdkafka's log lines reach the logger from the process
+      expect(logs.some((l) => l.level === 40 && /Connection refused/.test(l.msg))).toBe(true)
+    })
+  })
 })

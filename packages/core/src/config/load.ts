@@ -332,6 +332,45 @@ function checkDelivery(draft: Draft): void {
 }
 
 /**
+ * `kafka.max_in_flight_batches` above 1 needs a client that keeps order across sends in flight
+ * (the native one), and `delivery: exactly_once` writes one transaction at a time.
+ */
+function checkInFlightBatches(draft: Draft): void {
+  const config = draft.config as {
+    delivery?: unknown
+    kafka?: { client?: unknown; max_in_flight_batches?: unknown; producer_process?: unknown }
+  }
+  const processKey = ['kafka', 'producer_process']
+  if (config.kafka?.producer_process === true && config.kafka.client !== 'native') {
+    if (!draft.reported.has(formatPath(processKey))) {
+      reportAt(
+        draft,
+        processKey,
+        `producer_process needs kafka.client: native (here: ${String(config.kafka.client ?? 'kafkajs')})`,
+      )
+    }
+  }
+  const n = config.kafka?.max_in_flight_batches
+  if (typeof n !== 'number' || n <= 1) return
+  const segments = ['kafka', 'max_in_flight_batches']
+  if (draft.reported.has(formatPath(segments))) return
+  const client = config.kafka?.client ?? 'kafkajs'
+  if (client !== 'native') {
+    reportAt(
+      draft,
+      segments,
+      `more than one batch in flight needs kafka.client: native (here: ${String(client)}, which keeps one request in flight with idempotence)`,
+    )
+  } else if (config.delivery === 'exactly_once') {
+    reportAt(
+      draft,
+      segments,
+      'exactly_once delivery writes one transaction at a time: leave max_in_flight_batches at 1',
+    )
+  }
+}
+
+/**
  * Checks across keys of `cluster:`: workers share cursors only through the Kafka store, and a
  * heartbeat must come well within the session timeout.
  */
@@ -531,6 +570,7 @@ export function loadConfigText(text: string, options: LoadTextOptions): LoadedCo
   }
   checkModes(draft, knownModes)
   checkDelivery(draft)
+  checkInFlightBatches(draft)
   if (checked.ok) checkCluster(draft)
   return finish(draft)
 }

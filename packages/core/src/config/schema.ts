@@ -75,6 +75,19 @@ export const KafkaConfig = Type.Object(
         description: 'send a partial batch after this long (seed 5 s; 1 s by default when a source is real_time)',
       }),
     ),
+    max_in_flight_batches: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 16,
+        description:
+          'batches sent to one topic before the first is acknowledged, in order; more than 1 only with the native client (its default: 4; the others: 1)',
+      }),
+    ),
+    producer_process: Type.Boolean({
+      default: false,
+      description:
+        'native client only: produce from a child process, so the JavaScript thread encodes each batch once instead of calling librdkafka and handling a delivery report per record',
+    }),
     max_retries: Type.Integer({
       minimum: 0,
       maximum: 20,

@@ -67,6 +67,13 @@ export interface ProducerTransport {
    * its own, as runs split by size are). Unset: no limit.
    */
   readonly maxRecordsPerSend?: number
+  /**
+   * How many sends may be in flight at once without losing order: the records of sends made one
+   * after another (each call made before the previous one resolves) reach each partition in call
+   * order, whatever order their acknowledgements come in. Unset: 1 (each send must resolve
+   * before the next is made, as with a client that keeps one request in flight).
+   */
+  readonly maxInFlightBatches?: number
   /** Connects the producer. Throws when no broker answers. */
   connect(): Promise<void>
   /** Sends `messages` to `topic` as one produce request, acks all. */

@@ -50,6 +50,11 @@ export interface PipelineOptions {
   readonly queueMaxSize: number
   readonly overflowStrategy: OverflowStrategy
   readonly batchSize: number
+  /**
+   * Batches handed to the sink before the first is accounted for (the sink keeps their order);
+   * default 1.
+   */
+  readonly maxInFlightBatches?: number
   readonly lingerMs: number
   readonly retryBaseMs: number
   readonly retryMaxMs: number
@@ -115,14 +120,32 @@ export class Pipeline {
       isEvictable: (item) => item.evictable,
       onDrop: (drop) => this.#drop([drop.entry.item], DROP_REASON_OF[drop.reason] ?? 'queue_overflow_oldest'),
     })
-    const send = (batch: SinkBatch): Promise<SinkResult> =>
-      options.hooks.empty ? options.sink.send(batch) : options.hooks.around(batch, (b) => options.sink.send(b))
+    const inFlight = options.maxInFlightBatches ?? 1
+    let handOver: Promise<unknown> = Promise.resolve()
+    const send = (batch: SinkBatch): Promise<SinkResult> => {
+      const { hooks, sink } = options
+      if (hooks.empty) return sink.send(batch)
+      if (inFlight === 1) return hooks.around(batch, (b) => sink.send(b))
+      // Batches in flight together: each reaches the sink after the previous one did, so slow
+      // beforeSend hooks cannot reorder them.
+      const called = handOver.then(async () => {
+        const current = await hooks.before(batch)
+        return { current, result: sink.send(current) }
+      })
+      handOver = called.catch(() => {})
+      return called.then(async ({ current, result }) => {
+        const r = await result
+        await hooks.after(batch, current, r)
+        return r
+      })
+    }
     this.#consumer = new QueueConsumer({
       queue: this.#queue,
       send,
       throttle: options.throttle,
       resolveTopic: (item) => options.chain.resolve(item.record, options.sourceInfo(item.record.sourceId)),
       batchSize: options.batchSize,
+      maxInFlightBatches: inFlight,
       lingerMs: options.lingerMs,
       events: options.events,
       logger: options.logger,

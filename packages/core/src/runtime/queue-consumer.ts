@@ -3,6 +3,13 @@
  * or what is there after the linger time, and hands them — grouped by source and topic, in order —
  * through the throttle policy to the sink. A batch the sink cannot account for is retried with
  * backoff, never dropped; the throttle only delays sends, it never reorders or re-enqueues.
+ *
+ * With `maxInFlightBatches` above 1 (a sink that keeps the order of batches handed to it while
+ * earlier ones wait for acknowledgement) the next batch is handed over once every group of the
+ * previous one has been handed over, up to that many batches at once; each batch's records are
+ * settled when the sink accounts for them, so settles may come out of order (cursors commit only
+ * over a settled prefix: see `checkpoints.ts`). A batch the sink rejects is retried behind the
+ * later ones already handed over.
  */
 import {
   backoffDelay,
@@ -33,6 +40,8 @@ export interface QueueConsumerOptions {
   readonly throttle: ThrottlePolicyInstance
   readonly resolveTopic: (entry: QueuedRecord) => string
   readonly batchSize: number
+  /** Batches handed to the sink before the first is accounted for; default 1. */
+  readonly maxInFlightBatches?: number
   readonly lingerMs: number
   readonly events: RuntimeEmitter
   readonly logger: Logger
@@ -138,7 +147,10 @@ export class QueueConsumer {
 
   async #run(): Promise<void> {
     const { queue, batchSize, lingerMs } = this.#o
-    let previous: Promise<void> = Promise.resolve()
+    const depth = Math.max(1, Math.floor(this.#o.maxInFlightBatches ?? 1))
+    /** Resolves when every group of the latest batch has been handed to the sink. */
+    let dispatching: Promise<void> = Promise.resolve()
+    const inFlight = new Set<Promise<void>>()
     for (;;) {
       if (this.#stopping) {
         if (queue.size() === 0) break
@@ -163,16 +175,23 @@ export class QueueConsumer {
       const entries = queue.dequeueBatch(batchSize)
       if (entries.length === 0) continue
       this.#inFlight += entries.length
-      // This batch is grouped (topics resolved) while the previous one is still being sent; the
-      // sends themselves stay one at a time, so order per source and topic is kept.
+      // This batch is grouped (topics resolved) while the previous ones are still being sent; it
+      // is handed over only after the previous one was, so order per source and topic is kept.
       const groups = this.#group(entries)
-      await previous
-      previous = this.#process(groups).finally(() => {
+      await dispatching
+      while (inFlight.size >= depth) await Promise.race(inFlight)
+      const { dispatched, done } = this.#process(groups, depth > 1)
+      dispatching = dispatched
+      const tracked: Promise<void> = done.finally(() => {
         this.#inFlight -= entries.length
+        inFlight.delete(tracked)
         this.#notifyIdle()
       })
+      inFlight.add(tracked)
+      // an unexpected failure surfaces where the loop awaits it (room, or the end)
+      tracked.catch(() => {})
     }
-    await previous
+    await Promise.all(inFlight)
     this.#notifyIdle()
   }
 
@@ -193,7 +212,19 @@ export class QueueConsumer {
     return groups
   }
 
-  async #process(groups: Map<string, Group>): Promise<void> {
+  /**
+   * Hands each group of a batch to the sink, in order, through the throttle. `dispatched`
+   * resolves once every group was handed over, `done` once every group is accounted for. Without
+   * `pipelined`, each group waits for the previous one to be accounted for.
+   */
+  #process(groups: Map<string, Group>, pipelined: boolean): { dispatched: Promise<void>; done: Promise<void> } {
+    const sends: Promise<void>[] = []
+    const dispatched = this.#dispatch(groups, pipelined ? sends : undefined)
+    const done = dispatched.then(() => Promise.all(sends)).then(() => {})
+    return { dispatched, done }
+  }
+
+  async #dispatch(groups: Map<string, Group>, sends: Promise<void>[] | undefined): Promise<void> {
     for (const { topic, items, enqueuedAt } of groups.values()) {
       const first = items[0]!.record
       const decision = await this.#o.throttle.check({ sourceId: first.sourceId, topic, size: items.length })
@@ -209,7 +240,9 @@ export class QueueConsumer {
         sourceType: first.sourceType,
         records: items.map((i): SinkRecord => i.record),
       }
-      await this.#sendUntilAccounted(batch, items, enqueuedAt)
+      const sent = this.#sendUntilAccounted(batch, items, enqueuedAt)
+      if (sends) sends.push(sent)
+      else await sent
     }
   }
 

@@ -23,7 +23,7 @@ import type { OutputsPlan, PlannedPlugin } from '../registry/plan'
 import type { PluginRegistry } from '../registry/registry'
 import type { RuntimeEmitter } from './events'
 import { KafkaCursorStore } from '../kafka/cursor-store'
-import { hasTransactions } from '../sinks/kafka/kafka-sink'
+import { hasTransactions, sinkInFlightBatches } from '../sinks/kafka/kafka-sink'
 import { sourceIdentity } from './cluster/identity'
 import { Pipeline, type PipelineTransactions } from './pipeline'
 import type { SendHookRunner } from './send-hooks'
@@ -149,6 +149,8 @@ export async function superviseSharedParts(sv: Supervisor, parts: SharedParts, c
         queueMaxSize: cfg.queue_max_size,
         overflowStrategy: cfg.queue_overflow_strategy,
         batchSize: cfg.kafka.batch_size,
+        // exactly_once writes polls in transactions, one at a time; the queue keeps one batch in flight
+        maxInFlightBatches: cfg.delivery === 'exactly_once' ? 1 : sinkInFlightBatches(parts.sink!),
         lingerMs: lingerSeconds * 1000,
         retryBaseMs: cfg.kafka.retry_backoff_base * 1000,
         retryMaxMs: cfg.kafka.retry_backoff_max * 1000,

@@ -30,3 +30,45 @@ describe('delivery: exactly_once in the config', () => {
     ])
   })
 })
+
+describe('kafka.max_in_flight_batches in the config', () => {
+  it('is unset by default, and accepts more than 1 with the native client', () => {
+    expect(load('kafka: {}\n').config.kafka.max_in_flight_batches).toBeUndefined()
+    const ok = load('kafka:\n  client: native\n  max_in_flight_batches: 4\n')
+    expect(ok.issues).toEqual([])
+    expect(ok.config.kafka.max_in_flight_batches).toBe(4)
+    expect(load('kafka:\n  max_in_flight_batches: 1\n').issues).toEqual([])
+  })
+
+  it('is refused above 1 with a client that keeps one request in flight, with exactly_once, and out of range', () => {
+    const kafkajs = load('kafka:\n  max_in_flight_batches: 2\n')
+    expect(kafkajs.issues).toEqual([
+      expect.objectContaining({
+        path: 'kafka.max_in_flight_batches',
+        line: 2,
+        message: expect.stringMatching(/needs kafka.client: native \(here: kafkajs/),
+      }),
+    ])
+    const eos = load(
+      'delivery: exactly_once\ncursors: { store: kafka }\nkafka:\n  client: native\n  max_in_flight_batches: 3\n',
+    )
+    expect(eos.issues.map((i) => [i.path, i.message])).toEqual([
+      ['kafka.max_in_flight_batches', expect.stringMatching(/one transaction at a time/)],
+    ])
+    expect(load('kafka:\n  client: native\n  max_in_flight_batches: 17\n').ok).toBe(false)
+    expect(load('kafka:\n  client: native\n  max_in_flight_batches: 0\n').ok).toBe(false)
+  })
+})
+
+describe('kafka.producer_process in the config', () => {
+  it('is off by default, accepted with the native client and refused with the others', () => {
+    expect(load('kafka: {}\n').config.kafka.producer_process).toBe(false)
+    expect(load('kafka:\n  client: native\n  producer_process: true\n').issues).toEqual([])
+    expect(load('kafka:\n  client: platformatic\n  producer_process: true\n').issues).toEqual([
+      expect.objectContaining({
+        path: 'kafka.producer_process',
+        message: expect.stringMatching(/needs kafka.client: native \(here: platformatic\)/),
+      }),
+    ])
+  })
+})

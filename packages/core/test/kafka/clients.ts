@@ -10,6 +10,10 @@ import { kafkaBackend } from '../../src/kafka/open-transport'
 /** A backend and whether it can run here. */
 export interface ClientUnderTest {
   readonly client: (typeof KAFKA_CLIENTS)[number]
+  /** The backend as test names say it (`native, producer process` for a variant). */
+  readonly name: string
+  /** The `kafka:` keys that pick it (the client, and a variant's own settings). */
+  readonly settings: Readonly<Record<string, unknown>>
   /** Why it cannot run here; undefined when it can. */
   readonly missing?: string
 }
@@ -26,16 +30,29 @@ async function missingReason(client: ClientUnderTest['client']): Promise<string 
   }
 }
 
-const wanted = (process.env.FIREFRONT_TEST_KAFKA_CLIENTS ?? KAFKA_CLIENTS.join(','))
+/** The backends, and the native one with its producer in a child process (`native-process`). */
+const VARIANTS: Readonly<
+  Record<string, { client: ClientUnderTest['client']; name: string; extra?: Record<string, unknown> }>
+> = {
+  ...Object.fromEntries(KAFKA_CLIENTS.map((c) => [c, { client: c, name: c }])),
+  'native-process': { client: 'native', name: 'native, producer process', extra: { producer_process: true } },
+}
+
+const wanted = (process.env.FIREFRONT_TEST_KAFKA_CLIENTS ?? [...KAFKA_CLIENTS, 'native-process'].join(','))
   .split(',')
   .map((s) => s.trim())
-  .filter((s): s is ClientUnderTest['client'] => (KAFKA_CLIENTS as readonly string[]).includes(s))
+  .filter((s) => s in VARIANTS)
 
 /** Every backend wanted, each with the reason it cannot run here (if any). */
 export const CLIENTS: readonly ClientUnderTest[] = await Promise.all(
-  wanted.map(async (client) => {
+  wanted.map(async (id) => {
+    const { client, name, extra } = VARIANTS[id]!
     const missing = await missingReason(client)
     if (missing && process.env.CI) throw new Error(`kafka client "${client}" must be installed in CI: ${missing}`)
-    return missing ? { client, missing } : { client }
+    const settings = { client, ...extra }
+    return missing ? { client, name, settings, missing } : { client, name, settings }
   }),
 )
+
+/** {@link CLIENTS} without the variants: one entry per backend (for what variants do not change). */
+export const BACKENDS: readonly ClientUnderTest[] = CLIENTS.filter((c) => c.name === c.client)

@@ -50,12 +50,12 @@ const message = (n: number): KafkaMessage => ({
   timestamp: String(1_767_225_600_000 + n),
 })
 
-for (const { client, missing } of CLIENTS) {
-  describe.skipIf(missing !== undefined)(`kafka client "${client}"${missing ? ` (skipped: ${missing})` : ''}`, () => {
+for (const { client, name, settings, missing } of CLIENTS) {
+  describe.skipIf(missing !== undefined)(`kafka client "${name}"${missing ? ` (skipped: ${missing})` : ''}`, () => {
     const open = (kafka: Record<string, unknown> = {}, extra: { retries?: number } = {}) =>
       openKafkaTransport({
         kafka: resolveKafkaSinkConfig({
-          kafka: { bootstrap_servers: brokers, client, topics: { partitions: 3 }, ...kafka },
+          kafka: { bootstrap_servers: brokers, ...settings, topics: { partitions: 3 }, ...kafka },
         }).kafka,
         ...extra,
       })

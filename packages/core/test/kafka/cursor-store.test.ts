@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest'
 import { main } from '../../src/cli/main'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { KafkaCursorStore } from '../../src/kafka/cursor-store'
-import { CLIENTS } from './clients'
+import { BACKENDS as CLIENTS } from './clients'
 import { configFrom, quietLogger, readOutput, sequenceConnector, tempDir } from '../pipeline/helpers'
 
 describe('cursors in a compacted Kafka topic', () => {

@@ -15,7 +15,7 @@ import { KafkaCursorStore } from '../../src/kafka/cursor-store'
 import { StreamManager } from '../../src/runtime/stream-manager'
 import { createKafkaSink, type KafkaSinkInstance, resolveKafkaSinkConfig } from '../../src/sinks/kafka'
 import { configFrom, quietLogger, sequenceConnector, tempDir } from '../pipeline/helpers'
-import { CLIENTS } from './clients'
+import { BACKENDS as CLIENTS } from './clients'
 import { uniqueTopic } from './kcat'
 
 const brokers = inject('kafkaBrokers')

@@ -159,3 +159,42 @@ export class FakeTransport implements ProducerTransport {
     return this.delivered.filter((r) => r.topic === topic).flatMap((r) => r.messages)
   }
 }
+
+/**
+ * A {@link FakeTransport} that keeps order across sends in flight (like the native backend) and,
+ * with `hold`, acknowledges each request only when the test releases it.
+ */
+export class PipelinedTransport extends FakeTransport {
+  readonly maxInFlightBatches = 16
+  hold = false
+  /** Requests in progress now, and the most at once. */
+  open = 0
+  maxOpen = 0
+  readonly #held: Array<() => void> = []
+
+  override async send(topic: string, messages: readonly OutMessage[]): Promise<void> {
+    this.open++
+    this.maxOpen = Math.max(this.maxOpen, this.open)
+    try {
+      if (this.hold) {
+        const call = this.requests.length
+        this.requests.push({ topic, messages: [...messages] })
+        await new Promise<void>((resolve) => {
+          this.#held[call] = resolve
+        })
+        const err = this.failSend(topic, messages, call)
+        if (err) throw err
+        this.delivered.push({ topic, messages: [...messages] })
+        return
+      }
+      await super.send(topic, messages)
+    } finally {
+      this.open--
+    }
+  }
+
+  /** Lets held request `call` (0-based, over all requests) finish. */
+  release(call: number): void {
+    this.#held[call]?.()
+  }
+}

@@ -33,7 +33,7 @@ const batch = (topic: string, from: number, size: number): SinkBatch => ({
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The backend the current describe block runs on. */
-let client = 'kafkajs'
+let settings: Readonly<Record<string, unknown>> = { client: 'kafkajs' }
 
 const sinks: KafkaSinkInstance[] = []
 const dirs: string[] = []
@@ -54,7 +54,7 @@ function makeSink(brokers: string, stateDir: string, extra: Record<string, unkno
     ...extra,
     kafka: {
       bootstrap_servers: brokers,
-      client,
+      ...settings,
       retry_backoff_max: 2,
       topics: { partitions: 3 },
       ...(extra.kafka as object),
@@ -66,12 +66,12 @@ function makeSink(brokers: string, stateDir: string, extra: Record<string, unkno
   return { sink, ...fake }
 }
 
-for (const { client: each, missing } of CLIENTS) {
+for (const { name: each, settings: chosen, missing } of CLIENTS) {
   describe.skipIf(missing !== undefined)(
     `kafka sink when Kafka is away — kafka.client ${each}${missing ? ` (skipped: ${missing})` : ''}`,
     () => {
       beforeAll(() => {
-        client = each
+        settings = chosen
       })
 
       it('with a wrong bootstrap address: a clear error, batches spooled, no crash; a new instance on the same spool replays them', async () => {

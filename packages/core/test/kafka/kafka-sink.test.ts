@@ -37,7 +37,7 @@ const batch = (topic: string, records: SinkRecord[]): SinkBatch => ({
 })
 
 /** The backend the current describe block runs on. */
-let client = 'kafkajs'
+let settings: Readonly<Record<string, unknown>> = { client: 'kafkajs' }
 
 const sinks: KafkaSinkInstance[] = []
 const dirs: string[] = []
@@ -54,7 +54,7 @@ function makeSink(config: Record<string, unknown> = {}) {
     state_dir: stateDir,
     dlq: { topic: dlqTopic },
     ...config,
-    kafka: { bootstrap_servers: brokers, client, topics: { partitions: 3 }, ...(config.kafka as object) },
+    kafka: { bootstrap_servers: brokers, ...settings, topics: { partitions: 3 }, ...(config.kafka as object) },
   })
   const fake = createFakeContext({ id: 'sink:kafka#it' })
   const sink = createKafkaSink(resolved, fake.ctx)
@@ -62,12 +62,12 @@ function makeSink(config: Record<string, unknown> = {}) {
   return { sink, config: resolved, dlqTopic, stateDir, ...fake }
 }
 
-for (const { client: each, missing } of CLIENTS) {
+for (const { name: each, settings: chosen, missing } of CLIENTS) {
   describe.skipIf(missing !== undefined)(
     `kafka sink (real broker) — kafka.client ${each}${missing ? ` (skipped: ${missing})` : ''}`,
     () => {
       beforeAll(() => {
-        client = each
+        settings = chosen
       })
 
       it('delivers each record once, with its key, headers and a partition chosen by key', async () => {

@@ -11,6 +11,7 @@ import type { DeliveryCounters } from './delivery-metrics'
 import type { DeliverySpool, SpooledBatch, SpoolReason } from './delivery-spool'
 import { type BatchMeta, prepareMessages } from './messages'
 import type { Producer } from './produce'
+import type { Turn } from './topic-order'
 
 /** How a batch was accounted for, and how many retries it took. */
 export interface DeliveryResult extends SinkResult {
@@ -40,9 +41,10 @@ export class BatchSender {
 
   /**
    * Resolves once every record is delivered, dead-lettered or spooled (fsync'd), with the counts.
-   * Rejects with `ERR_SPOOL_FULL` when the spool cannot take what must go there.
+   * Rejects with `ERR_SPOOL_FULL` when the spool cannot take what must go there. `turn` is the
+   * batch's place in its topic's line when batches are in flight together.
    */
-  async send(records: readonly SinkRecord[], meta: BatchMeta): Promise<DeliveryResult> {
+  async send(records: readonly SinkRecord[], meta: BatchMeta, turn?: Turn): Promise<DeliveryResult> {
     const t0 = this.#o.clock.now()
     const prepared = prepareMessages(records, meta, this.#o.config.kafka.max_message_bytes, t0)
     const total = { delivered: 0, deadLettered: 0, spooled: 0, retries: 0 }
@@ -73,7 +75,7 @@ export class BatchSender {
         // Dead-lettering the poison records just found Kafka unreachable: no second round of retries.
         total.spooled += await this.#spoolBatch(prepared.messages, meta, 'unavailable', 0)
       } else if (prepared.messages.length > 0) {
-        const outcome = await this.#o.producer.produce(meta.topic, prepared.messages, prepared.bytes)
+        const outcome = await this.#o.producer.produce(meta.topic, prepared.messages, prepared.bytes, turn)
         refused += outcome.dead.length
         total.delivered += outcome.delivered
         total.retries += outcome.retries

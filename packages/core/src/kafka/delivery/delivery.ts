@@ -10,8 +10,12 @@
  * `spool-replay.ts` (the background loop), `delivery-metrics.ts`.
  *
  * Guarantees:
- * - order per topic: batches for one topic are handled one after another, and while the spool
- *   holds batches for a topic, new batches for it are spooled behind them;
+ * - order per topic: batches for one topic are handed to the client one after another, and
+ *   while the spool holds batches for a topic, new batches for it are spooled behind them. With
+ *   `kafka.max_in_flight_batches` above 1 (a client that keeps order across sends in flight) the
+ *   next batch is handed over before the previous one is acknowledged; a failed batch is retried,
+ *   dead-lettered or spooled only after the earlier ones are accounted for, but later batches
+ *   already handed over may land before its retry;
  * - at least once overall; once per send in the normal case (idempotent producer, acks all). A
  *   batch whose acknowledgement was lost just before the spool took it may be delivered twice.
  */
@@ -25,7 +29,7 @@ import {
   type SinkRecord,
 } from '@firefront/sdk'
 import type { SegmentSpool } from '../../spool/segment-spool'
-import { brokerList, type KafkaSinkConfig } from '../config'
+import { brokerList, inFlightBatches, type KafkaSinkConfig } from '../config'
 import type { Redactor } from '../redact'
 import type { ProducerTransport } from '../transport'
 import { BatchSender, type DeliveryResult } from './batch-sender'
@@ -84,7 +88,7 @@ export class Delivery {
   readonly #deadLetters: DeadLetterWriter
   readonly #replay: SpoolReplay
   readonly #sender: BatchSender
-  readonly #order = new TopicOrder()
+  readonly #order: TopicOrder
   readonly #stopper = new AbortController()
   #lifecycle: Lifecycle = 'created'
   #closing: Promise<void> | undefined
@@ -94,6 +98,7 @@ export class Delivery {
     const k = config.kafka
     this.#config = config
     this.#transport = options.transport
+    this.#order = new TopicOrder(inFlightBatches(k, options.transport))
     this.#logger = options.logger
     this.#clock = options.clock
     this.#counters = new DeliveryCounters(options.metrics)
@@ -184,6 +189,14 @@ export class Delivery {
     return this.#config.dlq.topic
   }
 
+  /**
+   * Batches of one topic in flight at once (`kafka.max_in_flight_batches`, as far as the
+   * transport keeps their order); 1 means each waits for the previous one's acknowledgement.
+   */
+  get inFlightBatches(): number {
+    return this.#order.depth
+  }
+
   /** The delivery state (`delivering`, `retrying`, `spooling`, `replaying`, `paused`). */
   get state(): DeliveryState {
     return this.#link.state
@@ -239,7 +252,8 @@ export class Delivery {
     if (this.#lifecycle !== 'started') {
       return Promise.reject(new FirefrontError('ERR_STOPPED', 'the kafka sink has not been started'))
     }
-    return this.#order.run(meta.topic, () => this.#sender.send(records, meta))
+    if (this.#order.depth === 1) return this.#order.run(meta.topic, () => this.#sender.send(records, meta))
+    return this.#order.run(meta.topic, (turn) => this.#sender.send(records, meta, turn))
   }
 
   /**

@@ -9,6 +9,7 @@ import type { KafkaFailure, ProducerTransport } from '../transport'
 import type { DeliveryLink } from './delivery-link'
 import { chunkByBytes, type OutMessage } from './messages'
 import type { RetryController } from './retry-controller'
+import type { Turn } from './topic-order'
 
 /** A message Kafka refused, why, and after how many attempts. */
 export interface DeadItem {
@@ -59,9 +60,12 @@ export class Producer {
   /**
    * Sends `messages` to `topic` in runs that fit the size limit (`bytes`, when known, spares the
    * split) and the transport's records per send. Stops at the first run that cannot be sent, so
-   * what is left keeps its order.
+   * what is left keeps its order. With a `turn` (batches in flight together), the next batch may
+   * start once the last run is handed to the transport, and a failure is handled only after every
+   * earlier batch of the topic is accounted for, so retries, dead letters and the spool keep the
+   * batches' order.
    */
-  async produce(topic: string, messages: OutMessage[], bytes?: number): Promise<ProduceOutcome> {
+  async produce(topic: string, messages: OutMessage[], bytes?: number, turn?: Turn): Promise<ProduceOutcome> {
     const max = this.#o.config.kafka.max_message_bytes
     const maxRecords = this.#o.transport.maxRecordsPerSend ?? Number.POSITIVE_INFINITY
     const chunks =
@@ -70,7 +74,7 @@ export class Producer {
         : chunkByBytes(messages, max, maxRecords)
     const out: ProduceOutcome = { delivered: 0, dead: [], retries: 0 }
     for (const [i, chunk] of chunks.entries()) {
-      const r = await this.#chunk(topic, chunk)
+      const r = await this.#chunk(topic, chunk, i === chunks.length - 1 ? turn : undefined, turn)
       out.delivered += r.delivered
       out.dead.push(...r.dead)
       out.retries += r.retries
@@ -82,7 +86,11 @@ export class Producer {
     return out
   }
 
-  async #chunk(topic: string, chunk: OutMessage[]): Promise<ProduceOutcome> {
+  /**
+   * One run with its retries. `handOver` is told once the run is with the transport (the last run
+   * of a batch); `turn` makes failures wait for the earlier batches of the topic.
+   */
+  async #chunk(topic: string, chunk: OutMessage[], handOver?: Turn, turn?: Turn): Promise<ProduceOutcome> {
     const { link, retry, signal, transport, logger, config } = this.#o
     let attempt = 0
     let lastFailure: KafkaFailure | undefined
@@ -105,24 +113,28 @@ export class Producer {
       attempt++
       try {
         if (!this.#knownTopics.has(topic)) await this.#createTopic(topic)
-        await transport.send(topic, chunk)
+        const sending = transport.send(topic, chunk)
+        handOver?.handedOver()
+        await sending
         link.answered()
         return { delivered: chunk.length, dead: [], retries: attempt - 1 }
       } catch (err) {
         const failure = link.classify(err)
         lastFailure = failure
         link.noteError(failure)
+        // Batches in flight together: an earlier one retries, dead-letters or spools first.
+        if (turn) await turn.earlier()
         if (failure.kind === 'record') {
           if (chunk.length === 1)
             return { delivered: 0, dead: [{ message: chunk[0]!, failure, attempts: attempt }], retries: attempt - 1 }
           // Halve the run until the refused records stand alone; the rest is delivered.
           const mid = Math.ceil(chunk.length / 2)
-          const left = await this.#chunk(topic, chunk.slice(0, mid))
+          const left = await this.#chunk(topic, chunk.slice(0, mid), undefined, turn)
           if (left.unavailable) {
             left.unavailable.messages.push(...chunk.slice(mid))
             return { ...left, retries: left.retries + attempt - 1 }
           }
-          const right = await this.#chunk(topic, chunk.slice(mid))
+          const right = await this.#chunk(topic, chunk.slice(mid), undefined, turn)
           return {
             delivered: left.delivered + right.delivered,
             dead: [...left.dead, ...right.dead],

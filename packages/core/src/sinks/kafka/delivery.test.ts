@@ -4,7 +4,14 @@ import { join } from 'node:path'
 import type { SinkBatch, SinkRecord } from '@firefront/sdk'
 import { createFakeContext } from '@firefront/sdk/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { connectionError, FakeClock, FakeTransport, protocolError, settle } from '../../../test/kafka/fakes'
+import {
+  connectionError,
+  FakeClock,
+  FakeTransport,
+  PipelinedTransport,
+  protocolError,
+  settle,
+} from '../../../test/kafka/fakes'
 import { resolveKafkaSinkConfig } from '../../kafka/config'
 import { createKafkaSink, type KafkaSinkInstance } from './kafka-sink'
 import { HEADERS } from '../../kafka/delivery/messages'
@@ -32,9 +39,12 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-function setup(config: Record<string, unknown> = {}, options: { auto?: boolean; stateDir?: string } = {}) {
+function setup<T extends FakeTransport = FakeTransport>(
+  config: Record<string, unknown> = {},
+  options: { auto?: boolean; stateDir?: string; transport?: T } = {},
+) {
   const clock = new FakeClock(options.auto ?? false)
-  const transport = new FakeTransport()
+  const transport = (options.transport ?? new FakeTransport()) as T
   const fake = createFakeContext({ id: 'sink:kafka#test' })
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'firefront-kafka-unit-'))
   dirs.push(stateDir)
@@ -375,5 +385,90 @@ describe('kafka delivery: the state metrics() reports', () => {
     await clock.advance(30_000)
     await until(() => sink.metrics().delivery_state === 'delivering', clock)
     expect(transport.deliveredTo('fires').map((m) => m.key)).toEqual(['k4'])
+  })
+})
+
+describe('kafka delivery: batches in flight (a transport that keeps their order)', () => {
+  const keys = (ms: readonly { key: unknown }[]) => ms.map((m) => String(m.key))
+
+  it('hands up to kafka.max_in_flight_batches batches of a topic to the transport at once, in call order', async () => {
+    const transport = new PipelinedTransport()
+    transport.hold = true
+    const { sink } = setup({ kafka: { max_in_flight_batches: 3 } }, { transport })
+    await sink.start?.()
+    expect(sink.maxInFlightBatches).toBe(3)
+    const results = [0, 1, 2, 3, 4].map((b) => sink.send(batch('fires', range(b * 2, 2))))
+    await settle()
+    expect(transport.requests).toHaveLength(3) // the fourth waits for room
+    transport.release(0)
+    await settle()
+    expect(transport.requests).toHaveLength(4)
+    for (let i = 1; i < 5; i++) {
+      await until(() => transport.requests.length > i)
+      transport.release(i)
+    }
+    for (const r of results) expect(await r).toEqual({ delivered: 2, deadLettered: 0, spooled: 0 })
+    expect(transport.maxOpen).toBe(3)
+    expect(keys(transport.requests.flatMap((r) => r.messages))).toEqual(range(0, 10).map((r) => r.key))
+  })
+
+  it('keeps one batch in flight on a transport that does not keep order across sends', async () => {
+    const { sink, transport } = setup({ kafka: { max_in_flight_batches: 4 } })
+    await sink.start?.()
+    expect(sink.maxInFlightBatches).toBe(1)
+    await Promise.all([sink.send(batch('fires', range(0, 2))), sink.send(batch('fires', range(2, 2)))])
+    expect(keys(transport.deliveredTo('fires'))).toEqual(['k0', 'k1', 'k2', 'k3'])
+  })
+
+  it('retries the first of two batches when it fails and the second succeeds: nothing lost, the retry lands after the second', async () => {
+    const transport = new PipelinedTransport()
+    const { sink, clock } = setup({ kafka: { max_in_flight_batches: 2 } }, { auto: true, transport })
+    await sink.start?.()
+    transport.failSend = (_t, _m, call) => (call === 0 ? connectionError() : undefined)
+    const [a, b] = await Promise.all([sink.send(batch('fires', range(0, 3))), sink.send(batch('fires', range(3, 3)))])
+    expect(a).toEqual({ delivered: 3, deadLettered: 0, spooled: 0 })
+    expect(b).toEqual({ delivered: 3, deadLettered: 0, spooled: 0 })
+    expect(clock.sleeps).toEqual([1000])
+    expect(keys(transport.requests.flatMap((r) => r.messages))).toEqual([
+      'k0',
+      'k1',
+      'k2',
+      'k3',
+      'k4',
+      'k5',
+      'k0',
+      'k1',
+      'k2',
+    ])
+    expect(keys(transport.deliveredTo('fires'))).toEqual(['k3', 'k4', 'k5', 'k0', 'k1', 'k2'])
+    expect(sink.metrics()).toMatchObject({ total_sent: 6, total_retries: 1, total_failed: 0 })
+  })
+
+  it('spools batches in flight that fail together in their order, and replays them in that order', async () => {
+    const transport = new PipelinedTransport()
+    const { sink, clock } = setup({ kafka: { max_in_flight_batches: 3 } }, { auto: true, transport })
+    await sink.start?.()
+    let down = true
+    transport.failSend = () => (down ? connectionError() : undefined)
+    transport.failProbe = () => (down ? connectionError() : undefined)
+    const results = await Promise.all([0, 1, 2].map((b) => sink.send(batch('fires', range(b * 2, 2)))))
+    expect(results).toEqual([0, 1, 2].map(() => ({ delivered: 0, deadLettered: 0, spooled: 2 })))
+    expect(sink.metrics()).toMatchObject({ spool_entries: 3, spooled: 6 })
+    down = false
+    await until(() => sink.metrics().spool_entries === 0, clock)
+    expect(keys(transport.deliveredTo('fires'))).toEqual(range(0, 6).map((r) => r.key))
+  })
+
+  it('dead-letters a refused record of the first batch and delivers both batches', async () => {
+    const transport = new PipelinedTransport()
+    const { sink } = setup({ kafka: { max_in_flight_batches: 2 } }, { auto: true, transport })
+    await sink.start?.()
+    transport.failSend = (topic, messages) =>
+      topic === 'fires' && messages.some((m) => m.key === 'k1') ? protocolError('MESSAGE_TOO_LARGE', false) : undefined
+    const [a, b] = await Promise.all([sink.send(batch('fires', range(0, 3))), sink.send(batch('fires', range(3, 3)))])
+    expect(a).toEqual({ delivered: 2, deadLettered: 1, spooled: 0 })
+    expect(b).toEqual({ delivered: 3, deadLettered: 0, spooled: 0 })
+    expect(keys(transport.deliveredTo('fires')).sort()).toEqual(['k0', 'k2', 'k3', 'k4', 'k5'])
+    expect(keys(transport.deliveredTo(sink.producer!.dlqTopic))).toEqual(['k1'])
   })
 })

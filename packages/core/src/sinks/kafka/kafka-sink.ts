@@ -41,6 +41,12 @@ export interface KafkaSinkInstance extends SinkInstance {
   /** The producer's figures (see {@link ProducerMetrics}), with the delivery state; zeros before `start()`. */
   metrics(): ProducerMetrics & Record<string, JsonValue>
   health(): Promise<SinkHealth>
+  /**
+   * Batches the sink takes at once for one topic, keeping their order (`kafka.max_in_flight_batches`
+   * as far as the client backend keeps order; 1 before `start()`): the queue consumer hands over
+   * the next batch before the previous one is accounted for when this is above 1.
+   */
+  readonly maxInFlightBatches: number
   /** The delivery, once started (its seed-shaped `getMetrics()` / `healthCheck()` and `state`). */
   readonly producer: Delivery | undefined
   /**
@@ -67,6 +73,12 @@ export function hasTransactions(
  */
 export function hasEnsureTopics(sink: SinkInstance): sink is SinkInstance & Pick<KafkaSinkInstance, 'ensureTopics'> {
   return typeof (sink as Partial<KafkaSinkInstance>).ensureTopics === 'function'
+}
+
+/** Batches a sink takes at once while keeping their order: the kafka sink's figure, else 1. */
+export function sinkInFlightBatches(sink: SinkInstance): number {
+  const n = (sink as Partial<KafkaSinkInstance>).maxInFlightBatches
+  return typeof n === 'number' && n > 1 ? Math.floor(n) : 1
 }
 
 /** What tests (and embedders) may replace. */
@@ -154,6 +166,9 @@ export function createKafkaSink(
   return {
     get producer() {
       return delivery
+    },
+    get maxInFlightBatches() {
+      return delivery?.inFlightBatches ?? 1
     },
     start() {
       starting ??= start().catch((err: unknown) => {

@@ -49,7 +49,14 @@ function countingSink(onDelivered: (n: number) => void): Plugin<'sink'> {
   })
 }
 
-function managerFor(dir: string, source: string, plugins: Plugin[]): StreamManager {
+/** A runtime with one source `s` of `sourceType` (its connector's `config` as YAML), the variant's journal. */
+function managerFor(
+  dir: string,
+  sourceType: string,
+  variant: Variant,
+  config: string,
+  plugins: Plugin[],
+): StreamManager {
   const loaded = loadConfigText(
     `state_dir: ${dir}/state
 sink: { type: bench-null }
@@ -57,7 +64,12 @@ kafka: { batch_size: 500, batch_timeout_seconds: 0.01 }
 queue_max_size: 50000
 sources:
   s:
-${source}`,
+    source_type: ${sourceType}
+    topic: readings
+    ingestion: { mode: continuous_streaming }
+    journal: ${journalBlock(variant)}
+    config: ${config}
+`,
     { file: join(dir, 'bench.yaml'), env: {} },
   )
   if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.path}: ${i.message}`).join('\n'))
@@ -72,12 +84,9 @@ async function mqttRound(variant: Variant): Promise<number> {
   let delivered = 0
   const manager = managerFor(
     dir,
-    `    source_type: iot_mqtt
-    topic: readings
-    ingestion: { mode: continuous_streaming }
-    journal: ${journalBlock(variant)}
-    config: { url: ${JSON.stringify(MQTT_URL)}, topics: ["bench-journal/${run}/+/telemetry"], qos: 1, client_id: bench-journal-${run} }
-`,
+    'iot_mqtt',
+    variant,
+    `{ url: ${JSON.stringify(MQTT_URL)}, topics: ["bench-journal/${run}/+/telemetry"], qos: 1, client_id: bench-journal-${run} }`,
     [iotMqtt as Plugin, countingSink((k) => (delivered += k))],
   )
   const publisher = await mqtt.connectAsync(MQTT_URL, { clientId: `bench-journal-pub-${run}`, clean: true })
@@ -170,15 +179,7 @@ async function round(variant: Variant): Promise<number> {
       },
     }),
   })
-  const manager = managerFor(
-    dir,
-    `    source_type: bench_sensors
-    topic: readings
-    ingestion: { mode: continuous_streaming }
-    journal: ${journalBlock(variant)}
-`,
-    [sensors, countingSink((k) => (delivered += k))],
-  )
+  const manager = managerFor(dir, 'bench_sensors', variant, '{}', [sensors, countingSink((k) => (delivered += k))])
   await manager.startStream('s')
   while (emitted < n) await new Promise((resolve) => setTimeout(resolve, 2))
   const seconds = (performance.now() - started) / 1000

@@ -40,6 +40,7 @@ function replayed(ws: readonly Worker[]): number {
   }
   return n
 }
+
 let dir: string
 let server: CounterServer | undefined
 let workers: Worker[] = []

@@ -151,25 +151,19 @@ export class IntakeJournal {
   }
 
   #append(makers: ReadonlyArray<(seq: number) => string>): number[] {
-    this.#open()
-    const seqs: number[] = []
-    let text = ''
-    const made: Array<[number, string]> = []
-    for (const make of makers) {
-      const seq = this.#next++
-      const line = make(seq)
-      seqs.push(seq)
-      made.push([seq, line])
-      text += `${line}\n`
-    }
+    if (this.#closed) throw new FirefrontError('ERR_STOPPED', `intake journal ${this.file} is closed`)
+    if (makers.length === 0) return []
+    const first = this.#next
+    const lines = makers.map((make, i) => make(first + i))
     try {
-      this.#write(text)
+      this.#write(`${lines.join('\n')}\n`)
     } catch (err) {
       throw journalError(this.file, 'cannot be written; the records are not acknowledged upstream', err)
     }
-    for (const [seq, line] of made) this.#keep(seq, line)
-    this.#stats.appended += seqs.length
-    return seqs
+    this.#next += lines.length
+    for (const [i, line] of lines.entries()) this.#keep(first + i, line)
+    this.#stats.appended += lines.length
+    return lines.map((_, i) => first + i)
   }
 
   /**
@@ -221,10 +215,6 @@ export class IntakeJournal {
     } catch {
       // closing: nothing more is written either way
     }
-  }
-
-  #open(): void {
-    if (this.#closed) throw new FirefrontError('ERR_STOPPED', `intake journal ${this.file} is closed`)
   }
 
   #keep(seq: number, line: string): void {

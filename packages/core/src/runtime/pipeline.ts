@@ -125,9 +125,8 @@ export class Pipeline {
     const send = (batch: SinkBatch): Promise<SinkResult> => {
       const { hooks, sink } = options
       if (hooks.empty) return sink.send(batch)
-      if (inFlight === 1) return hooks.around(batch, (b) => sink.send(b))
-      // Batches in flight together: each reaches the sink after the previous one did, so slow
-      // beforeSend hooks cannot reorder them.
+      // Each batch reaches the sink after the previous one did, so slow beforeSend hooks cannot
+      // reorder batches in flight together (with one in flight, this is the hooks' `around`).
       const called = handOver.then(async () => {
         const current = await hooks.before(batch)
         return { current, result: sink.send(current) }

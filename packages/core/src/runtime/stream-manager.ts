@@ -621,7 +621,13 @@ export class StreamManager {
       return
     }
     for (const file of files) {
-      const sourceId = decodeURIComponent(file.slice(0, -'.jsonl'.length))
+      const name = file.slice(0, -'.jsonl'.length)
+      let sourceId = name
+      try {
+        sourceId = decodeURIComponent(name)
+      } catch {
+        // a file this runtime did not name: reported under its own name
+      }
       if (this.#journals.has(sourceId)) continue
       const path = join(dir, file)
       if (statSync(path).size === 0) continue

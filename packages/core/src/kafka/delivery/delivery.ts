@@ -252,7 +252,6 @@ export class Delivery {
     if (this.#lifecycle !== 'started') {
       return Promise.reject(new FirefrontError('ERR_STOPPED', 'the kafka sink has not been started'))
     }
-    if (this.#order.depth === 1) return this.#order.run(meta.topic, () => this.#sender.send(records, meta))
     return this.#order.run(meta.topic, (turn) => this.#sender.send(records, meta, turn))
   }
 

@@ -5,5 +5,5 @@ import { base } from '../../tsup.config.base'
 export default defineConfig({
   ...base,
   entry: { index: 'src/index.ts', 'producer-process': 'src/producer-process.ts' },
-  external: ['node-rdkafka'],
+  external: ['node-rdkafka', '@firefront/rdkafka-batch'],
 })

@@ -24,7 +24,11 @@ export interface WatchedClient {
   on(event: 'event.error', listener: (err: RdError) => void): unknown
   poll?(): unknown
   isConnected(): boolean
+  /** Whether `poll` may be called now (default: while connected; node-rdkafka throws otherwise). */
+  pollable?(): boolean
 }
+
+const canPoll = (c: WatchedClient): boolean => (c.pollable ? c.pollable() : c.isConnected())
 
 /** How long a broker failure logged by librdkafka stays the explanation of a later error. */
 const DETAIL_TTL_MS = 60_000
@@ -75,7 +79,7 @@ export class BrokerWatch {
       // them up (one per reconnect attempt), so it is polled now and then even when nothing waits.
       this.#idle = setInterval(() => {
         const c = this.#client
-        if (this.#holds === 0 && c?.isConnected()) c.poll?.()
+        if (this.#holds === 0 && c && canPoll(c)) c.poll?.()
       }, IDLE_POLL_MS)
       this.#idle.unref()
     }
@@ -197,7 +201,7 @@ export class BrokerWatch {
     if (!this.#timer && this.#client?.poll) {
       const client = this.#client
       this.#timer = setInterval(() => {
-        if (client.isConnected()) client.poll?.()
+        if (canPoll(client)) client.poll?.()
       }, this.#o.pollMs ?? 50)
       this.#timer.unref()
     }

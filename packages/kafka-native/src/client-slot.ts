@@ -4,8 +4,18 @@
  * than it is told to.
  */
 import { bounded, callback } from './async-util'
-import type { BrokerWatch } from './broker-watch'
-import type { RdMetadata, RdProducer } from './rdkafka-api'
+import type { BrokerWatch, WatchedClient } from './broker-watch'
+import type { RdError, RdMetadata } from './rdkafka-api'
+
+/** What the slot needs of a client: node-rdkafka's producer, or the batch addon's. */
+export interface SlotClient extends WatchedClient {
+  connect(
+    options: { readonly timeout?: number; readonly allTopics?: boolean },
+    cb: (err: RdError | null | undefined, metadata: RdMetadata) => void,
+  ): unknown
+  /** Flushes for up to `flushMs`, then destroys the client. */
+  disconnect(flushMs: number, cb: (err: unknown, metrics?: unknown) => void): unknown
+}
 
 /** Options of {@link ClientSlot}. */
 export interface ClientSlotOptions<C> {
@@ -19,7 +29,7 @@ export interface ClientSlotOptions<C> {
 }
 
 /** A lazily connected librdkafka producer handle (also used for metadata). */
-export class ClientSlot<C extends RdProducer> {
+export class ClientSlot<C extends SlotClient> {
   readonly #o: ClientSlotOptions<C>
   #client: C | undefined
   #connecting: Promise<C> | undefined

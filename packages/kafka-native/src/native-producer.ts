@@ -11,6 +11,12 @@ import { ClientSlot } from './client-slot'
 import type { LogForwarder } from './log-forwarder'
 import { codeByName, NativeKafkaError, type RdErrorCode, rdCodeOf } from './native-error'
 import type { RdKafkaModule, RdMetadata, RdProducer } from './rdkafka-api'
+import type { RdKafkaBatch } from '@firefront/rdkafka-batch'
+import { encodeBatch } from './batch-codec'
+import { BatchClient } from './batch-client'
+
+/** The client a producer drives: node-rdkafka's, or the batch addon's. */
+type ProducerClient = RdProducer | BatchClient<PendingSend>
 
 /** How often the producer is polled for delivery reports while a send waits. */
 const DELIVERY_POLL_MS = 2
@@ -27,6 +33,7 @@ class PendingSend {
   #sealed = false
   #error: unknown
   #settle: ((err?: unknown) => void) | undefined
+  #onSettled: (() => void) | undefined
   readonly done: Promise<void>
 
   constructor() {
@@ -39,13 +46,13 @@ class PendingSend {
     return this.#outstanding
   }
 
-  enqueued(): void {
-    this.#outstanding++
+  enqueued(count = 1): void {
+    this.#outstanding += count
   }
 
-  /** A delivery report arrived (`err` when the record was not acknowledged). */
-  report(err: unknown): void {
-    this.#outstanding--
+  /** `count` delivery reports arrived (`err` when those records were not acknowledged). */
+  report(err: unknown, count = 1): void {
+    this.#outstanding -= count
     this.fail(err)
     this.#check()
   }
@@ -68,10 +75,16 @@ class PendingSend {
     this.seal()
   }
 
+  /** Runs `fn` once the send settles. */
+  onSettled(fn: () => void): void {
+    this.#onSettled = fn
+  }
+
   #check(): void {
     if (!this.#sealed || this.#outstanding > 0 || !this.#settle) return
     const settle = this.#settle
     this.#settle = undefined
+    this.#onSettled?.()
     settle(this.#error)
   }
 }
@@ -79,6 +92,11 @@ class PendingSend {
 /** Options of {@link NativeProducer}. */
 export interface NativeProducerOptions {
   readonly rd: RdKafkaModule
+  /**
+   * The batch addon: when given, batches go to librdkafka in one call each (no transactions);
+   * else node-rdkafka's `produce` per record.
+   */
+  readonly batch?: RdKafkaBatch
   readonly config: RdClientConfig
   readonly settings: ClientSettings
   readonly forward: LogForwarder
@@ -102,7 +120,7 @@ const isQueueFull = (err: unknown): boolean => rdCodeOf(err)?.name === '_QUEUE_F
 export class NativeProducer {
   readonly #o: NativeProducerOptions
   readonly #watch: BrokerWatch
-  readonly #slot: ClientSlot<RdProducer>
+  readonly #slot: ClientSlot<ProducerClient>
   readonly #pending = new Set<PendingSend>()
   /** Resolves when the latest send has handed all its records to librdkafka (or given up). */
   #handOver: Promise<void> = Promise.resolve()
@@ -115,7 +133,7 @@ export class NativeProducer {
       redact: options.redact,
       pollMs: DELIVERY_POLL_MS,
     })
-    this.#slot = new ClientSlot<RdProducer>({
+    this.#slot = new ClientSlot<ProducerClient>({
       create: () => this.#create(),
       watch: this.#watch,
       connectTimeoutMs: connectTimeoutMs(options.settings),
@@ -123,7 +141,13 @@ export class NativeProducer {
     })
   }
 
-  #create(): RdProducer {
+  #create(): ProducerClient {
+    if (this.#o.batch) {
+      return new BatchClient<PendingSend>(this.#o.batch, this.#o.config, (pending, err, count) => {
+        if (!err) this.#watch.answered()
+        pending.report(err ? this.#watch.error(err) : undefined, count)
+      })
+    }
     const producer = new this.#o.rd.Producer({ ...this.#o.config.global }, { ...this.#o.config.topic })
     producer.on('delivery-report', (err, report) => {
       const pending = report?.opaque
@@ -166,7 +190,8 @@ export class NativeProducer {
       }
       this.#pending.add(pending)
       release = this.#watch.hold()
-      await this.#enqueue(producer, topic, messages, pending)
+      if (producer instanceof BatchClient) await this.#enqueueBatch(producer, topic, messages, pending)
+      else await this.#enqueue(producer, topic, messages, pending)
       handedOver()
       pending.seal()
       await pending.done
@@ -213,12 +238,44 @@ export class NativeProducer {
   }
 
   /**
+   * Hands the whole batch over in one call (encoded once, shared headers written once); when
+   * librdkafka's queue is full, the rest goes once reports made room.
+   */
+  async #enqueueBatch(
+    client: BatchClient<PendingSend>,
+    topic: string,
+    messages: readonly KafkaMessage[],
+    pending: PendingSend,
+  ): Promise<void> {
+    const deadline = Date.now() + this.#o.settings.requestTimeoutMs
+    const encoded = encodeBatch(messages)
+    const bytes = new Uint8Array(encoded.buffer, 0, encoded.byteLength)
+    const id = client.register(pending)
+    pending.onSettled(() => client.release(id))
+    let start = 0
+    for (;;) {
+      const [next, err] = client.produce(topic, bytes, id, start)
+      pending.enqueued(next - start)
+      if (!err) return
+      if (isQueueFull(err) && Date.now() < deadline) {
+        start = next
+        await sleep(QUEUE_FULL_WAIT_MS)
+        continue
+      }
+      // The rest is not handed over; the send fails once the records already queued report.
+      pending.fail(this.#watch.error(err))
+      return
+    }
+  }
+
+  /**
    * A transaction call on the producer (`transactional.id` set): `init` fences every older
    * producer with the id, `commit` flushes and commits, `abort` aborts. Fails fast when no broker
    * answers; the broker aborts a transaction left open at `transaction.timeout.ms`.
    */
   async transaction(op: 'init' | 'begin' | 'commit' | 'abort', timeoutMs: number): Promise<void> {
     const producer = await this.#slot.ensure()
+    if (producer instanceof BatchClient) throw new Error('transactions need node-rdkafka (the batch producer has none)')
     await this.#watch.guard(`${op} transaction`, timeoutMs + 1000, () =>
       callback<void>((cb) => {
         const done = (err: unknown) => cb(err, undefined)

@@ -7,6 +7,7 @@ import type { KafkaBackend, KafkaTransport, KafkaTransportOptions } from '@firef
 import { resolveClientSettings } from '@firefront/core'
 import { adminConfig, consumerConfig, metadataConfig, producerConfig } from './client-config'
 import { classifyNativeFailure } from './failure'
+import { loadBatchAddon } from './load-batch-addon'
 import { loadRdKafka } from './load-rdkafka'
 import { createLogForwarder } from './log-forwarder'
 import { NativeAdmin } from './native-admin'
@@ -14,6 +15,8 @@ import { NativeProducer } from './native-producer'
 import { NativeReader } from './native-reader'
 import { openNativeTransactional } from './native-transactional'
 import { ProcessProducer } from './process-producer'
+import type { RdKafkaBatch } from '@firefront/rdkafka-batch'
+import { FirefrontError } from '@firefront/sdk'
 
 /**
  * Sends in flight at once that the transport keeps in order: each hands its records to librdkafka
@@ -24,6 +27,28 @@ const MAX_IN_FLIGHT_BATCHES = 16
 
 /** How long `disconnect()` lets the producer deliver what it still holds. */
 const DISCONNECT_FLUSH_MS = 5000
+
+/**
+ * The batch addon when `kafka.native_producer` asks for it (`batch`, or `auto` where it is built
+ * and no producer process is asked for); undefined for node-rdkafka's per-record producer.
+ */
+function batchAddonFor(options: KafkaTransportOptions): RdKafkaBatch | undefined {
+  const choice = options.kafka?.native_producer ?? 'auto'
+  if (choice === 'node-rdkafka' || (choice === 'auto' && options.kafka?.producer_process)) return undefined
+  const loaded = loadBatchAddon()
+  if (loaded.addon) return loaded.addon
+  if (choice === 'batch') {
+    throw new FirefrontError(
+      'ERR_PLUGIN_NOT_FOUND',
+      `kafka.native_producer "batch": ${loaded.reason}; install @firefront/rdkafka-batch (it compiles against node-rdkafka's librdkafka or librdkafka-dev), or set native_producer: node-rdkafka`,
+    )
+  }
+  options.logger?.info?.(
+    { reason: loaded.reason },
+    'kafka.client native: the batch producer is not available here, producing through node-rdkafka per record',
+  )
+  return undefined
+}
 
 /**
  * Opens a native {@link KafkaTransport}: loads node-rdkafka (a clear error naming what to install
@@ -45,6 +70,7 @@ export const openNativeTransport: KafkaBackend = async (options: KafkaTransportO
   const producerConf = producerConfig(settings, {
     ...(options.kafka ? { maxMessageBytes: options.kafka.max_message_bytes } : {}),
   })
+  const batch = batchAddonFor(options)
   const newProducer = (): NativeProducer | ProcessProducer =>
     options.kafka?.producer_process
       ? new ProcessProducer({
@@ -58,8 +84,19 @@ export const openNativeTransport: KafkaBackend = async (options: KafkaTransportO
           forward,
           redact: redactor.text,
         })
-      : new NativeProducer({ rd, config: producerConf, settings, forward, redact: redactor.text })
+      : new NativeProducer({
+          rd,
+          ...(batch ? { batch } : {}),
+          config: producerConf,
+          settings,
+          forward,
+          redact: redactor.text,
+        })
   let producer = newProducer()
+  settings.logger?.debug?.(
+    { producer: batch ? 'batch' : options.kafka?.producer_process ? 'node-rdkafka in a process' : 'node-rdkafka' },
+    'native kafka producer',
+  )
   const admin = new NativeAdmin({
     rd,
     metadataConfig: metadataConfig(settings),

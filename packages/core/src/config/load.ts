@@ -338,7 +338,24 @@ function checkDelivery(draft: Draft): void {
 function checkInFlightBatches(draft: Draft): void {
   const config = draft.config as {
     delivery?: unknown
-    kafka?: { client?: unknown; max_in_flight_batches?: unknown; producer_process?: unknown }
+    kafka?: { client?: unknown; max_in_flight_batches?: unknown; producer_process?: unknown; native_producer?: unknown }
+  }
+  const nativeProducerKey = ['kafka', 'native_producer']
+  const nativeProducer = config.kafka?.native_producer
+  if (nativeProducer !== undefined && nativeProducer !== 'auto' && !draft.reported.has(formatPath(nativeProducerKey))) {
+    if (config.kafka?.client !== 'native') {
+      reportAt(
+        draft,
+        nativeProducerKey,
+        `native_producer needs kafka.client: native (here: ${String(config.kafka?.client ?? 'kafkajs')})`,
+      )
+    } else if (nativeProducer === 'batch' && config.kafka.producer_process === true) {
+      reportAt(
+        draft,
+        nativeProducerKey,
+        'the batch producer runs in the main process: producer_process applies to node-rdkafka (set native_producer: node-rdkafka, or drop producer_process)',
+      )
+    }
   }
   const processKey = ['kafka', 'producer_process']
   if (config.kafka?.producer_process === true && config.kafka.client !== 'native') {

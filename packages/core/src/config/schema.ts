@@ -83,10 +83,15 @@ export const KafkaConfig = Type.Object(
           'batches sent to one topic before the first is acknowledged, in order; more than 1 only with the native client (its default: 4; the others: 1)',
       }),
     ),
+    native_producer: StringEnum(['auto', 'batch', 'node-rdkafka'] as const, {
+      default: 'auto',
+      description:
+        'native client only: how records reach librdkafka: batch (the @firefront/rdkafka-batch addon, one call per batch), node-rdkafka (one call and one delivery report per record), or auto (batch where the addon is built, else node-rdkafka)',
+    }),
     producer_process: Type.Boolean({
       default: false,
       description:
-        'native client only: produce from a child process, so the JavaScript thread encodes each batch once instead of calling librdkafka and handling a delivery report per record',
+        "native client only: run node-rdkafka's per-record producer in a child process (the batch producer makes this unnecessary; auto then picks node-rdkafka)",
     }),
     max_retries: Type.Integer({
       minimum: 0,

@@ -20,21 +20,32 @@ export interface ClientUnderTest {
 
 const require = createRequire(import.meta.url)
 
-async function missingReason(client: ClientUnderTest['client']): Promise<string | undefined> {
+async function missingReason(
+  client: ClientUnderTest['client'],
+  extra: Readonly<Record<string, unknown>> | undefined,
+): Promise<string | undefined> {
   try {
     if (client === 'platformatic') require.resolve('@platformatic/kafka')
     await kafkaBackend(client)
+    if (extra?.native_producer === 'batch') {
+      const batch = require('@firefront/rdkafka-batch') as { addon: unknown; reason?: string }
+      if (!batch.addon) return `the batch producer: ${batch.reason}`
+    }
     return undefined
   } catch (err) {
     return err instanceof Error ? err.message : String(err)
   }
 }
 
-/** The backends, and the native one with its producer in a child process (`native-process`). */
+/**
+ * The backends; the native one with its batch producer (`native`), and with node-rdkafka's
+ * per-record producer in a child process (`native-process`).
+ */
 const VARIANTS: Readonly<
   Record<string, { client: ClientUnderTest['client']; name: string; extra?: Record<string, unknown> }>
 > = {
   ...Object.fromEntries(KAFKA_CLIENTS.map((c) => [c, { client: c, name: c }])),
+  native: { client: 'native', name: 'native', extra: { native_producer: 'batch' } },
   'native-process': { client: 'native', name: 'native, producer process', extra: { producer_process: true } },
 }
 
@@ -47,7 +58,7 @@ const wanted = (process.env.FIREFRONT_TEST_KAFKA_CLIENTS ?? [...KAFKA_CLIENTS, '
 export const CLIENTS: readonly ClientUnderTest[] = await Promise.all(
   wanted.map(async (id) => {
     const { client, name, extra } = VARIANTS[id]!
-    const missing = await missingReason(client)
+    const missing = await missingReason(client, extra)
     if (missing && process.env.CI) throw new Error(`kafka client "${client}" must be installed in CI: ${missing}`)
     const settings = { client, ...extra }
     return missing ? { client, name, settings, missing } : { client, name, settings }

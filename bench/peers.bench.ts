@@ -5,7 +5,8 @@
  * - Firefront end to end, `firefront run --once` of the built CLI with a generating connector
  *   plugin, once per installed Kafka client backend (`kafka.client`: kafkajs always; platformatic
  *   and native when they work — each is tried with a small run first and skipped, with a note,
- *   when that fails), and the native one again with `kafka.producer_process: true`;
+ *   when that fails; native with its batch producer), and the native one again through
+ *   node-rdkafka per record (`kafka.native_producer: node-rdkafka`);
  * - a bare kafkajs producer and a bare @platformatic/kafka producer (when installed) sending
  *   exactly Firefront's messages in requests of 500, idempotent, acks all, one request in flight;
  * - kcat -P (librdkafka), Kafka's ProducerPerformance and Kafka Connect standalone with
@@ -26,6 +27,7 @@
  *   PEERS_RECORDS=50000 PEERS_ROUNDS=5 KAFKA_BROKERS=127.0.0.1:9092 npm run bench -- peers
  *   PEERS_NATIVE_IN_FLIGHT=1,2,8 npm run bench -- peers   (extra native rows with these kafka.max_in_flight_batches)
  *   PEERS_ONLY=firefront-native,kcat npm run bench -- peers   (only these contestants, by id prefix)
+ *   PEERS_NATIVE_PROCESS=1 npm run bench -- peers   (an extra native row: node-rdkafka in a producer process)
  */
 import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -53,6 +55,8 @@ const RECORDS = Number(process.env.PEERS_RECORDS ?? 200_000)
 const ROUNDS = Number(process.env.PEERS_ROUNDS ?? 3)
 const PARTITIONS = 3
 const PROBE_RECORDS = 2000
+/** An extra row of the native backend with node-rdkafka's producer in a child process. */
+const NATIVE_PROCESS = process.env.PEERS_NATIVE_PROCESS === '1'
 /** Extra rows of the native backend with these `kafka.max_in_flight_batches`. */
 const NATIVE_IN_FLIGHT = (process.env.PEERS_NATIVE_IN_FLIGHT ?? '')
   .split(',')
@@ -210,8 +214,11 @@ export default async function peersBench(): Promise<BenchRow[]> {
         contestant: firefront(client, CLI, workDir),
         optional: client !== 'kafkajs',
       })),
-      // the native backend with its producer in a child process, side by side with the default
-      { contestant: firefront('native', CLI, workDir, { producerProcess: true }), optional: true },
+      // the native backend through node-rdkafka per record, side by side with the batch producer
+      { contestant: firefront('native', CLI, workDir, { nativeProducer: 'node-rdkafka' }), optional: true },
+      ...(NATIVE_PROCESS
+        ? [{ contestant: firefront('native', CLI, workDir, { producerProcess: true }), optional: true }]
+        : []),
       ...NATIVE_IN_FLIGHT.map((n) => ({
         contestant: firefront('native', CLI, workDir, { inFlight: n }),
         optional: true,

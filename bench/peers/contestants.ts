@@ -56,6 +56,8 @@ export function firefrontConfig(options: {
   inFlight?: number
   /** `kafka.producer_process` (native only). */
   producerProcess?: boolean
+  /** `kafka.native_producer` (native only). */
+  nativeProducer?: string
 }): string {
   return `# peers benchmark: ${options.records} generated detections through Firefront with kafka.client ${options.client}
 state_dir: ${options.stateDir}
@@ -64,7 +66,7 @@ plugins: [./bench-connector.mjs]
 kafka:
   client: ${options.client}
   bootstrap_servers: "${options.brokers}"
-  batch_size: ${BATCH}${options.inFlight === undefined ? '' : `\n  max_in_flight_batches: ${options.inFlight}`}${options.producerProcess ? '\n  producer_process: true' : ''}
+  batch_size: ${BATCH}${options.inFlight === undefined ? '' : `\n  max_in_flight_batches: ${options.inFlight}`}${options.producerProcess ? '\n  producer_process: true' : ''}${options.nativeProducer ? `\n  native_producer: ${options.nativeProducer}` : ''}
   batch_timeout_seconds: 0.05
   topics: { partitions: 3 }
 queue_max_size: 20000
@@ -93,6 +95,8 @@ export interface FirefrontVariant {
   readonly inFlight?: number
   /** `kafka.producer_process: true` (native). */
   readonly producerProcess?: boolean
+  /** `kafka.native_producer` (native). */
+  readonly nativeProducer?: 'batch' | 'node-rdkafka'
 }
 
 /**
@@ -101,9 +105,13 @@ export interface FirefrontVariant {
  * row of its own (id and label say which); without one, the backend's defaults apply.
  */
 export function firefront(client: string, cli: string, workDir: string, variant: FirefrontVariant = {}): Contestant {
-  const { inFlight, producerProcess } = variant
-  const id = `${producerProcess ? '-process' : ''}${inFlight === undefined ? '' : `-${inFlight}-in-flight`}`
-  const said = [producerProcess ? 'producer process' : '', inFlight === undefined ? '' : `${inFlight} in flight`]
+  const { inFlight, producerProcess, nativeProducer } = variant
+  const id = `${nativeProducer ? `-${nativeProducer}` : ''}${producerProcess ? '-process' : ''}${inFlight === undefined ? '' : `-${inFlight}-in-flight`}`
+  const said = [
+    nativeProducer === 'node-rdkafka' ? 'node-rdkafka per record' : nativeProducer ?? '',
+    producerProcess ? 'producer process' : '',
+    inFlight === undefined ? '' : `${inFlight} in flight`,
+  ]
     .filter((x) => x)
     .map((x) => `, ${x}`)
     .join('')
@@ -124,6 +132,7 @@ export function firefront(client: string, cli: string, workDir: string, variant:
           stateDir: `./${ctx.topic}-state`,
           ...(inFlight === undefined ? {} : { inFlight }),
           ...(producerProcess ? { producerProcess } : {}),
+          ...(nativeProducer ? { nativeProducer } : {}),
         }),
       )
       const run = await runChild(process.execPath, [cli, 'run', '--once', `${base}.yaml`], `${ctx.dir}/time`, {

@@ -13,7 +13,7 @@ try {
   reason =
     err && err.code === 'MODULE_NOT_FOUND'
       ? 'the addon was not built here (its install script needs librdkafka-dev and a C compiler)'
-      : `the addon failed to load (${String(err && err.message).split('\n')[0]})`
+      : `the addon failed to load (${String(err?.message).split('\n')[0]})`
 }
 
 module.exports = { addon, reason }

@@ -108,7 +108,7 @@ export function firefront(client: string, cli: string, workDir: string, variant:
   const { inFlight, producerProcess, nativeProducer } = variant
   const id = `${nativeProducer ? `-${nativeProducer}` : ''}${producerProcess ? '-process' : ''}${inFlight === undefined ? '' : `-${inFlight}-in-flight`}`
   const said = [
-    nativeProducer === 'node-rdkafka' ? 'node-rdkafka per record' : nativeProducer ?? '',
+    nativeProducer === 'node-rdkafka' ? 'node-rdkafka per record' : (nativeProducer ?? ''),
     producerProcess ? 'producer process' : '',
     inFlight === undefined ? '' : `${inFlight} in flight`,
   ]

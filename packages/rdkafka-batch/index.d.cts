@@ -39,7 +39,7 @@ export interface RdKafkaBatch {
   close(handle: ProducerHandle, timeoutMs: number, cb: (err: number) => void): void
   /** Records librdkafka still holds. */
   outq(handle: ProducerHandle): number
-  /** librdkafka's name of an error code (`_QUEUE_FULL`, `MSG_SIZE_TOO_LARGE`). */
+  /** librdkafka's name of an error code (`_QUEUE_FULL`, `MSG_SIZE_TOO_LARGE`, librdkafka's own spelling). */
   errorName(code: number): string
   /** librdkafka's version. */
   version(): string

@@ -11,9 +11,10 @@
  */
 import type { KafkaMessage } from '@firefront/core'
 
-/** One encoded batch: `buffer` holds `byteLength` bytes of it. */
+/** One encoded batch: `buffer` holds `byteLength` bytes of it from `byteOffset`. */
 export interface EncodedBatch {
   readonly buffer: ArrayBuffer
+  readonly byteOffset: number
   readonly byteLength: number
   readonly count: number
 }
@@ -27,8 +28,11 @@ function headersBound(headers: Readonly<Record<string, string>>): number {
   return n
 }
 
-/** Encodes `messages` into one fresh (transferable) buffer. */
-export function encodeBatch(messages: readonly KafkaMessage[]): EncodedBatch {
+/**
+ * Encodes `messages` into one buffer: `scratch` when it is large enough (the caller reuses it once
+ * the bytes are consumed), else a fresh (transferable) one.
+ */
+export function encodeBatch(messages: readonly KafkaMessage[], scratch?: Buffer): EncodedBatch {
   let size = 4
   let lastHeaders: KafkaMessage['headers'] | undefined
   for (const m of messages) {
@@ -36,7 +40,7 @@ export function encodeBatch(messages: readonly KafkaMessage[]): EncodedBatch {
     if (m.headers && m.headers !== lastHeaders) size += headersBound(m.headers)
     lastHeaders = m.headers
   }
-  const buf = Buffer.allocUnsafeSlow(size)
+  const buf = scratch && scratch.length >= size ? scratch : Buffer.allocUnsafeSlow(size)
   let at = 0
   const bytes = (v: string | Buffer): void => {
     const n = typeof v === 'string' ? buf.write(v, at + 4) : v.copy(buf, at + 4)
@@ -77,7 +81,7 @@ export function encodeBatch(messages: readonly KafkaMessage[]): EncodedBatch {
     }
     lastHeaders = m.headers
   }
-  return { buffer: buf.buffer as ArrayBuffer, byteLength: at, count: messages.length }
+  return { buffer: buf.buffer as ArrayBuffer, byteOffset: buf.byteOffset, byteLength: at, count: messages.length }
 }
 
 /**

@@ -122,6 +122,8 @@ export class NativeProducer {
   readonly #watch: BrokerWatch
   readonly #slot: ClientSlot<ProducerClient>
   readonly #pending = new Set<PendingSend>()
+  /** The batch producer's encoding buffer. */
+  #scratch: Buffer | undefined
   /** Resolves when the latest send has handed all its records to librdkafka (or given up). */
   #handOver: Promise<void> = Promise.resolve()
 
@@ -248,8 +250,11 @@ export class NativeProducer {
     pending: PendingSend,
   ): Promise<void> {
     const deadline = Date.now() + this.#o.settings.requestTimeoutMs
-    const encoded = encodeBatch(messages)
-    const bytes = new Uint8Array(encoded.buffer, 0, encoded.byteLength)
+    // librdkafka copies every record it takes, and one batch is handed over at a time: the
+    // encoding buffer is reused from batch to batch (grown to the largest batch seen).
+    const encoded = encodeBatch(messages, this.#scratch)
+    if (encoded.buffer !== this.#scratch?.buffer) this.#scratch = Buffer.from(encoded.buffer)
+    const bytes = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength)
     const id = client.register(pending)
     pending.onSettled(() => client.release(id))
     let start = 0

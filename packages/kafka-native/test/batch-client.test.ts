@@ -57,7 +57,7 @@ describe('batch producer client', () => {
   })
 
   it('settles reports in runs per batch, ignores released batches, and hands events to listeners', () => {
-    const runs = Int32Array.from([1, 0, 3, 2, errno('MSG_SIZE_TOO_LARGE'), 1, 9, 0, 4])
+    const runs = Int32Array.from([1, 0, 3, 2, errno('MESSAGE_TOO_LARGE'), 1, 9, 0, 4])
     const { addon } = fakeAddon([
       [
         runs,
@@ -83,7 +83,7 @@ describe('batch producer client', () => {
     client.poll()
     expect(reports).toEqual([
       ['a', undefined, 3],
-      ['b', 'MSG_SIZE_TOO_LARGE', 1],
+      ['b', 'MESSAGE_TOO_LARGE', 1],
     ])
     expect(errors).toEqual(['_ALL_BROKERS_DOWN'])
     expect(logs).toEqual(['3 FAIL Connect to ipv4#127.0.0.1:1 failed'])

@@ -77,9 +77,9 @@ describe('kafka.native_producer in the config', () => {
   it('is auto by default; batch or node-rdkafka only with the native client; batch never beside producer_process', () => {
     expect(load('kafka: {}\n').config.kafka.native_producer).toBe('auto')
     expect(load('kafka:\n  client: native\n  native_producer: batch\n').issues).toEqual([])
-    expect(load('kafka:\n  client: native\n  native_producer: node-rdkafka\n  producer_process: true\n').issues).toEqual(
-      [],
-    )
+    expect(
+      load('kafka:\n  client: native\n  native_producer: node-rdkafka\n  producer_process: true\n').issues,
+    ).toEqual([])
     expect(load('kafka:\n  client: kafkajs\n  native_producer: batch\n').issues).toEqual([
       expect.objectContaining({
         path: 'kafka.native_producer',

@@ -32,10 +32,10 @@ const DISCONNECT_FLUSH_MS = 5000
  * The batch addon when `kafka.native_producer` asks for it (`batch`, or `auto` where it is built
  * and no producer process is asked for); undefined for node-rdkafka's per-record producer.
  */
-function batchAddonFor(options: KafkaTransportOptions): RdKafkaBatch | undefined {
+async function batchAddonFor(options: KafkaTransportOptions): Promise<RdKafkaBatch | undefined> {
   const choice = options.kafka?.native_producer ?? 'auto'
   if (choice === 'node-rdkafka' || (choice === 'auto' && options.kafka?.producer_process)) return undefined
-  const loaded = loadBatchAddon()
+  const loaded = await loadBatchAddon()
   if (loaded.addon) return loaded.addon
   if (choice === 'batch') {
     throw new FirefrontError(
@@ -70,7 +70,7 @@ export const openNativeTransport: KafkaBackend = async (options: KafkaTransportO
   const producerConf = producerConfig(settings, {
     ...(options.kafka ? { maxMessageBytes: options.kafka.max_message_bytes } : {}),
   })
-  const batch = batchAddonFor(options)
+  const batch = await batchAddonFor(options)
   const newProducer = (): NativeProducer | ProcessProducer =>
     options.kafka?.producer_process
       ? new ProcessProducer({

@@ -1,14 +1,11 @@
-import { createRequire } from 'node:module'
-import type { PollResult, ProducerHandle, RdKafkaBatch } from '@firefront/rdkafka-batch'
+import { addon as real, type PollResult, type ProducerHandle, type RdKafkaBatch } from '@firefront/rdkafka-batch'
 import { describe, expect, it } from 'vitest'
 import { encodeBatch } from '../src/batch-codec'
 import { BatchClient, batchConfigPairs, rdError } from '../src/batch-client'
 import { producerConfig } from '../src/client-config'
-import { requireBatchAddon } from '../src/load-batch-addon'
+import { importBatchAddon } from '../src/load-batch-addon'
 import { codeByName, rdCodeOf } from '../src/native-error'
 
-const require = createRequire(import.meta.url)
-const real = (require('@firefront/rdkafka-batch') as { addon: RdKafkaBatch | null }).addon
 const errno = (name: string): number => codeByName(name)?.errno as number
 
 /** An addon whose producer is a script: what create saw, and what each poll returns. */
@@ -98,12 +95,12 @@ describe('batch producer client', () => {
     expect(rdError(errno('_FENCED'), 'fenced by a newer instance', true)).toMatchObject({ isFatal: true })
   })
 
-  it('says why the addon cannot be used when it is missing or unbuilt', () => {
-    const missing = requireBatchAddon(() => {
-      throw Object.assign(new Error('Cannot find module'), { code: 'MODULE_NOT_FOUND' })
-    })
+  it('says why the addon cannot be used when it is missing or unbuilt', async () => {
+    const missing = await importBatchAddon(() =>
+      Promise.reject(Object.assign(new Error('Cannot find package'), { code: 'ERR_MODULE_NOT_FOUND' })),
+    )
     expect(missing).toEqual({ addon: null, reason: '@firefront/rdkafka-batch is not installed' })
-    expect(requireBatchAddon(() => ({ addon: null, reason: 'the addon was not built here' }))).toEqual({
+    expect(await importBatchAddon(async () => ({ addon: null, reason: 'the addon was not built here' }))).toEqual({
       addon: null,
       reason: 'the addon was not built here',
     })

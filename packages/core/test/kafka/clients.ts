@@ -28,7 +28,7 @@ async function missingReason(
     if (client === 'platformatic') require.resolve('@platformatic/kafka')
     await kafkaBackend(client)
     if (extra?.native_producer === 'batch') {
-      const batch = require('@firefront/rdkafka-batch') as { addon: unknown; reason?: string }
+      const batch = (await import('@firefront/rdkafka-batch')) as { addon: unknown; reason?: string }
       if (!batch.addon) return `the batch producer: ${batch.reason}`
     }
     return undefined

@@ -1,6 +1,7 @@
 /**
  * `send()` throughput of the Kafka client backends side by side: the kafkajs and platformatic
- * transports (and native when installed) sending the peers benchmark's FIRMS-shaped records
+ * transports (and native when installed: its batch producer, and node-rdkafka per record) sending
+ * the peers benchmark's FIRMS-shaped records
  * (~275 B of JSON, a key, 5 headers) in batches of 500 to fresh 3-partition topics, acks all,
  * idempotent. Rounds alternate which backend goes first, so load on a shared machine falls on
  * each alike; figures are medians of the rounds. A second part sends them in other batch sizes.
@@ -43,7 +44,21 @@ async function deleteTopics(topics: string[]): Promise<void> {
   await admin.disconnect()
 }
 
-async function installed(client: KafkaClientName): Promise<boolean> {
+/** A row of the bench: a backend and the `kafka:` keys that pick its variant. */
+interface Contender {
+  readonly id: string
+  readonly client: KafkaClientName
+  readonly extra?: Readonly<Record<string, unknown>>
+}
+
+const CONTENDERS: readonly Contender[] = [
+  { id: 'kafkajs', client: 'kafkajs' },
+  { id: 'platformatic', client: 'platformatic' },
+  { id: 'native', client: 'native', extra: { native_producer: 'batch' } },
+  { id: 'native (node-rdkafka per record)', client: 'native', extra: { native_producer: 'node-rdkafka' } },
+]
+
+async function installed(client: Contender): Promise<boolean> {
   try {
     const t = await open(client)
     await t.disconnect()
@@ -53,10 +68,11 @@ async function installed(client: KafkaClientName): Promise<boolean> {
   }
 }
 
-function open(client: KafkaClientName): Promise<KafkaTransport> {
+function open({ client, extra }: Contender): Promise<KafkaTransport> {
   return openKafkaTransport({
-    kafka: resolveKafkaSinkConfig({ kafka: { bootstrap_servers: BROKERS, client, topics: { partitions: PARTITIONS } } })
-      .kafka,
+    kafka: resolveKafkaSinkConfig({
+      kafka: { bootstrap_servers: BROKERS, client, ...extra, topics: { partitions: PARTITIONS } },
+    }).kafka,
   })
 }
 
@@ -97,25 +113,26 @@ const rate = async (transport: KafkaTransport, messages: readonly KafkaMessage[]
 const IN_FLIGHT = [1, 2, 4]
 
 export default async function kafkaTransportsBench(): Promise<BenchRow[]> {
-  const clients: KafkaClientName[] = ['kafkajs', 'platformatic']
-  if (await installed('native')) clients.push('native')
+  const contenders: Contender[] = []
+  for (const c of CONTENDERS) if (c.client !== 'native' || (await installed(c))) contenders.push(c)
+  const clients = contenders.map((c) => c.id)
   // The peers benchmark's records: FIRMS-shaped, ~275 B of JSON, keyed, Firefront's 5 headers.
   const messages: KafkaMessage[] = firefrontMessages(0, RECORDS, '2026-09-25T07:20:00.000Z')
   const bytes = Buffer.byteLength(messages[0]!.value as string)
-  const transports = new Map<KafkaClientName, KafkaTransport>()
-  for (const c of clients) {
+  const transports = new Map<string, KafkaTransport>()
+  for (const c of contenders) {
     const t = await open(c)
     await t.connect()
-    transports.set(c, t)
+    transports.set(c.id, t)
   }
   // Warm-up (JIT, connections): not counted.
   for (const t of transports.values()) await rate(t, messages.slice(0, 5000), BATCH)
 
-  const rates = new Map<KafkaClientName, number[]>(clients.map((c) => [c, []]))
+  const rates = new Map<string, number[]>(clients.map((c) => [c, []]))
   const ratios: number[] = []
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? clients : [...clients].reverse()
-    const got = new Map<KafkaClientName, number>()
+    const got = new Map<string, number>()
     for (const c of order) got.set(c, await rate(transports.get(c)!, messages, BATCH))
     for (const [c, r] of got) rates.get(c)!.push(r)
     ratios.push(got.get('platformatic')! / got.get('kafkajs')!)

@@ -49,12 +49,15 @@ export function batchConfigPairs(
   return out
 }
 
+/** The addon's own key: how long a record waits for room in librdkafka's full queue. */
+const QUEUE_FULL_KEY = 'firefront.queue.full.timeout.ms'
+
 /** Creates the addon's producer, leaving out optional keys this librdkafka refuses. */
-function createHandle(addon: RdKafkaBatch, config: RdClientConfig): ProducerHandle {
+function createHandle(addon: RdKafkaBatch, config: RdClientConfig, queueFullMs: number): ProducerHandle {
   const skip = new Set<string>()
   for (;;) {
     try {
-      return addon.create(batchConfigPairs(config, skip))
+      return addon.create([...batchConfigPairs(config, skip), [QUEUE_FULL_KEY, String(Math.round(queueFullMs))]])
     } catch (err) {
       const key = /No such configuration property: "([^"]+)"/.exec(err instanceof Error ? err.message : '')?.[1]
       if (key && OPTIONAL_KEYS.has(key) && !skip.has(key)) {
@@ -78,10 +81,14 @@ export class BatchClient<T> {
   #connected = false
   #closed = false
 
-  constructor(addon: RdKafkaBatch, config: RdClientConfig, report: BatchReport<T>) {
+  /**
+   * `queueFullMs`: how long the addon lets a record wait for room in librdkafka's full queue
+   * before it reports it refused (`_QUEUE_FULL`).
+   */
+  constructor(addon: RdKafkaBatch, config: RdClientConfig, report: BatchReport<T>, queueFullMs = 30_000) {
     this.#addon = addon
     this.#report = report
-    this.#handle = createHandle(addon, config)
+    this.#handle = createHandle(addon, config, queueFullMs)
   }
 
   on(event: 'event.log', listener: (log: RdLogEvent) => void): this
@@ -123,9 +130,10 @@ export class BatchClient<T> {
   }
 
   /**
-   * Hands `batch` (the batch codec's bytes) from message `start` on to librdkafka, its reports
-   * going to the owner registered as `id`. Returns the index of the first message not taken and librdkafka's
-   * error for it (undefined when all were taken).
+   * Queues `batch` (the batch codec's bytes) from message `start` on for the addon's hand-over
+   * thread, its reports going to the owner registered as `id`. Returns the count, or the index of
+   * the first malformed message and `_BAD_MSG`; every message queued is reported on a later poll
+   * (delivered, or refused with librdkafka's error).
    */
   produce(topic: string, batch: Uint8Array, id: number, start: number): [next: number, err: RdError | undefined] {
     const [next, code] = this.#addon.produce(this.#handle, topic, batch, id, start)

@@ -145,10 +145,15 @@ export class NativeProducer {
 
   #create(): ProducerClient {
     if (this.#o.batch) {
-      return new BatchClient<PendingSend>(this.#o.batch, this.#o.config, (pending, err, count) => {
-        if (!err) this.#watch.answered()
-        pending.report(err ? this.#watch.error(err) : undefined, count)
-      })
+      return new BatchClient<PendingSend>(
+        this.#o.batch,
+        this.#o.config,
+        (pending, err, count) => {
+          if (!err) this.#watch.answered()
+          pending.report(err ? this.#watch.error(err) : undefined, count)
+        },
+        this.#o.settings.requestTimeoutMs,
+      )
     }
     const producer = new this.#o.rd.Producer({ ...this.#o.config.global }, { ...this.#o.config.topic })
     producer.on('delivery-report', (err, report) => {
@@ -192,7 +197,7 @@ export class NativeProducer {
       }
       this.#pending.add(pending)
       release = this.#watch.hold()
-      if (producer instanceof BatchClient) await this.#enqueueBatch(producer, topic, messages, pending)
+      if (producer instanceof BatchClient) this.#enqueueBatch(producer, topic, messages, pending)
       else await this.#enqueue(producer, topic, messages, pending)
       handedOver()
       pending.seal()
@@ -240,37 +245,27 @@ export class NativeProducer {
   }
 
   /**
-   * Hands the whole batch over in one call (encoded once, shared headers written once); when
-   * librdkafka's queue is full, the rest goes once reports made room.
+   * Hands the whole batch over in one call (encoded once, shared headers written once); the
+   * addon's thread gives the records to librdkafka, waiting for room when its queue is full, and
+   * reports each record once, delivered or refused.
    */
-  async #enqueueBatch(
+  #enqueueBatch(
     client: BatchClient<PendingSend>,
     topic: string,
     messages: readonly KafkaMessage[],
     pending: PendingSend,
-  ): Promise<void> {
-    const deadline = Date.now() + this.#o.settings.requestTimeoutMs
-    // librdkafka copies every record it takes, and one batch is handed over at a time: the
-    // encoding buffer is reused from batch to batch (grown to the largest batch seen).
+  ): void {
+    // The addon copies the bytes it queues: the encoding buffer is reused from batch to batch
+    // (grown to the largest batch seen).
     const encoded = encodeBatch(messages, this.#scratch)
     if (encoded.buffer !== this.#scratch?.buffer) this.#scratch = Buffer.from(encoded.buffer)
     const bytes = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength)
     const id = client.register(pending)
     pending.onSettled(() => client.release(id))
-    let start = 0
-    for (;;) {
-      const [next, err] = client.produce(topic, bytes, id, start)
-      pending.enqueued(next - start)
-      if (!err) return
-      if (isQueueFull(err) && Date.now() < deadline) {
-        start = next
-        await sleep(QUEUE_FULL_WAIT_MS)
-        continue
-      }
-      // The rest is not handed over; the send fails once the records already queued report.
-      pending.fail(this.#watch.error(err))
-      return
-    }
+    const [next, err] = client.produce(topic, bytes, id, 0)
+    pending.enqueued(next)
+    // A malformed batch (never from encodeBatch): the rest is not handed over.
+    if (err) pending.fail(this.#watch.error(err))
   }
 
   /**

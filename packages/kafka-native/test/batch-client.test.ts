@@ -140,3 +140,44 @@ describe.skipIf(!real)('the batch addon itself', () => {
     return new Promise<void>((resolve) => addon.close(handle, 0, () => resolve()))
   })
 })
+
+describe.skipIf(!real)('the batch addon’s hand-over thread', () => {
+  const addon = real as RdKafkaBatch
+  /** Polls until `want` records are reported; their error names, in report order. */
+  async function reports(handle: ProducerHandle, want: number): Promise<string[]> {
+    const out: string[] = []
+    const deadline = Date.now() + 10_000
+    while (out.length < want && Date.now() < deadline) {
+      const got = addon.poll(handle)?.[0]
+      for (let i = 0; got && i < got.length; i += 3) {
+        for (let n = 0; n < (got[i + 2] as number); n++) out.push(addon.errorName(got[i + 1] as number))
+      }
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    return out
+  }
+
+  it('reports every queued record once: refused when librdkafka’s queue stays full, purged at close', async () => {
+    // no broker at port 1, a queue of one record, 100 ms of waiting for room
+    const handle = addon.create([
+      ['bootstrap.servers', '127.0.0.1:1'],
+      ['queue.buffering.max.messages', '1'],
+      ['firefront.queue.full.timeout.ms', '100'],
+    ])
+    const batch = encodeBatch([
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+      { key: 'c', value: '3' },
+    ])
+    const t0 = Date.now()
+    expect(addon.produce(handle, 'ff-never-sent', new Uint8Array(batch.buffer, 0, batch.byteLength), 7, 0)).toEqual([
+      3, 0,
+    ])
+    expect(Date.now() - t0).toBeLessThan(100) // queued, not waited for
+    // the first is taken; the second waits 100 ms for room, then it and the third are refused
+    expect(await reports(handle, 2)).toEqual(['_QUEUE_FULL', '_QUEUE_FULL'])
+    expect(addon.outq(handle)).toBe(1)
+    await new Promise<void>((resolve) => addon.close(handle, 0, () => resolve()))
+    expect(await reports(handle, 1)).toEqual(['_PURGE_QUEUE'])
+  })
+})

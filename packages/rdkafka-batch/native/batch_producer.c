@@ -5,10 +5,12 @@
  * librdkafka in a C loop, and delivery reports come back, on poll(), as runs of
  * (batch id, error code, count).
  *
- * Threads: produce() and poll() run on the JavaScript thread; metadata(), flush and close run
- * in libuv's pool. librdkafka callbacks (delivery reports, errors, logs) fire inside
- * rd_kafka_poll()/rd_kafka_flush() on whichever thread calls them, so what they collect is kept
- * behind a mutex.
+ * Threads: produce() checks the batch on the JavaScript thread and queues a copy of it; a
+ * hand-over thread of the producer's own takes the queued batches in order, hands their records
+ * to librdkafka (waiting for room when its queue is full) and serves librdkafka's queue, so the
+ * delivery reports, errors and logs are gathered there; poll() on the JavaScript thread only takes
+ * what was gathered. metadata(), flush and close run in libuv's pool. Everything the callbacks
+ * gather, and the batch queue, is kept behind one mutex.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -18,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CHECK(call)                                                     \
   do {                                                                  \
@@ -51,10 +54,36 @@ typedef struct {
   /* pool jobs (metadata, flush) still running: close waits for them before destroying */
   int jobs;
   pthread_cond_t idle;
-  /* the topic handle of the last produce(), kept while the topic stays the same */
+  /* the hand-over thread's topic handle, kept while the topic stays the same */
   rd_kafka_topic_t *rkt;
   char *rkt_name;
+  /* batches queued by produce(), taken in order by the hand-over thread */
+  struct batch_job *head;
+  struct batch_job *tail;
+  pthread_t thread;
+  int thread_started;
+  int stopping;
+  pthread_cond_t wake;
+  /* how long a record waits for room in librdkafka's full queue before it is refused */
+  int queue_full_ms;
 } producer_t;
+
+/* A batch waiting for the hand-over thread: a copy of its bytes, messages [start, end). */
+typedef struct batch_job {
+  char *topic;
+  uint8_t *data;
+  size_t length;
+  int32_t id;
+  int32_t start;
+  int32_t end;
+  struct batch_job *next;
+} batch_job_t;
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static char *dup_n(const char *s, size_t n) {
   char *out = malloc(n + 1);
@@ -89,15 +118,12 @@ static void push_event(producer_t *p, int kind, int code, int fatal, const char 
   }
 }
 
-static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
-  (void)rk;
-  producer_t *p = opaque;
-  int32_t id = (int32_t)(intptr_t)m->_private;
-  int32_t err = (int32_t)m->err;
+/* Adds `count` reports of batch `id` with error `err`, extending the last run when it matches. */
+static void append_run(producer_t *p, int32_t id, int32_t err, int32_t count) {
   pthread_mutex_lock(&p->lock);
   size_t n = p->runs_len;
   if (n >= 3 && p->runs[n - 3] == id && p->runs[n - 2] == err) {
-    p->runs[n - 1]++;
+    p->runs[n - 1] += count;
   } else {
     if (n + 3 > p->runs_cap) {
       size_t cap = p->runs_cap ? p->runs_cap * 2 : 768;
@@ -111,10 +137,15 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     }
     p->runs[n] = id;
     p->runs[n + 1] = err;
-    p->runs[n + 2] = 1;
+    p->runs[n + 2] = count;
     p->runs_len = n + 3;
   }
   pthread_mutex_unlock(&p->lock);
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk;
+  append_run(opaque, (int32_t)(intptr_t)m->_private, (int32_t)m->err, 1);
 }
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -148,7 +179,30 @@ static void free_events(event_t *e) {
   }
 }
 
+static void free_jobs(batch_job_t *j) {
+  while (j) {
+    batch_job_t *next = j->next;
+    free(j->topic);
+    free(j->data);
+    free(j);
+    j = next;
+  }
+}
+
+/* Stops the hand-over thread once it has handed over every queued batch. */
+static void stop_thread(producer_t *p) {
+  if (!p->thread_started) return;
+  pthread_mutex_lock(&p->lock);
+  p->stopping = 1;
+  pthread_cond_signal(&p->wake);
+  pthread_mutex_unlock(&p->lock);
+  pthread_join(p->thread, NULL);
+  p->thread_started = 0;
+}
+
 static void producer_free(producer_t *p) {
+  stop_thread(p);
+  free_jobs(p->head);
   if (p->rkt) rd_kafka_topic_destroy(p->rkt);
   p->rkt = NULL;
   if (p->rk) rd_kafka_destroy(p->rk);
@@ -158,6 +212,7 @@ static void producer_free(producer_t *p) {
   free_events(p->events);
   pthread_mutex_destroy(&p->lock);
   pthread_cond_destroy(&p->idle);
+  pthread_cond_destroy(&p->wake);
   free(p);
 }
 
@@ -185,6 +240,11 @@ static producer_t *get_producer(napi_env env, napi_value v) {
   return data;
 }
 
+static void *handover_thread(void *arg);
+
+/* The pseudo config key that sets `queue_full_ms` (not passed to librdkafka). */
+#define QUEUE_FULL_KEY "firefront.queue.full.timeout.ms"
+
 /* create(config: Array<[name, value]>) -> handle */
 static napi_value create(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -202,6 +262,12 @@ static napi_value create(napi_env env, napi_callback_info info) {
   }
   pthread_mutex_init(&p->lock, NULL);
   pthread_cond_init(&p->idle, NULL);
+  pthread_condattr_t wake_attr;
+  pthread_condattr_init(&wake_attr);
+  pthread_condattr_setclock(&wake_attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&p->wake, &wake_attr);
+  pthread_condattr_destroy(&wake_attr);
+  p->queue_full_ms = 30000;
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   char errstr[512];
   for (uint32_t i = 0; i < n; i++) {
@@ -216,6 +282,12 @@ static napi_value create(napi_env env, napi_callback_info info) {
       producer_free(p);
       napi_throw_type_error(env, NULL, "rdkafka-batch: a config entry is not a pair of strings");
       return NULL;
+    }
+    if (strcmp(name, QUEUE_FULL_KEY) == 0) {
+      p->queue_full_ms = atoi(value);
+      free(name);
+      free(value);
+      continue;
     }
     rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr));
     free(name);
@@ -241,6 +313,12 @@ static napi_value create(napi_env env, napi_callback_info info) {
     return NULL;
   }
   rd_kafka_set_log_queue(p->rk, NULL);
+  if (pthread_create(&p->thread, NULL, handover_thread, p) != 0) {
+    producer_free(p);
+    napi_throw_error(env, NULL, "rdkafka-batch: cannot start the hand-over thread");
+    return NULL;
+  }
+  p->thread_started = 1;
   napi_value handle;
   if (napi_create_external(env, p, finalize_producer, NULL, &handle) != napi_ok) {
     producer_free(p);
@@ -303,58 +381,29 @@ static napi_value produce_result(napi_env env, uint32_t next, int err) {
 }
 
 /*
- * produce(handle, topic, batch: Uint8Array, batchId, start) -> [next, error]
- * Hands messages start.. of the batch to librdkafka. Stops at the first one it refuses: `next` is
- * its index and `error` librdkafka's code (`_QUEUE_FULL`: call again from `next` once reports
- * made room); error 0 and next = count when all were taken.
+ * Walks messages [start, end) of a batch (end is clamped to its count, written to *count). With
+ * `p` unset it only checks the layout; with `p` set it hands each message to librdkafka, waiting
+ * for room while its queue is full until `deadline` (monotonic ms). Returns the index reached:
+ * `end`, or the first message that is malformed (*err = _BAD_MSG) or that librdkafka refused
+ * (*err = its code).
  */
-static napi_value produce(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "rdkafka-batch: produce(handle, topic, batch, batchId, start)");
-    return NULL;
+static int32_t walk_batch(const uint8_t *data, size_t length, int32_t start, int32_t end, producer_t *p,
+                          rd_kafka_topic_t *rkt, int32_t batch_id, int64_t deadline, int *err, int32_t *count) {
+  reader_t r = {data, data + length, 0};
+  int32_t n = read_i32(&r);
+  if (r.bad || n < 0) {
+    *err = RD_KAFKA_RESP_ERR__BAD_MSG;
+    if (count) *count = 0;
+    return 0;
   }
-  producer_t *p = get_producer(env, argv[0]);
-  if (!p) return NULL;
-  if (p->closed || !p->rk) {
-    return produce_result(env, 0, RD_KAFKA_RESP_ERR__DESTROY);
-  }
-  char topic[512];
-  size_t topic_len;
-  CHECK(napi_get_value_string_utf8(env, argv[1], topic, sizeof(topic), &topic_len));
-  napi_typedarray_type type;
-  size_t length, offset;
-  void *data;
-  napi_value ab;
-  if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, &ab, &offset) != napi_ok ||
-      type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "rdkafka-batch: the batch must be a Uint8Array");
-    return NULL;
-  }
-  int32_t batch_id, start;
-  CHECK(napi_get_value_int32(env, argv[3], &batch_id));
-  CHECK(napi_get_value_int32(env, argv[4], &start));
-
-  if (!p->rkt || strcmp(p->rkt_name, topic) != 0) {
-    if (p->rkt) rd_kafka_topic_destroy(p->rkt);
-    free(p->rkt_name);
-    p->rkt_name = dup_n(topic, topic_len);
-    p->rkt = rd_kafka_topic_new(p->rk, topic, NULL);
-    if (!p->rkt || !p->rkt_name) {
-      return produce_result(env, 0, rd_kafka_last_error());
-    }
-  }
-
-  reader_t r = {data, (const uint8_t *)data + length, 0};
-  int32_t count = read_i32(&r);
+  if (count) *count = n;
+  if (end > n) end = n;
   /* header sets: built once per batch, each message gets a copy (librdkafka owns it then) */
   rd_kafka_headers_t **sets = NULL;
   int32_t nsets = 0, capsets = 0;
   int32_t i = 0;
-  int err = 0;
-  for (; !r.bad && i < count; i++) {
+  *err = 0;
+  for (; i < end; i++) {
     int32_t key_len, value_len;
     const uint8_t *key = read_bytes(&r, &key_len);
     const uint8_t *value = read_bytes(&r, &value_len);
@@ -367,35 +416,35 @@ static napi_value produce(napi_env env, napi_callback_info info) {
         r.bad = 1;
         break;
       }
-      rd_kafka_headers_t *h = rd_kafka_headers_new((size_t)nh);
+      rd_kafka_headers_t *h = p ? rd_kafka_headers_new((size_t)nh) : NULL;
       for (int32_t j = 0; j < nh && !r.bad; j++) {
         int32_t name_len, val_len;
         const uint8_t *name = read_bytes(&r, &name_len);
         const uint8_t *val = read_bytes(&r, &val_len);
-        if (!r.bad && name) rd_kafka_header_add(h, (const char *)name, name_len, val, val_len < 0 ? 0 : val_len);
+        if (h && !r.bad && name) rd_kafka_header_add(h, (const char *)name, name_len, val, val_len < 0 ? 0 : val_len);
       }
       if (nsets == capsets) {
         capsets = capsets ? capsets * 2 : 4;
         rd_kafka_headers_t **grown = realloc(sets, capsets * sizeof(*sets));
         if (!grown) {
-          rd_kafka_headers_destroy(h);
-          err = RD_KAFKA_RESP_ERR__FAIL;
+          if (h) rd_kafka_headers_destroy(h);
+          *err = RD_KAFKA_RESP_ERR__FAIL;
           break;
         }
         sets = grown;
       }
       sets[nsets++] = h;
+      if (r.bad) break;
     } else if (set >= nsets) {
       r.bad = 1;
       break;
     }
-    if (r.bad) break;
-    if (i < start) continue;
+    if (!p || i < start) continue;
 
     rd_kafka_vu_t vu[7];
     int nvu = 0;
     vu[nvu].vtype = RD_KAFKA_VTYPE_RKT;
-    vu[nvu++].u.rkt = p->rkt;
+    vu[nvu++].u.rkt = rkt;
     vu[nvu].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
     vu[nvu++].u.i = RD_KAFKA_MSG_F_COPY;
     vu[nvu].vtype = RD_KAFKA_VTYPE_OPAQUE;
@@ -414,28 +463,168 @@ static napi_value produce(napi_env env, napi_callback_info info) {
       vu[nvu].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
       vu[nvu++].u.i64 = (int64_t)ts;
     }
-    rd_kafka_headers_t *h = set >= 0 ? rd_kafka_headers_copy(sets[set]) : NULL;
-    if (h) {
-      vu[nvu].vtype = RD_KAFKA_VTYPE_HEADERS;
-      vu[nvu++].u.headers = h;
-    }
-    rd_kafka_error_t *e = rd_kafka_produceva(p->rk, vu, (size_t)nvu);
-    if (e) {
-      err = rd_kafka_error_code(e);
+    int hv = nvu;
+    for (;;) {
+      nvu = hv;
+      rd_kafka_headers_t *h = set >= 0 ? rd_kafka_headers_copy(sets[set]) : NULL;
+      if (h) {
+        vu[nvu].vtype = RD_KAFKA_VTYPE_HEADERS;
+        vu[nvu++].u.headers = h;
+      }
+      rd_kafka_error_t *e = rd_kafka_produceva(p->rk, vu, (size_t)nvu);
+      if (!e) break;
+      int code = rd_kafka_error_code(e);
       rd_kafka_error_destroy(e);
       if (h) rd_kafka_headers_destroy(h); /* not taken: still ours */
+      if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && now_ms() < deadline) {
+        /* room comes with delivery reports: serve them, then try again */
+        rd_kafka_poll(p->rk, 5);
+        continue;
+      }
+      *err = code;
       break;
     }
+    if (*err) break;
   }
-  for (int32_t j = 0; j < nsets; j++) rd_kafka_headers_destroy(sets[j]);
+  for (int32_t j = 0; j < nsets; j++)
+    if (sets[j]) rd_kafka_headers_destroy(sets[j]);
   free(sets);
-  if (r.bad && !err) err = RD_KAFKA_RESP_ERR__BAD_MSG;
-  return produce_result(env, (uint32_t)i, err);
+  if (r.bad && !*err) *err = RD_KAFKA_RESP_ERR__BAD_MSG;
+  return i;
+}
+
+/* Hands one queued batch to librdkafka; records it could not take are reported as refused. */
+static void run_job(producer_t *p, batch_job_t *job) {
+  if (!p->rkt || strcmp(p->rkt_name, job->topic) != 0) {
+    if (p->rkt) rd_kafka_topic_destroy(p->rkt);
+    free(p->rkt_name);
+    p->rkt_name = dup_n(job->topic, strlen(job->topic));
+    p->rkt = rd_kafka_topic_new(p->rk, job->topic, NULL);
+  }
+  if (!p->rkt || !p->rkt_name) {
+    append_run(p, job->id, rd_kafka_last_error() ? rd_kafka_last_error() : RD_KAFKA_RESP_ERR__FAIL, job->end - job->start);
+    return;
+  }
+  int err = 0;
+  int32_t reached =
+      walk_batch(job->data, job->length, job->start, job->end, p, p->rkt, job->id, now_ms() + p->queue_full_ms, &err, NULL);
+  if (reached < job->end) append_run(p, job->id, err ? err : RD_KAFKA_RESP_ERR__FAIL, job->end - reached);
+}
+
+/*
+ * The hand-over thread: takes queued batches in order and hands them over; between batches it
+ * serves librdkafka's queue (every millisecond while records are out, every 100 ms when idle, for
+ * errors and logs) until told to stop, and stops only once the queue of batches is empty.
+ */
+static void *handover_thread(void *arg) {
+  producer_t *p = arg;
+  for (;;) {
+    rd_kafka_poll(p->rk, 0);
+    pthread_mutex_lock(&p->lock);
+    if (!p->head && !p->stopping) {
+      int64_t wait = rd_kafka_outq_len(p->rk) > 0 ? 1 : 100;
+      struct timespec until;
+      clock_gettime(CLOCK_MONOTONIC, &until);
+      until.tv_nsec += (long)(wait * 1000000);
+      until.tv_sec += until.tv_nsec / 1000000000;
+      until.tv_nsec %= 1000000000;
+      pthread_cond_timedwait(&p->wake, &p->lock, &until);
+    }
+    batch_job_t *job = p->head;
+    if (job) {
+      p->head = job->next;
+      if (!p->head) p->tail = NULL;
+    }
+    int stop = p->stopping && !job;
+    pthread_mutex_unlock(&p->lock);
+    if (stop) break;
+    if (job) {
+      run_job(p, job);
+      job->next = NULL;
+      free_jobs(job);
+    }
+  }
+  return NULL;
+}
+
+/*
+ * produce(handle, topic, batch: Uint8Array, batchId, start) -> [next, error]
+ * Checks the batch and queues a copy of messages start.. for the hand-over thread; returns at
+ * once. `next` is the count, or the index of the first malformed message (error `_BAD_MSG`: the
+ * messages before it are queued). Every queued message is reported exactly once on poll(): its
+ * delivery report, or the error librdkafka refused it with (`_QUEUE_FULL` once its queue stayed
+ * full for the queue-full timeout).
+ */
+static napi_value produce(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5) {
+    napi_throw_type_error(env, NULL, "rdkafka-batch: produce(handle, topic, batch, batchId, start)");
+    return NULL;
+  }
+  producer_t *p = get_producer(env, argv[0]);
+  if (!p) return NULL;
+  if (p->closed || !p->rk) {
+    return produce_result(env, 0, RD_KAFKA_RESP_ERR__DESTROY);
+  }
+  char *topic = NULL;
+  if (!get_string(env, argv[1], &topic)) {
+    free(topic);
+    napi_throw_type_error(env, NULL, "rdkafka-batch: the topic must be a string");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, &ab, &offset) != napi_ok ||
+      type != napi_uint8_array) {
+    free(topic);
+    napi_throw_type_error(env, NULL, "rdkafka-batch: the batch must be a Uint8Array");
+    return NULL;
+  }
+  int32_t batch_id, start;
+  if (napi_get_value_int32(env, argv[3], &batch_id) != napi_ok || napi_get_value_int32(env, argv[4], &start) != napi_ok) {
+    free(topic);
+    napi_throw_type_error(env, NULL, "rdkafka-batch: batchId and start must be integers");
+    return NULL;
+  }
+  int err = 0;
+  int32_t count = 0;
+  int32_t valid = walk_batch(data, length, 0, INT32_MAX, NULL, NULL, 0, 0, &err, &count);
+  if (start < 0) start = 0;
+  if (start >= valid) {
+    free(topic);
+    return produce_result(env, (uint32_t)valid, err);
+  }
+  batch_job_t *job = calloc(1, sizeof(batch_job_t));
+  uint8_t *copy = malloc(length ? length : 1);
+  if (!job || !copy) {
+    free(job);
+    free(copy);
+    free(topic);
+    return produce_result(env, (uint32_t)start, RD_KAFKA_RESP_ERR__FAIL);
+  }
+  memcpy(copy, data, length);
+  job->topic = topic;
+  job->data = copy;
+  job->length = length;
+  job->id = batch_id;
+  job->start = start;
+  job->end = valid;
+  pthread_mutex_lock(&p->lock);
+  if (p->tail) p->tail->next = job;
+  else p->head = job;
+  p->tail = job;
+  pthread_cond_signal(&p->wake);
+  pthread_mutex_unlock(&p->lock);
+  return produce_result(env, (uint32_t)valid, err);
 }
 
 /*
  * poll(handle) -> undefined | [runs: Int32Array | null, events: Array<[kind, code, fatal, fac, text]> | null]
- * Serves librdkafka's queue (delivery reports, errors, logs) and returns what it collected.
+ * Returns the delivery reports, errors and logs gathered since the last call.
  */
 static napi_value poll(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -443,7 +632,8 @@ static napi_value poll(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   producer_t *p = argc ? get_producer(env, argv[0]) : NULL;
   if (!p) return NULL;
-  if (p->rk && !p->closed) rd_kafka_poll(p->rk, 0);
+  /* the hand-over thread serves librdkafka's queue; this takes what it gathered */
+  if (p->rk && !p->closed && !p->thread_started) rd_kafka_poll(p->rk, 0);
   pthread_mutex_lock(&p->lock);
   int32_t *runs = p->runs;
   size_t runs_len = p->runs_len;
@@ -529,6 +719,8 @@ static void job_execute(napi_env env, void *data) {
   } else if (job->op == OP_FLUSH) {
     job->err = rd_kafka_flush(p->rk, job->timeout_ms);
   } else {
+    /* every queued batch is handed over first, so the flush and the purge account for all */
+    stop_thread(p);
     job->err = rd_kafka_flush(p->rk, job->timeout_ms);
     /* what is still queued fails with _PURGE_QUEUE / _PURGE_INFLIGHT, reported below */
     rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);

@@ -23,13 +23,20 @@ export type PollResult = [runs: Int32Array | null, events: PollEvent[] | null]
 
 /** The addon's functions. */
 export interface RdKafkaBatch {
-  /** A producer from librdkafka config pairs; throws (code `ERR_CONFIG`) naming a refused one. */
+  /**
+   * A producer from librdkafka config pairs (plus the addon's own
+   * `firefront.queue.full.timeout.ms`); throws (code `ERR_CONFIG`) naming a refused one. Starts
+   * the producer's hand-over thread.
+   */
   create(config: ReadonlyArray<readonly [string, string]>): ProducerHandle
   /**
-   * Hands messages `start..` of `batch` (the batch codec's layout of `@firefront/kafka-native`)
-   * to librdkafka, tagging their reports with `batchId`. Returns the index of the first message
-   * not taken and librdkafka's error code for it (`0`, with `next` the count, when all were taken;
-   * `_BAD_MSG` for bytes that are not a batch).
+   * Checks `batch` (the batch codec's layout of `@firefront/kafka-native`) and queues a copy of
+   * messages `start..` for the producer's hand-over thread, which gives them to librdkafka in
+   * order; returns at once. `next` is the count and `error` 0, or `next` is the first malformed
+   * message and `error` `_BAD_MSG` (the ones before it are queued). Every queued message is
+   * reported once on a later `poll`, tagged `batchId`: its delivery report, or the error
+   * librdkafka refused it with (`_QUEUE_FULL` when its queue stayed full for the config's
+   * `firefront.queue.full.timeout.ms`, 30 s by default).
    */
   produce(
     handle: ProducerHandle,
@@ -38,13 +45,16 @@ export interface RdKafkaBatch {
     batchId: number,
     start: number,
   ): [next: number, error: number]
-  /** Serves librdkafka's queue and returns what it collected, or undefined when nothing. */
+  /** What the hand-over thread gathered from librdkafka's queue since the last call, or undefined. */
   poll(handle: ProducerHandle): PollResult | undefined
   /** A metadata request (connects); `cb` gets 0 or librdkafka's error code. */
   metadata(handle: ProducerHandle, timeoutMs: number, cb: (err: number) => void): void
-  /** Waits up to `timeoutMs` for every queued record's report. */
+  /** Waits up to `timeoutMs` for the reports of the records librdkafka holds. */
   flush(handle: ProducerHandle, timeoutMs: number, cb: (err: number) => void): void
-  /** Flushes up to `timeoutMs`, purges the rest (reported as `_PURGE_*` on the next poll) and destroys. */
+  /**
+   * Hands over what is queued, flushes up to `timeoutMs`, purges the rest (reported as `_PURGE_*`
+   * on the next poll), stops the thread and destroys the producer.
+   */
   close(handle: ProducerHandle, timeoutMs: number, cb: (err: number) => void): void
   /** Records librdkafka still holds. */
   outq(handle: ProducerHandle): number

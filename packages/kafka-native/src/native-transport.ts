@@ -7,7 +7,7 @@ import type { KafkaBackend, KafkaTransport, KafkaTransportOptions } from '@firef
 import { resolveClientSettings } from '@firefront/core'
 import { adminConfig, consumerConfig, metadataConfig, producerConfig } from './client-config'
 import { classifyNativeFailure } from './failure'
-import { loadBatchAddon } from './load-batch-addon'
+import { type BatchAddon, loadBatchAddon } from './load-batch-addon'
 import { loadRdKafka } from './load-rdkafka'
 import { createLogForwarder } from './log-forwarder'
 import { NativeAdmin } from './native-admin'
@@ -32,10 +32,13 @@ const DISCONNECT_FLUSH_MS = 5000
  * The batch addon when `kafka.native_producer` asks for it (`batch`, or `auto` where it is built
  * and no producer process is asked for); undefined for node-rdkafka's per-record producer.
  */
-async function batchAddonFor(options: KafkaTransportOptions): Promise<RdKafkaBatch | undefined> {
+export async function batchAddonFor(
+  options: KafkaTransportOptions,
+  load: () => Promise<BatchAddon> = loadBatchAddon,
+): Promise<RdKafkaBatch | undefined> {
   const choice = options.kafka?.native_producer ?? 'auto'
   if (choice === 'node-rdkafka' || (choice === 'auto' && options.kafka?.producer_process)) return undefined
-  const loaded = await loadBatchAddon()
+  const loaded = await load()
   if (loaded.addon) return loaded.addon
   if (choice === 'batch') {
     throw new FirefrontError(

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { encodeBatch } from '../src/batch-codec'
 import { BatchClient, batchConfigPairs, rdError } from '../src/batch-client'
 import { producerConfig } from '../src/client-config'
-import { importBatchAddon } from '../src/load-batch-addon'
+import type { KafkaTransportOptions } from '@firefront/core'
+import { type BatchAddon, importBatchAddon } from '../src/load-batch-addon'
+import { batchAddonFor } from '../src/native-transport'
 import { codeByName, rdCodeOf } from '../src/native-error'
 
 const errno = (name: string): number => codeByName(name)?.errno as number
@@ -179,5 +181,40 @@ describe.skipIf(!real)('the batch addon’s hand-over thread', () => {
     expect(addon.outq(handle)).toBe(1)
     await new Promise<void>((resolve) => addon.close(handle, 0, () => resolve()))
     expect(await reports(handle, 1)).toEqual(['_PURGE_QUEUE'])
+  })
+})
+
+describe('choosing the native producer (kafka.native_producer)', () => {
+  const missing = async (): Promise<BatchAddon> => ({ addon: null, reason: 'the addon was not built here' })
+  const present = async (): Promise<BatchAddon> => ({ addon: {} as RdKafkaBatch })
+  const logged: string[] = []
+  const logger = {
+    info: (_o: unknown, msg: string) => logged.push(msg),
+  } as unknown as NonNullable<KafkaTransportOptions['logger']>
+  const options = (kafka: Record<string, unknown>): KafkaTransportOptions =>
+    ({ kafka: { client: 'native', native_producer: 'auto', producer_process: false, ...kafka }, logger }) as never
+
+  it('auto takes the addon where it is built, else node-rdkafka with a log line saying why', async () => {
+    expect(await batchAddonFor(options({}), present)).toBeDefined()
+    expect(await batchAddonFor(options({}), missing)).toBeUndefined()
+    expect(logged).toEqual([expect.stringMatching(/batch producer is not available here/)])
+  })
+
+  it('batch refuses to start without the addon, naming what to install; node-rdkafka never loads it', async () => {
+    await expect(batchAddonFor(options({ native_producer: 'batch' }), missing)).rejects.toMatchObject({
+      code: 'ERR_PLUGIN_NOT_FOUND',
+      message: expect.stringMatching(
+        /native_producer "batch": the addon was not built here.*@firefront\/rdkafka-batch/,
+      ),
+    })
+    let loads = 0
+    const counting = async (): Promise<BatchAddon> => {
+      loads++
+      return present()
+    }
+    expect(await batchAddonFor(options({ native_producer: 'node-rdkafka' }), counting)).toBeUndefined()
+    // a producer process runs node-rdkafka: auto does not pick the addon then
+    expect(await batchAddonFor(options({ producer_process: true }), counting)).toBeUndefined()
+    expect(loads).toBe(0)
   })
 })

@@ -11,6 +11,7 @@ import { resolveKafkaSinkConfig } from '../../core/src/kafka/config'
 import { openKafkajsTransport } from '../../core/src/kafka/kafkajs'
 import { readTopic, readUntil, uniqueTopic } from '../../core/test/kafka/kcat'
 import { DEBIAN_BUILD_PACKAGES, openNativeTransport, rdKafkaAvailable } from '../src'
+import { addon as batchAddon } from '@firefront/rdkafka-batch'
 
 const available = rdKafkaAvailable()
 const suite = available
@@ -56,43 +57,47 @@ const readAll = async (t: KafkaTransport, topic: string) => {
 }
 
 describe.skipIf(!available)(suite, () => {
-  it('sends batches acks all: kcat sees every record once with its key, headers and timestamp', async () => {
-    const t = await open()
-    const topic = uniqueTopic('ff-native-send')
-    expect(await t.createTopics([topic], { partitions: 3 })).toEqual([topic])
-    await t.connect()
-    await t.send(
-      topic,
-      Array.from({ length: 300 }, (_, i) => firmsLike(i)),
-    )
-    await t.send(topic, [
-      { key: Buffer.from('buf-key'), value: Buffer.from([0, 1, 2]) },
-      { key: 'gone', value: null },
-    ])
-    await t.send(topic, [])
+  // both ways records reach librdkafka: the batch producer addon, and node-rdkafka per record
+  it.each([batchAddon ? 'batch' : undefined, 'node-rdkafka'].filter((p): p is string => p !== undefined))(
+    'sends batches acks all (%s producer): kcat sees every record once with its key, headers and timestamp',
+    async (producer) => {
+      const t = await open({ native_producer: producer })
+      const topic = uniqueTopic('ff-native-send')
+      expect(await t.createTopics([topic], { partitions: 3 })).toEqual([topic])
+      await t.connect()
+      await t.send(
+        topic,
+        Array.from({ length: 300 }, (_, i) => firmsLike(i)),
+      )
+      await t.send(topic, [
+        { key: Buffer.from('buf-key'), value: Buffer.from([0, 1, 2]) },
+        { key: 'gone', value: null },
+      ])
+      await t.send(topic, [])
 
-    const seen = readTopic(brokers, topic)
-    expect(seen).toHaveLength(302)
-    const byId = new Map(seen.filter((m) => m.value.startsWith('{')).map((m) => [JSON.parse(m.value).i as number, m]))
-    expect([...byId.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i))
-    for (const [i, m] of byId) {
-      expect(m.key).toBe(`cell-${i % 12}`)
-      expect(m.headers).toEqual(firmsLike(i).headers)
-    }
-    // same key, same partition
-    const parts = new Map<string, Set<number>>()
-    for (const m of byId.values()) parts.set(m.key!, (parts.get(m.key!) ?? new Set()).add(m.partition))
-    for (const p of parts.values()) expect(p.size).toBe(1)
+      const seen = readTopic(brokers, topic)
+      expect(seen).toHaveLength(302)
+      const byId = new Map(seen.filter((m) => m.value.startsWith('{')).map((m) => [JSON.parse(m.value).i as number, m]))
+      expect([...byId.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i))
+      for (const [i, m] of byId) {
+        expect(m.key).toBe(`cell-${i % 12}`)
+        expect(m.headers).toEqual(firmsLike(i).headers)
+      }
+      // same key, same partition
+      const parts = new Map<string, Set<number>>()
+      for (const m of byId.values()) parts.set(m.key!, (parts.get(m.key!) ?? new Set()).add(m.partition))
+      for (const p of parts.values()) expect(p.size).toBe(1)
 
-    // the timestamp given is the record's timestamp, and a null value is a tombstone
-    const { total, got } = await readAll(t, topic)
-    expect(total).toBe(302)
-    const first = got.find((r) => r.value?.toString().includes('"i":0,') || r.value?.toString().endsWith('"i":0}'))
-    expect(first?.timestamp).toBe('1767225600000')
-    const tomb = got.find((r) => r.key?.toString() === 'gone')
-    expect(tomb?.value).toBeNull()
-    expect(got.find((r) => r.key?.toString() === 'buf-key')?.value).toEqual(Buffer.from([0, 1, 2]))
-  })
+      // the timestamp given is the record's timestamp, and a null value is a tombstone
+      const { total, got } = await readAll(t, topic)
+      expect(total).toBe(302)
+      const first = got.find((r) => r.value?.toString().includes('"i":0,') || r.value?.toString().endsWith('"i":0}'))
+      expect(first?.timestamp).toBe('1767225600000')
+      const tomb = got.find((r) => r.key?.toString() === 'gone')
+      expect(tomb?.value).toBeNull()
+      expect(got.find((r) => r.key?.toString() === 'buf-key')?.value).toEqual(Buffer.from([0, 1, 2]))
+    },
+  )
 
   it('puts each key on the partition kafkajs’ DefaultPartitioner picks (the Java client’s murmur2)', async () => {
     const native = await open()

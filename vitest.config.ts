@@ -44,6 +44,7 @@ export default defineConfig({
       { find: /^@firefront\/connector-noaa$/, replacement: pkg('connector-noaa/src/index.ts') },
       { find: /^@firefront\/connector-iot-mqtt$/, replacement: pkg('connector-iot-mqtt/src/index.ts') },
       { find: /^@firefront\/kafka-native$/, replacement: pkg('kafka-native/src/index.ts') },
+      { find: /^@firefront\/rdkafka-batch$/, replacement: pkg('rdkafka-batch/src/index.ts') },
     ],
   },
   test: {

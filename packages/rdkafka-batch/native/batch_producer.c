@@ -193,7 +193,7 @@ static void free_jobs(batch_job_t *j) {
 static void stop_thread(producer_t *p) {
   if (!p->thread_started) return;
   pthread_mutex_lock(&p->lock);
-  p->stopping = 1;
+  __atomic_store_n(&p->stopping, 1, __ATOMIC_RELAXED);
   pthread_cond_signal(&p->wake);
   pthread_mutex_unlock(&p->lock);
   pthread_join(p->thread, NULL);
@@ -476,7 +476,8 @@ static int32_t walk_batch(const uint8_t *data, size_t length, int32_t start, int
       int code = rd_kafka_error_code(e);
       rd_kafka_error_destroy(e);
       if (h) rd_kafka_headers_destroy(h); /* not taken: still ours */
-      if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && now_ms() < deadline) {
+      /* closing cuts the wait short: what is still waiting is refused, not held up */
+      if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && now_ms() < deadline && !__atomic_load_n(&p->stopping, __ATOMIC_RELAXED)) {
         /* room comes with delivery reports: serve them, then try again */
         rd_kafka_poll(p->rk, 5);
         continue;

@@ -181,7 +181,12 @@ for (const { client, name, settings, missing } of CLIENTS) {
       await t.createTopics([topic], { partitions: 2 })
       // 20 records on partition 0 and 10 on partition 1, whatever the partitioner
       const a = await witnessAdmin()
-      const producer = witness.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+      // idempotent: a retry of the send (the topic is seconds old) must not write a partition's records twice
+      const producer = witness.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      })
       await producer.connect()
       await producer.send({
         topic,

@@ -194,7 +194,8 @@ describe.skipIf(!available)(suite, () => {
     const other = uniqueTopic('ff-native-lag-other')
     await t.createTopics([topic, other], { partitions: 3 })
     // 10 records on each partition of `topic`, 7 on `other`
-    const producer = kafkajs.producer()
+    // idempotent: a retried send must not write records twice (the lag counts them)
+    const producer = kafkajs.producer({ idempotent: true, maxInFlightRequests: 1 })
     await producer.connect()
     for (let p = 0; p < 3; p++) {
       await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition: p, value: `${i}` })) })

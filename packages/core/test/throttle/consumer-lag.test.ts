@@ -68,7 +68,8 @@ describe('consumer lag read from the real broker', () => {
     const admin = kafka.admin()
     await admin.connect()
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true })
-    const producer = kafka.producer()
+    // idempotent: a retried send must not write records twice (the lag counts them)
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
     await producer.connect()
     await producer.send({
       topic,
